@@ -1,0 +1,46 @@
+# pronate — the two commands: `make demo` and `make test`. Each does its own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MODELS_STAMP := $(VENV)/.models
+DEMO_OUT ?= out/demo
+
+.PHONY: setup demo test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml scripts/setup-system.sh
+	bash scripts/setup-system.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+$(MODELS_STAMP): $(STAMP) src/pronate/models.py
+	$(BIN)/pronate models install
+	touch $@
+
+setup: $(MODELS_STAMP)
+
+demo: setup
+	@sample=$$($(BIN)/pronate sample) && \
+	  $(BIN)/pronate analyze "$$sample" -o $(DEMO_OUT) && \
+	  echo "outputs in $(abspath $(DEMO_OUT))"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit
+
+bench: setup
+	$(BIN)/python -m pronate.bench --out bench
+
+clean:
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,170 @@
+"""The ``pronate`` command line.
+
+Every user error (:class:`pronate.errors.PronateError`) is printed as one line,
+``pronate: error: ...``, with exit status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pronate import __version__
+from pronate.config import MODEL_NAMES, FilterConfig, TrackConfig
+from pronate.errors import PronateError
+
+DEFAULT_FILTER = FilterConfig()
+DEFAULT_TRACK = TrackConfig()
+
+
+def _point(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y in pixels, got {text!r}") from None
+    return (x, y)
+
+
+def add_track_options(parser: argparse.ArgumentParser) -> None:
+    """Options of tracking and clean-up (shared by ``track`` and ``analyze``)."""
+    g = parser.add_argument_group("tracking")
+    g.add_argument("--model", choices=MODEL_NAMES, default=DEFAULT_TRACK.model,
+                   help="PoseLandmarker bundle (default: %(default)s)")
+    g.add_argument("--pick", type=_point, metavar="X,Y",
+                   help="pixel of the subject in the first frame where anyone is seen "
+                        "(default: the largest person)")
+    f = parser.add_argument_group("clean-up")
+    f.add_argument("--min-confidence", type=float, default=DEFAULT_FILTER.min_confidence,
+                   help="keypoints below this confidence become gaps (default: %(default)s)")
+    f.add_argument("--max-gap", type=float, default=DEFAULT_FILTER.max_gap_s, metavar="S",
+                   help="fill gaps up to this many seconds (default: %(default)s)")
+    f.add_argument("--hampel-window", type=int, default=DEFAULT_FILTER.hampel_window,
+                   help="Hampel outlier window, samples (default: %(default)s)")
+    f.add_argument("--hampel-sigma", type=float, default=DEFAULT_FILTER.hampel_n_sigma,
+                   help="Hampel threshold in robust sigmas (default: %(default)s)")
+    f.add_argument("--cutoff", type=float, default=DEFAULT_FILTER.cutoff_hz, metavar="HZ",
+                   help="Butterworth low-pass cut-off (default: %(default)s Hz)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def track_config(args: argparse.Namespace) -> TrackConfig:
+    """Build the tracking config from parsed options."""
+    return TrackConfig(model=args.model, pick=args.pick)
+
+
+def filter_config(args: argparse.Namespace) -> FilterConfig:
+    """Build the clean-up config from parsed options."""
+    return FilterConfig(
+        min_confidence=args.min_confidence,
+        max_gap_s=args.max_gap,
+        hampel_window=args.hampel_window,
+        hampel_n_sigma=args.hampel_sigma,
+        cutoff_hz=args.cutoff,
+    )
+
+
+class Progress:
+    """A tqdm progress bar on stderr, or nothing with ``--quiet``."""
+
+    def __init__(self, *, total: int, quiet: bool, desc: str):
+        self._bar = None
+        if not quiet:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total or None, desc=desc, unit="frame", leave=False)
+
+    def __call__(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def cmd_track(args: argparse.Namespace) -> int:
+    from pronate.io.video import probe_video
+    from pronate.pipeline import run_track
+
+    info = probe_video(args.video)
+    bar = Progress(total=info.n_frames, quiet=args.quiet, desc="tracking")
+    try:
+        out = run_track(
+            args.video, args.output, track=track_config(args), filters=filter_config(args),
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    for w in out.warnings:
+        print(f"pronate: warning: {w}", file=sys.stderr)
+    print(f"subject found in {out.found_frames} of {out.frames} frames")
+    print(f"wrote {out.pose_path}")
+    print(f"wrote {out.keypoints_path}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from pronate import models
+
+    if args.action == "install":
+        paths = models.install_models(force=args.force, tarball=args.tarball)
+        for p in paths:
+            print(f"installed {p}")
+        return 0
+    for name, path, ok in models.list_models():
+        print(f"{name:6s} {'ok     ' if ok else 'MISSING'} {path}")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from pronate.io.sample import fetch_sample
+
+    print(fetch_sample())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pronate``."""
+    parser = argparse.ArgumentParser(
+        prog="pronate",
+        description="Measured evidence of the pronation chain from single-camera video.",
+    )
+    parser.add_argument("--version", action="version", version=f"pronate {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("track", help="track the subject into pose.nc and keypoints.csv")
+    p.add_argument("video", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
+    add_track_options(p)
+    p.set_defaults(func=cmd_track)
+
+    p = sub.add_parser("models", help="install or list the offline pose models")
+    p.add_argument("action", choices=("install", "list"))
+    p.add_argument("--force", action="store_true", help="rebuild even if installed")
+    p.add_argument("--tarball", type=Path, help="use a local npm pack tarball")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("sample", help="fetch the sample clip (checksummed) and print its path")
+    p.set_defaults(func=cmd_sample)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pronate`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except PronateError as exc:
+        print(f"pronate: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("pronate: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

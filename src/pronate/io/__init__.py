@@ -1,0 +1,1 @@
+"""Input and output: video reading and writing, atomic file writes, sample data."""

@@ -1,0 +1,298 @@
+"""Video in and out, as small pieces: :func:`probe_video`, :func:`iter_frames`,
+:func:`prefetch`, and :class:`VideoSink`.
+
+Frames are RGB ``uint8`` arrays of the *upright* picture: the display rotation of phone
+clips is applied. Timestamps are the frames' real presentation times in seconds, counted
+from the first frame (variable-frame-rate clips keep their true timing); ``fps`` is a
+float.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import av
+import numpy as np
+
+from pronate.errors import InputError, OutputError
+from pronate.io.atomic import atomic_path
+
+VIDEO_ERRORS = (av.error.FFmpegError, OSError, ValueError, RuntimeError, EOFError)
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoInfo:
+    """What is known about a video before decoding it.
+
+    Attributes
+    ----------
+    path
+        The file.
+    width, height
+        Size of the upright frame in pixels (after rotation).
+    fps
+        Nominal frame rate (average rate of the stream), as a float.
+    n_frames
+        Frame count from the container; 0 when the container does not say.
+    rotation_deg
+        Clockwise rotation applied to decoded frames to make them upright (0, 90, 180, 270).
+    codec
+        Name of the video codec.
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: float
+    n_frames: int
+    rotation_deg: int
+    codec: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Frame:
+    """One decoded, upright frame."""
+
+    index: int
+    time_s: float
+    image: np.ndarray
+
+
+@dataclass
+class DecodeReport:
+    """What happened while decoding: frames read and warnings (e.g. a truncated file)."""
+
+    frames: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    if not path.is_file():
+        raise InputError(f"not a file: {path}")
+    try:
+        container = av.open(str(path), mode="r")
+    except VIDEO_ERRORS as exc:
+        raise InputError(f"{path} is not a readable video ({_reason(exc)})") from exc
+    if not container.streams.video:
+        container.close()
+        raise InputError(f"{path} has no video stream")
+    return container
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def clockwise_rotation(display_rotation: float) -> int:
+    """Convert FFmpeg's display rotation (counter-clockwise degrees) to the clockwise
+    rotation, in {0, 90, 180, 270}, that makes a decoded frame upright."""
+    return int(round(-float(display_rotation) / 90.0)) % 4 * 90
+
+
+def upright(image: np.ndarray, *, rotation_deg: int) -> np.ndarray:
+    """Rotate ``image`` clockwise by ``rotation_deg`` (a multiple of 90)."""
+    k = (rotation_deg // 90) % 4
+    return np.ascontiguousarray(np.rot90(image, k=-k)) if k else image
+
+
+def probe_video(path: Path) -> VideoInfo:
+    """Read a video's properties, decoding only its first frame (for the rotation).
+
+    Raises
+    ------
+    InputError
+        For a missing path, a file that is not a video, or a video with no decodable frame.
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        fps = float(rate) if rate else 0.0
+        try:
+            first = next(container.decode(stream))
+        except StopIteration:
+            raise InputError(f"{path} contains no video frames") from None
+        except VIDEO_ERRORS as exc:
+            raise InputError(f"{path}: cannot decode the first frame ({_reason(exc)})") from exc
+        rotation = clockwise_rotation(first.rotation or 0)
+        width, height = first.width, first.height
+        if rotation in (90, 270):
+            width, height = height, width
+        if fps <= 0:
+            fps = 30.0
+        return VideoInfo(
+            path=path,
+            width=int(width),
+            height=int(height),
+            fps=fps,
+            n_frames=int(stream.frames or 0),
+            rotation_deg=rotation,
+            codec=str(stream.codec_context.name),
+        )
+    finally:
+        container.close()
+
+
+def iter_frames(path: Path, *, report: DecodeReport | None = None) -> Iterator[Frame]:
+    """Yield upright RGB frames with real timestamps, one at a time (memory stays flat).
+
+    A decoding error after the first frame (truncated or corrupt file) ends the stream:
+    frames decoded so far are kept and a warning is added to ``report``.
+    """
+    report = report if report is not None else DecodeReport()
+    container = _open(Path(path))
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        t0: float | None = None
+        last_t = -np.inf
+        frames = container.decode(stream)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except VIDEO_ERRORS as exc:
+                report.warnings.append(
+                    f"decoding stopped after {report.frames} frames ({_reason(exc)}); "
+                    "the file may be truncated or corrupt, keeping what was decoded"
+                )
+                break
+            t = frame.time
+            if t is None:
+                t = report.frames / (float(stream.average_rate or 30))
+            t0 = t if t0 is None else t0
+            t_rel = float(t - t0)
+            if t_rel <= last_t:
+                report.warnings.append(f"frame {report.frames}: non-increasing timestamp dropped")
+                continue
+            last_t = t_rel
+            rotation = clockwise_rotation(frame.rotation or 0)
+            image = upright(frame.to_ndarray(format="rgb24"), rotation_deg=rotation)
+            yield Frame(index=report.frames, time_s=t_rel, image=image)
+            report.frames += 1
+    finally:
+        container.close()
+    if report.frames == 0:
+        raise InputError(f"{path} contains no decodable video frames")
+
+
+_DONE = object()
+
+
+def prefetch(frames: Iterator[Frame], *, depth: int = 8) -> Iterator[Frame]:
+    """Decode ahead in a background thread, so decoding overlaps with inference.
+
+    At most ``depth`` frames are held; exceptions of the decoder are re-raised here.
+    """
+    q: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in frames:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            q.put(exc)
+
+    thread = threading.Thread(target=work, name="pronate-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, Frame)
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+class VideoSink:
+    """Write RGB frames to an H.264 MP4 atomically (temp file, renamed on close).
+
+    Use as a context manager; ``write(image)`` appends a frame. The file plays in browsers
+    (H.264 High, yuv420p, even dimensions, ``+faststart``).
+    """
+
+    def __init__(self, path: Path, *, fps: float, width: int, height: int, crf: int = 23):
+        self.path = Path(path)
+        self.fps = float(fps)
+        self.width = width - width % 2
+        self.height = height - height % 2
+        self.crf = crf
+        self._stack = contextlib.ExitStack()
+        self._container: av.container.OutputContainer | None = None
+        self._stream: av.video.stream.VideoStream | None = None
+
+    def __enter__(self) -> VideoSink:
+        tmp = self._stack.enter_context(atomic_path(self.path))
+        try:
+            self._container = av.open(
+                str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}
+            )
+        except VIDEO_ERRORS as exc:
+            self._stack.close()
+            raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
+        from fractions import Fraction
+
+        stream = self._container.add_stream(
+            "libx264", rate=Fraction(self.fps).limit_denominator(1001)
+        )
+        stream.width = self.width
+        stream.height = self.height
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(self.crf), "preset": "veryfast"}
+        self._stream = stream
+        return self
+
+    def write(self, image: np.ndarray) -> None:
+        """Encode one RGB frame (cropped to even size if needed)."""
+        assert self._container is not None and self._stream is not None
+        frame = av.VideoFrame.from_ndarray(
+            np.ascontiguousarray(image[: self.height, : self.width]), format="rgb24"
+        )
+        try:
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        except VIDEO_ERRORS as exc:
+            raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._container is not None and self._stream is not None:
+                if exc_type is None:
+                    for packet in self._stream.encode():
+                        self._container.mux(packet)
+                self._container.close()
+        except VIDEO_ERRORS as err:
+            self._stack.__exit__(type(err), err, err.__traceback__)
+            raise OutputError(f"cannot write {self.path}: {_reason(err)}") from err
+        self._stack.__exit__(exc_type, exc, tb)

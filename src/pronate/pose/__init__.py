@@ -1,0 +1,1 @@
+"""Pose estimation: the MediaPipe adapter and the subject tracker."""

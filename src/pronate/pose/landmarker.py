@@ -1,0 +1,212 @@
+"""Adapter between MediaPipe PoseLandmarker (Tasks API, VIDEO mode) and plain arrays.
+
+Everything MediaPipe-specific stays in this module: the rest of pronate sees
+:class:`Detection` objects in pixels of the full upright frame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import TracebackType
+
+import numpy as np
+
+from pronate.config import ModelName
+from pronate.errors import ModelError
+from pronate.keypoints import KEYPOINTS
+from pronate.models import model_path
+
+N_KEYPOINTS = len(KEYPOINTS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Box:
+    """An axis-aligned box in pixels: ``x0 <= x1``, ``y0 <= y1``."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def area(self) -> float:
+        return max(self.width, 0.0) * max(self.height, 0.0)
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (0.5 * (self.x0 + self.x1), 0.5 * (self.y0 + self.y1))
+
+    def contains(self, x: float, y: float) -> bool:
+        """True if the point lies inside the box (edges included)."""
+        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+
+    def expanded(self, *, margin: float, width: int, height: int) -> Box:
+        """Grow by ``margin`` x size on every side, clipped to a ``width`` x ``height`` frame."""
+        dx, dy = margin * self.width, margin * self.height
+        return Box(
+            x0=max(0.0, self.x0 - dx),
+            y0=max(0.0, self.y0 - dy),
+            x1=min(float(width), self.x1 + dx),
+            y1=min(float(height), self.y1 + dy),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Detection:
+    """One person's landmarks in the full upright frame.
+
+    Attributes
+    ----------
+    position
+        (33, 3) pixels: x right, y down, z relative depth in the same scale as x.
+    confidence
+        (33,) min(visibility, presence) in [0, 1].
+    world
+        (33, 3) metres, the model's world landmarks (origin between the hips).
+    """
+
+    position: np.ndarray
+    confidence: np.ndarray
+    world: np.ndarray
+
+    @property
+    def box(self) -> Box:
+        """Bounding box of the 33 landmarks."""
+        xy = self.position[:, :2]
+        return Box(
+            x0=float(xy[:, 0].min()),
+            y0=float(xy[:, 1].min()),
+            x1=float(xy[:, 0].max()),
+            y1=float(xy[:, 1].max()),
+        )
+
+
+def _quiet_mediapipe() -> None:
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.getLogger("absl").setLevel(logging.ERROR)
+
+
+@contextlib.contextmanager
+def captured_stderr() -> Iterator[list[str]]:
+    """Capture what native code writes to file descriptor 2 (MediaPipe's C++ logging).
+
+    Yields a list that receives the captured lines when the block ends, so a caller can
+    still report them on failure.
+    """
+    lines: list[str] = []
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield lines
+        return
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            lines.extend(sink.read().decode("utf-8", "replace").splitlines())
+
+
+class Landmarker:
+    """A PoseLandmarker in VIDEO mode that returns :class:`Detection` objects.
+
+    Timestamps passed to :meth:`detect` must increase; they are made strictly increasing
+    in whole milliseconds as MediaPipe requires.
+    """
+
+    def __init__(self, model: ModelName, *, num_poses: int, min_confidence: float):
+        _quiet_mediapipe()
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        path = model_path(model)
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=num_poses,
+            min_pose_detection_confidence=min_confidence,
+            min_pose_presence_confidence=min_confidence,
+            min_tracking_confidence=min_confidence,
+        )
+        with captured_stderr() as native_log:
+            try:
+                self._task = vision.PoseLandmarker.create_from_options(options)
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise ModelError(f"cannot load pose model {path}: {exc}") from exc
+        self.native_log = native_log
+        self._last_ms = -1
+        self._calls = 0
+
+    def detect(
+        self, image: np.ndarray, *, time_s: float, offset: tuple[int, int] = (0, 0)
+    ) -> list[Detection]:
+        """Run the landmarker on an RGB ``image``; return detections in frame pixels.
+
+        ``offset`` is the (x, y) of the image's top-left corner in the full frame, when
+        ``image`` is a crop.
+        """
+        import mediapipe as mp
+
+        ms = max(int(round(time_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+        if self._calls < 2:  # MediaPipe logs set-up warnings on its first calls
+            with captured_stderr():
+                result = self._task.detect_for_video(mp_image, ms)
+        else:
+            result = self._task.detect_for_video(mp_image, ms)
+        self._calls += 1
+        h, w = image.shape[:2]
+        out = []
+        for lms, wlms in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False):
+            arr = np.array(
+                [
+                    (lm.x, lm.y, lm.z, lm.visibility or 0.0, lm.presence or 0.0)
+                    for lm in lms
+                ],
+                dtype=np.float64,
+            )
+            world = np.array([(lm.x, lm.y, lm.z) for lm in wlms], dtype=np.float64)
+            position = np.column_stack(
+                (arr[:, 0] * w + offset[0], arr[:, 1] * h + offset[1], arr[:, 2] * w)
+            )
+            conf = np.clip(np.minimum(arr[:, 3], arr[:, 4]), 0.0, 1.0)
+            out.append(Detection(position=position, confidence=conf, world=world))
+        return out
+
+    def close(self) -> None:
+        """Release the MediaPipe graph."""
+        task = getattr(self, "_task", None)
+        if task is not None:
+            with captured_stderr():
+                task.close()
+            self._task = None
+
+    def __enter__(self) -> Landmarker:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
