@@ -37,7 +37,7 @@ class FilterConfig:
         is a 4th-order zero-lag filter; ``order`` is the effective order, even).
     """
 
-    min_confidence: float = 0.5
+    min_confidence: float = 0.2
     max_gap_s: float = 0.25
     hampel_window: int = 7
     hampel_n_sigma: float = 2.0
