@@ -30,22 +30,52 @@ def _point(text: str) -> tuple[float, float]:
 def add_track_options(parser: argparse.ArgumentParser) -> None:
     """Options of tracking and clean-up (shared by ``track`` and ``analyze``)."""
     g = parser.add_argument_group("tracking")
-    g.add_argument("--model", choices=MODEL_NAMES, default=DEFAULT_TRACK.model,
-                   help="PoseLandmarker bundle (default: %(default)s)")
-    g.add_argument("--pick", type=_point, metavar="X,Y",
-                   help="pixel of the subject in the first frame where anyone is seen "
-                        "(default: the largest person)")
+    g.add_argument(
+        "--model",
+        choices=MODEL_NAMES,
+        default=DEFAULT_TRACK.model,
+        help="PoseLandmarker bundle (default: %(default)s)",
+    )
+    g.add_argument(
+        "--pick",
+        type=_point,
+        metavar="X,Y",
+        help="pixel of the subject in the first frame where anyone is seen "
+        "(default: the largest person)",
+    )
     f = parser.add_argument_group("clean-up")
-    f.add_argument("--min-confidence", type=float, default=DEFAULT_FILTER.min_confidence,
-                   help="keypoints below this confidence become gaps (default: %(default)s)")
-    f.add_argument("--max-gap", type=float, default=DEFAULT_FILTER.max_gap_s, metavar="S",
-                   help="fill gaps up to this many seconds (default: %(default)s)")
-    f.add_argument("--hampel-window", type=int, default=DEFAULT_FILTER.hampel_window,
-                   help="Hampel outlier window, samples (default: %(default)s)")
-    f.add_argument("--hampel-sigma", type=float, default=DEFAULT_FILTER.hampel_n_sigma,
-                   help="Hampel threshold in robust sigmas (default: %(default)s)")
-    f.add_argument("--cutoff", type=float, default=DEFAULT_FILTER.cutoff_hz, metavar="HZ",
-                   help="Butterworth low-pass cut-off (default: %(default)s Hz)")
+    f.add_argument(
+        "--min-confidence",
+        type=float,
+        default=DEFAULT_FILTER.min_confidence,
+        help="keypoints below this confidence become gaps (default: %(default)s)",
+    )
+    f.add_argument(
+        "--max-gap",
+        type=float,
+        default=DEFAULT_FILTER.max_gap_s,
+        metavar="S",
+        help="fill gaps up to this many seconds (default: %(default)s)",
+    )
+    f.add_argument(
+        "--hampel-window",
+        type=int,
+        default=DEFAULT_FILTER.hampel_window,
+        help="Hampel outlier window, samples (default: %(default)s)",
+    )
+    f.add_argument(
+        "--hampel-sigma",
+        type=float,
+        default=DEFAULT_FILTER.hampel_n_sigma,
+        help="Hampel threshold in robust sigmas (default: %(default)s)",
+    )
+    f.add_argument(
+        "--cutoff",
+        type=float,
+        default=DEFAULT_FILTER.cutoff_hz,
+        metavar="HZ",
+        help="Butterworth low-pass cut-off (default: %(default)s Hz)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
@@ -92,7 +122,10 @@ def cmd_track(args: argparse.Namespace) -> int:
     bar = Progress(total=info.n_frames, quiet=args.quiet, desc="tracking")
     try:
         out = run_track(
-            args.video, args.output, track=track_config(args), filters=filter_config(args),
+            args.video,
+            args.output,
+            track=track_config(args),
+            filters=filter_config(args),
             progress=bar,
         )
     finally:

@@ -87,7 +87,7 @@ def mirror_name(name: str) -> str:
 
 
 def side_keypoint(side: str, part: str) -> str:
-    """Return the keypoint name of ``part`` on ``side``, e.g. ``("left", "knee") -> "left_knee"``."""
+    """Return the keypoint name of ``part`` on ``side``: ``("left", "knee") -> "left_knee"``."""
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}, got {side!r}")
     return f"{side}_{part}"

@@ -37,14 +37,14 @@ from pronate.errors import ModelError
 from pronate.io.atomic import atomic_path
 
 NPM_PACKAGE: Final[str] = "@mediapipe/pose@0.5.1675469404"
-NPM_TARBALL_SHA256: Final[str] = "placeholder"
-
 DETECTOR_FILE: Final[str] = "pose_solution_packed_assets.data"
 SOURCE_SHA256: Final[dict[str, str]] = {
     DETECTOR_FILE: "a63c614bef30d35947f13be361820b1e4e3bec9cfeebf4d11216a18373108e85",
     "pose_landmark_lite.tflite": "f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61",
     "pose_landmark_full.tflite": "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f",
-    "pose_landmark_heavy.tflite": "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe",
+    "pose_landmark_heavy.tflite": (
+        "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe"
+    ),
 }
 
 
@@ -128,7 +128,7 @@ def list_models() -> list[tuple[str, Path, bool]]:
     """Return ``(name, path, installed_and_valid)`` for every known bundle."""
     folder = models_dir()
     manifest = _read_manifest(folder)
-    rows = []
+    rows: list[tuple[str, Path, bool]] = []
     for name in MODEL_NAMES:
         path = folder / bundle_name(name)
         ok = path.is_file() and manifest.get(path.name) == sha256_file(path)
@@ -244,7 +244,7 @@ def with_metadata(model_bytes: bytes, *, norm: Normalization, name: str) -> byte
 
     buffer = sfb.BufferT()
     buffer.data = np.frombuffer(meta, dtype=np.uint8)
-    model.buffers = list(model.buffers or []) + [buffer]
+    model.buffers = [*list(model.buffers or []), buffer]
     entry = sfb.MetadataT()
     entry.name = "TFLITE_METADATA"
     entry.buffer = len(model.buffers) - 1

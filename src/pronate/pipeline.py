@@ -39,7 +39,7 @@ def run_track(
     """Track the subject of ``video``, clean the series, write ``pose.nc`` and
     ``keypoints.csv`` into ``outdir``."""
     outdir = ensure_output_dir(Path(outdir))
-    result = track_video(str(video), config=track, progress=progress)
+    result = track_video(Path(video), config=track, progress=progress)
     pose = clean_pose_dataset(result.pose, filters)
     pose_path = save_pose_dataset(pose, outdir / "pose.nc")
     keypoints_path = write_keypoints_csv(pose, outdir / "keypoints.csv")

@@ -96,7 +96,7 @@ def _reason(exc: BaseException) -> str:
 def clockwise_rotation(display_rotation: float) -> int:
     """Convert FFmpeg's display rotation (counter-clockwise degrees) to the clockwise
     rotation, in {0, 90, 180, 270}, that makes a decoded frame upright."""
-    return int(round(-float(display_rotation) / 90.0)) % 4 * 90
+    return round(-float(display_rotation) / 90.0) % 4 * 90
 
 
 def upright(image: np.ndarray, *, rotation_deg: int) -> np.ndarray:

@@ -165,7 +165,7 @@ class Landmarker:
         """
         import mediapipe as mp
 
-        ms = max(int(round(time_s * 1000.0)), self._last_ms + 1)
+        ms = max(round(time_s * 1000.0), self._last_ms + 1)
         self._last_ms = ms
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
         if self._calls < 2:  # MediaPipe logs set-up warnings on its first calls
@@ -178,10 +178,7 @@ class Landmarker:
         out = []
         for lms, wlms in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False):
             arr = np.array(
-                [
-                    (lm.x, lm.y, lm.z, lm.visibility or 0.0, lm.presence or 0.0)
-                    for lm in lms
-                ],
+                [(lm.x, lm.y, lm.z, lm.visibility or 0.0, lm.presence or 0.0) for lm in lms],
                 dtype=np.float64,
             )
             world = np.array([(lm.x, lm.y, lm.z) for lm in wlms], dtype=np.float64)

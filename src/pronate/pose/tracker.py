@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import xarray as xr
@@ -145,9 +146,7 @@ class SubjectTracker:
         x1, y1 = int(np.ceil(self.crop.x1)), int(np.ceil(self.crop.y1))
         if x1 - x0 < 16 or y1 - y0 < 16:
             return None
-        dets = self.cropped.detect(
-            frame.image[y0:y1, x0:x1], time_s=frame.time_s, offset=(x0, y0)
-        )
+        dets = self.cropped.detect(frame.image[y0:y1, x0:x1], time_s=frame.time_s, offset=(x0, y0))
         return match_subject(dets, last=self.last_box, max_distance=self._gate())
 
     def _refind(self, frame: Frame) -> Detection | None:
@@ -192,9 +191,7 @@ def track_frames(
         Landmarker(
             config.model, num_poses=config.max_people, min_confidence=config.min_pose_confidence
         ) as full,
-        Landmarker(
-            config.model, num_poses=2, min_confidence=config.min_pose_confidence
-        ) as cropped,
+        Landmarker(config.model, num_poses=2, min_confidence=config.min_pose_confidence) as cropped,
     ):
         tracker = SubjectTracker(
             config=config,
@@ -224,7 +221,7 @@ def track_frames(
 
 
 def track_video(
-    path: str,
+    path: Path,
     *,
     config: TrackConfig,
     progress: Callable[[int], None] | None = None,
@@ -238,7 +235,7 @@ def track_video(
     NoPersonError
         When nobody, or the subject in too few frames, is found.
     """
-    info = probe_video(path)
+    info = probe_video(Path(path))
     report = DecodeReport()
     times, idx, pos, conf, world, log = track_frames(
         prefetch(iter_frames(info.path, report=report)),
