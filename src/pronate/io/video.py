@@ -84,7 +84,7 @@ def _open(path: Path) -> av.container.InputContainer:
         raise InputError(f"{path} is not a readable video ({_reason(exc)})") from exc
     if not container.streams.video:
         container.close()
-        raise InputError(f"{path} has no video stream")
+        raise InputError(f"{path} has no video stream (not a video, or truncated)")
     return container
 
 
@@ -182,6 +182,12 @@ def iter_frames(path: Path, *, report: DecodeReport | None = None) -> Iterator[F
             image = upright(frame.to_ndarray(format="rgb24"), rotation_deg=rotation)
             yield Frame(index=report.frames, time_s=t_rel, image=image)
             report.frames += 1
+        declared = int(stream.frames or 0)
+        if not report.warnings and 0 < report.frames < declared:
+            report.warnings.append(
+                f"the video declares {declared} frames but only {report.frames} could be "
+                "decoded; the file may be truncated, keeping what was decoded"
+            )
     finally:
         container.close()
     if report.frames == 0:

@@ -1,0 +1,176 @@
+"""Video reading: rotation metadata, real timestamps, truncated and bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pronate.errors import InputError
+from pronate.io.video import (
+    DecodeReport,
+    VideoSink,
+    clockwise_rotation,
+    iter_frames,
+    prefetch,
+    probe_video,
+    upright,
+)
+
+W, H = 64, 48
+
+
+def marked_frames(n: int, *, w: int = W, h: int = H) -> list[np.ndarray]:
+    """Grey frames with a white square in the top-left corner."""
+    frames = []
+    for _ in range(n):
+        img = np.full((h, w, 3), 60, np.uint8)
+        img[:16, :16] = 255
+        frames.append(img)
+    return frames
+
+
+def noisy_frames(n: int, *, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 255, (H * 2, W * 2, 3), dtype=np.uint8) for _ in range(n)]
+
+
+def bright_corner(image: np.ndarray) -> str:
+    """Which corner holds the white square: 'tl', 'tr', 'bl' or 'br'."""
+    h, w = image.shape[:2]
+    corners = {
+        "tl": image[: h // 4, : w // 4],
+        "tr": image[: h // 4, -w // 4 :],
+        "bl": image[-h // 4 :, : w // 4],
+        "br": image[-h // 4 :, -w // 4 :],
+    }
+    return max(corners, key=lambda k: float(corners[k].mean()))
+
+
+@pytest.mark.parametrize(
+    ("display_rotation", "clockwise", "corner"),
+    [(0, 0, "tl"), (-90, 90, "tr"), (180, 180, "br"), (90, 270, "bl")],
+)
+def test_rotation_metadata_gives_upright_frames(make_clip, display_rotation, clockwise, corner):
+    path = make_clip("rot.mp4", marked_frames(5), display_rotation=display_rotation)
+    info = probe_video(path)
+    assert info.rotation_deg == clockwise
+    upright_w, upright_h = (H, W) if clockwise in (90, 270) else (W, H)
+    assert (info.width, info.height) == (upright_w, upright_h)
+    frames = list(iter_frames(path))
+    assert len(frames) == 5
+    assert frames[0].image.shape == (upright_h, upright_w, 3)
+    assert bright_corner(frames[0].image) == corner
+
+
+def test_clockwise_rotation_of_ffmpeg_display_angles():
+    # FFmpeg's display rotation is counter-clockwise; phones tag portrait video -90.
+    assert clockwise_rotation(-90.0) == 90
+    assert clockwise_rotation(90.0) == 270
+    assert clockwise_rotation(180.0) == 180
+    assert clockwise_rotation(-180.0) == 180
+    assert clockwise_rotation(0.0) == 0
+
+
+def test_upright_rotates_clockwise():
+    img = np.zeros((2, 3), np.uint8)
+    img[0, 0] = 1  # top-left
+    out = upright(img, rotation_deg=90)
+    assert out.shape == (3, 2)
+    assert out[0, 1] == 1  # top-left goes to top-right under a clockwise quarter turn
+
+
+def test_variable_frame_rate_keeps_real_timestamps(make_clip):
+    times = [0.0, 0.033, 0.050, 0.100, 0.117, 0.200, 0.233, 0.300]
+    path = make_clip("vfr.mp4", marked_frames(len(times)), fps=30.0, times_s=times)
+    frames = list(iter_frames(path))
+    got = [f.time_s for f in frames]
+    np.testing.assert_allclose(got, times, atol=1e-3)
+    assert [f.index for f in frames] == list(range(len(times)))
+
+
+def test_fps_is_a_float(make_clip):
+    path = make_clip("ntsc.mp4", marked_frames(4), fps=30000 / 1001)
+    info = probe_video(path)
+    assert isinstance(info.fps, float)
+    assert info.fps == pytest.approx(29.97, abs=0.01)
+
+
+def test_truncated_file_keeps_decoded_frames_and_warns(make_clip, tmp_path):
+    path = make_clip("full.mp4", noisy_frames(30))
+    data = path.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.7)])
+    report = DecodeReport()
+    frames = list(iter_frames(cut, report=report))
+    assert 0 < len(frames) < 30
+    assert report.frames == len(frames)
+    assert any("truncated" in w for w in report.warnings)
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        probe_video(tmp_path / "nope.mp4")
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a video\n" * 50])
+def test_not_a_video_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "bad.mp4"
+    path.write_bytes(content)
+    with pytest.raises(InputError):
+        probe_video(path)
+    with pytest.raises(InputError):
+        list(iter_frames(path))
+
+
+def test_video_without_frames_is_a_clear_error(make_clip, tmp_path):
+    path = make_clip("one.mp4", marked_frames(10))
+    data = path.read_bytes()
+    head = tmp_path / "head.mp4"
+    head.write_bytes(data[:1200])  # header only
+    with pytest.raises(InputError):
+        list(iter_frames(head))
+
+
+def test_prefetch_yields_the_same_frames(make_clip):
+    path = make_clip("p.mp4", noisy_frames(12))
+    direct = [(f.index, f.time_s, f.image.sum()) for f in iter_frames(path)]
+    ahead = [(f.index, f.time_s, f.image.sum()) for f in prefetch(iter_frames(path), depth=2)]
+    assert direct == ahead
+
+
+def test_prefetch_reraises_decoder_errors(tmp_path):
+    def broken():
+        yield from ()
+        raise InputError("boom")
+
+    with pytest.raises(InputError, match="boom"):
+        list(prefetch(broken()))
+
+
+def test_sink_writes_a_playable_h264_with_same_count_and_rate(tmp_path):
+    out = tmp_path / "o.mp4"
+    with VideoSink(out, fps=25.0, width=W + 1, height=H) as sink:
+        for img in marked_frames(9, w=W + 1):
+            sink.write(img)
+    info = probe_video(out)
+    assert info.codec == "h264"
+    assert info.fps == pytest.approx(25.0)
+    assert (info.width, info.height) == (W, H)  # odd width trimmed to even
+    assert len(list(iter_frames(out))) == 9
+    assert [p.name for p in tmp_path.iterdir()] == ["o.mp4"]  # no temp file left
+
+
+def test_sink_leaves_no_file_when_writing_fails(tmp_path):
+    out = tmp_path / "o.mp4"
+    with pytest.raises(RuntimeError), VideoSink(out, fps=25.0, width=W, height=H) as sink:
+        sink.write(marked_frames(1)[0])
+        raise RuntimeError("stop")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_frame_count_read_back_matches(make_clip):
+    path: Path = make_clip("n.mp4", marked_frames(17))
+    assert probe_video(path).n_frames == 17
+    assert sum(1 for _ in iter_frames(path)) == 17
