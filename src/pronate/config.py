@@ -7,7 +7,8 @@ live in :mod:`pronate.thresholds`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import Literal
 
 ModelName = Literal["lite", "full", "heavy"]
@@ -68,6 +69,12 @@ class TrackConfig:
         Fewer frames than this fraction with the subject is an error.
     min_found_frames
         Fewer frames than this with the subject is an error.
+    workers
+        Parallel landmarker instances: the clip is split into this many segments tracked
+        at once (1 = sequential). Defaults to the number of CPU cores, at most 4.
+    warmup_s
+        Each segment after the first starts this many seconds early, so the landmarker's
+        temporal state has settled; those frames are dropped.
     max_match_distance
         Largest jump of the subject's box centre between its last sighting and a new
         detection, as a fraction of the box height, for the detection to be the subject.
@@ -81,3 +88,5 @@ class TrackConfig:
     min_found_fraction: float = 0.2
     min_found_frames: int = 10
     max_match_distance: float = 0.5
+    workers: int = field(default_factory=lambda: min(os.cpu_count() or 1, 4))
+    warmup_s: float = 0.5

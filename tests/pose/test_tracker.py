@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from pronate.pose.landmarker import Box, Detection
-from pronate.pose.tracker import choose_subject, match_subject, needs_new_crop
+from pronate.pose.tracker import (
+    Segment,
+    SegmentPlan,
+    choose_subject,
+    match_subject,
+    needs_new_crop,
+    plan_segments,
+    same_subject,
+)
 
 
 def person(x0: float, y0: float, x1: float, y1: float) -> Detection:
@@ -76,3 +84,42 @@ def test_crop_is_kept_while_the_subject_stays_well_inside(box, expected):
 def test_box_expansion_is_clipped_to_the_frame():
     box = Box(x0=10, y0=10, x1=110, y1=210).expanded(margin=0.5, width=150, height=1000)
     assert (box.x0, box.y0, box.x1, box.y1) == (0.0, 0.0, 150.0, 310.0)
+
+
+def test_segments_cover_every_frame_once_with_warmups():
+    plans = plan_segments(1000, workers=3, warmup=30)
+    assert [p.start for p in plans] == [0, 333, 667]
+    assert [p.stop for p in plans] == [333, 667, 1000]
+    assert [p.warm_start for p in plans] == [0, 303, 637]
+
+
+def test_short_or_sequential_clips_are_one_segment():
+    assert plan_segments(100, workers=2, warmup=30) == [
+        SegmentPlan(warm_start=0, start=0, stop=100)
+    ]
+    assert plan_segments(1000, workers=1, warmup=30) == [
+        SegmentPlan(warm_start=0, start=0, stop=None)
+    ]
+
+
+def segment_of(dets: list[Detection | None]) -> Segment:
+    n = len(dets)
+    pos = np.array([d.position if d else np.full((33, 3), np.nan) for d in dets])
+    conf = np.array([d.confidence if d else np.full(33, np.nan) for d in dets])
+    return Segment(
+        time=np.arange(n) / 30,
+        frame=np.arange(n),
+        position=pos,
+        confidence=conf,
+        world=np.zeros((n, 33, 3)),
+        log=[],
+    )
+
+
+def test_same_subject_across_segments():
+    a = segment_of([SUBJECT, SUBJECT, None])
+    b = segment_of([person(105, 100, 305, 700), SUBJECT, SUBJECT])
+    assert same_subject(a, b)
+    assert not same_subject(a, segment_of([BYSTANDER, BYSTANDER, BYSTANDER]))
+    assert not same_subject(a, segment_of([None, None, None]))
+    assert same_subject(segment_of([None, None]), segment_of([None, None]))

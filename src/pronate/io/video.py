@@ -19,11 +19,14 @@ from types import TracebackType
 
 import av
 import numpy as np
+from av.video.reformatter import Colorspace
 
 from pronate.errors import InputError, OutputError
 from pronate.io.atomic import atomic_path
 
 VIDEO_ERRORS = (av.error.FFmpegError, OSError, ValueError, RuntimeError, EOFError)
+_AVCOL_BT709 = 1  # AVCOL_PRI/TRC/SPC_BT709
+_AVCOL_RANGE_MPEG = 1  # limited (TV) range
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,21 +147,57 @@ def probe_video(path: Path) -> VideoInfo:
         container.close()
 
 
-def iter_frames(path: Path, *, report: DecodeReport | None = None) -> Iterator[Frame]:
-    """Yield upright RGB frames with real timestamps, one at a time (memory stays flat).
+def frame_times(path: Path) -> np.ndarray:
+    """Presentation times (s, from the first frame) of every video packet, in order.
 
-    A decoding error after the first frame (truncated or corrupt file) ends the stream:
-    frames decoded so far are kept and a warning is added to ``report``.
+    Reads packets only (no decoding), so it is fast; used to give frames a stable index
+    when decoding starts in the middle of a clip.
     """
-    report = report if report is not None else DecodeReport()
     container = _open(Path(path))
     try:
         stream = container.streams.video[0]
+        tb = float(stream.time_base or 0)
+        pts = sorted({p.pts for p in container.demux(stream) if p.pts is not None})
+    finally:
+        container.close()
+    times = np.asarray(pts, dtype=np.float64) * tb
+    return times - times[0] if times.size else times
+
+
+def iter_frames(
+    path: Path,
+    *,
+    start: int = 0,
+    stop: int | None = None,
+    report: DecodeReport | None = None,
+) -> Iterator[Frame]:
+    """Yield upright RGB frames with real timestamps, one at a time (memory stays flat).
+
+    ``start`` / ``stop`` select frames by index (``stop`` excluded); decoding then begins
+    at the key frame before ``start``. A decoding error after the first frame (truncated or
+    corrupt file) ends the stream: frames decoded so far are kept and a warning is added
+    to ``report``.
+    """
+    report = report if report is not None else DecodeReport()
+    path = Path(path)
+    table = frame_times(path) if start > 0 else None
+    container = _open(path)
+    yielded = 0
+    try:
+        stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        tb = float(stream.time_base or 0)
         t0: float | None = None
+        if table is not None:
+            if start >= len(table):
+                return
+            first = container.demux(stream)
+            t0 = _first_pts(first) * tb
+            container.seek(round((table[start] + t0) / tb), stream=stream, backward=True)
         last_t = -np.inf
+        index = start - 1
         frames = container.decode(stream)
-        while True:
+        while stop is None or index + 1 < stop:
             try:
                 frame = next(frames)
             except StopIteration:
@@ -171,27 +210,45 @@ def iter_frames(path: Path, *, report: DecodeReport | None = None) -> Iterator[F
                 break
             t = frame.time
             if t is None:
-                t = report.frames / (float(stream.average_rate or 30))
+                t = (index + 1) / float(stream.average_rate or 30)
             t0 = t if t0 is None else t0
             t_rel = float(t - t0)
+            if table is not None:
+                if t_rel < table[start] - 1e-6:
+                    continue  # before the requested start, after the seek
+                index = int(np.searchsorted(table, t_rel - 1e-6))
+            else:
+                index += 1
             if t_rel <= last_t:
-                report.warnings.append(f"frame {report.frames}: non-increasing timestamp dropped")
+                report.warnings.append(f"frame {index}: non-increasing timestamp dropped")
                 continue
             last_t = t_rel
             rotation = clockwise_rotation(frame.rotation or 0)
             image = upright(frame.to_ndarray(format="rgb24"), rotation_deg=rotation)
-            yield Frame(index=report.frames, time_s=t_rel, image=image)
+            yield Frame(index=index, time_s=t_rel, image=image)
             report.frames += 1
+            yielded += 1
         declared = int(stream.frames or 0)
-        if not report.warnings and 0 < report.frames < declared:
+        if start == 0 and stop is None and not report.warnings and 0 < yielded < declared:
             report.warnings.append(
-                f"the video declares {declared} frames but only {report.frames} could be "
+                f"the video declares {declared} frames but only {yielded} could be "
                 "decoded; the file may be truncated, keeping what was decoded"
             )
     finally:
         container.close()
-    if report.frames == 0:
+    if yielded == 0 and start == 0:
         raise InputError(f"{path} contains no decodable video frames")
+
+
+def _first_pts(packets: Iterator[av.Packet]) -> int:
+    """Smallest pts among the first packets (B-frames may come out of order)."""
+    seen = []
+    for packet in packets:
+        if packet.pts is not None:
+            seen.append(packet.pts)
+        if len(seen) >= 16:
+            break
+    return min(seen) if seen else 0
 
 
 _DONE = object()
@@ -262,24 +319,39 @@ class VideoSink:
         except VIDEO_ERRORS as exc:
             self._stack.close()
             raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
+        try:
+            self._stream = self._add_stream(self._container)
+        except VIDEO_ERRORS as exc:
+            self._container.close()
+            self._stack.close()
+            raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
+        return self
+
+    def _add_stream(self, container: av.container.OutputContainer) -> av.video.stream.VideoStream:
         from fractions import Fraction
 
-        stream = self._container.add_stream(
-            "libx264", rate=Fraction(self.fps).limit_denominator(1001)
-        )
+        stream = container.add_stream("libx264", rate=Fraction(self.fps).limit_denominator(1001))
         stream.width = self.width
         stream.height = self.height
         stream.pix_fmt = "yuv420p"
         stream.options = {"crf": str(self.crf), "preset": "veryfast"}
-        self._stream = stream
-        return self
+        # Tag the stream BT.709, limited range, and convert with that matrix (see write):
+        # untagged streams are read as BT.601 or BT.709 depending on the player and the
+        # frame size (Chromium: BT.709 for HD), which shifted colours.
+        context = stream.codec_context
+        context.colorspace = _AVCOL_BT709
+        context.color_primaries = _AVCOL_BT709
+        context.color_trc = _AVCOL_BT709
+        context.color_range = _AVCOL_RANGE_MPEG
+        return stream
 
     def write(self, image: np.ndarray) -> None:
         """Encode one RGB frame (cropped to even size if needed)."""
         assert self._container is not None and self._stream is not None
-        frame = av.VideoFrame.from_ndarray(
+        rgb = av.VideoFrame.from_ndarray(
             np.ascontiguousarray(image[: self.height, : self.width]), format="rgb24"
         )
+        frame = rgb.reformat(format="yuv420p", dst_colorspace=Colorspace.ITU709)
         try:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)

@@ -54,14 +54,19 @@ class Box:
         """True if the point lies inside the box (edges included)."""
         return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
 
-    def expanded(self, *, margin: float, width: int, height: int) -> Box:
-        """Grow by ``margin`` x size on every side, clipped to a ``width`` x ``height`` frame."""
+    def expanded(self, *, margin: float, width: int, height: int, grid: int = 1) -> Box:
+        """Grow by ``margin`` x size on every side, outwards to multiples of ``grid`` pixels,
+        clipped to a ``width`` x ``height`` frame.
+
+        Snapping to a grid makes the crop the same for boxes that differ by a few pixels,
+        so two runs that saw the subject almost alike feed the model the same picture.
+        """
         dx, dy = margin * self.width, margin * self.height
         return Box(
-            x0=max(0.0, self.x0 - dx),
-            y0=max(0.0, self.y0 - dy),
-            x1=min(float(width), self.x1 + dx),
-            y1=min(float(height), self.y1 + dy),
+            x0=max(0.0, float(np.floor((self.x0 - dx) / grid) * grid)),
+            y0=max(0.0, float(np.floor((self.y0 - dy) / grid) * grid)),
+            x1=min(float(width), float(np.ceil((self.x1 + dx) / grid) * grid)),
+            y1=min(float(height), float(np.ceil((self.y1 + dy) / grid) * grid)),
         )
 
 

@@ -12,7 +12,9 @@ with the time lost.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,13 +22,23 @@ import numpy as np
 import xarray as xr
 
 from pronate.config import TrackConfig
-from pronate.errors import NoPersonError
-from pronate.io.video import DecodeReport, Frame, VideoInfo, iter_frames, prefetch, probe_video
+from pronate.errors import InputError, NoPersonError
+from pronate.io.video import (
+    DecodeReport,
+    Frame,
+    VideoInfo,
+    frame_times,
+    iter_frames,
+    prefetch,
+    probe_video,
+)
 from pronate.keypoints import KEYPOINTS
 from pronate.pose.landmarker import Box, Detection, Landmarker
 from pronate.schema import make_pose_dataset, with_log_entry
 
 N = len(KEYPOINTS)
+CROP_GRID = 32
+"""Crops are snapped outwards to multiples of this many pixels (see :meth:`Box.expanded`)."""
 SIZE_RATIO_LIMIT = 1.8
 """A detection whose box height differs from the subject's by more than this factor is
 not the subject."""
@@ -120,7 +132,7 @@ class SubjectTracker:
         self.last_box = det.box
         if needs_new_crop(self.crop, det.box, margin=self.config.crop_margin):
             self.crop = det.box.expanded(
-                margin=self.config.crop_margin, width=self.width, height=self.height
+                margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
             )
         return det
 
@@ -131,7 +143,7 @@ class SubjectTracker:
             self.chosen_at = frame.index
             self.last_box = det.box
             self.crop = det.box.expanded(
-                margin=self.config.crop_margin, width=self.width, height=self.height
+                margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
             )
             self.log.append(f"subject chosen in frame {frame.index} among {len(dets)} people")
         return det
@@ -155,7 +167,7 @@ class SubjectTracker:
         det = match_subject(dets, last=self.last_box, max_distance=self._gate())
         if det is not None:
             self.crop = det.box.expanded(
-                margin=self.config.crop_margin, width=self.width, height=self.height
+                margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
             )
         return det
 
@@ -171,15 +183,65 @@ class TrackResult:
     log: list[str]
 
 
+@dataclass
+class Segment:
+    """Per-frame results of tracking one run of frames (NaN where the subject is unseen)."""
+
+    time: np.ndarray
+    frame: np.ndarray
+    position: np.ndarray
+    confidence: np.ndarray
+    world: np.ndarray
+    log: list[str]
+
+    def slice_frames(self, start: int, stop: int) -> Segment:
+        """The part of this segment with ``start <= frame < stop``."""
+        keep = (self.frame >= start) & (self.frame < stop)
+        return Segment(
+            time=self.time[keep],
+            frame=self.frame[keep],
+            position=self.position[keep],
+            confidence=self.confidence[keep],
+            world=self.world[keep],
+            log=self.log,
+        )
+
+    def last_box(self) -> Box | None:
+        """Box of the subject's last sighting in this segment, if any."""
+        seen = np.flatnonzero(np.isfinite(self.confidence[:, 0]))
+        if not seen.size:
+            return None
+        xy = self.position[seen[-1], :, :2]
+        return Box(x0=xy[:, 0].min(), y0=xy[:, 1].min(), x1=xy[:, 0].max(), y1=xy[:, 1].max())
+
+
+def concat_segments(parts: list[Segment]) -> Segment:
+    """Join segments that follow each other."""
+    return Segment(
+        time=np.concatenate([p.time for p in parts]),
+        frame=np.concatenate([p.frame for p in parts]),
+        position=np.concatenate([p.position for p in parts]).reshape(-1, N, 3),
+        confidence=np.concatenate([p.confidence for p in parts]).reshape(-1, N),
+        world=np.concatenate([p.world for p in parts]).reshape(-1, N, 3),
+        log=[line for p in parts for line in p.log],
+    )
+
+
 def track_frames(
     frames: Iterable[Frame],
     *,
     info: VideoInfo,
     config: TrackConfig,
+    init_box: Box | None = None,
+    report_from: int = 0,
     progress: Callable[[int], None] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Track the subject through ``frames``; return arrays (time, frame, position, conf,
-    world) with NaN where the subject is not seen, and the tracker's log."""
+) -> Segment:
+    """Track the subject through ``frames``.
+
+    With ``init_box`` the subject is handed over (its box in the frame before the first
+    one) instead of being chosen. ``progress`` is called for frames with index
+    ``>= report_from`` (frames before are a warm-up).
+    """
     times: list[float] = []
     indices: list[int] = []
     pos: list[np.ndarray] = []
@@ -191,7 +253,7 @@ def track_frames(
         Landmarker(
             config.model, num_poses=config.max_people, min_confidence=config.min_pose_confidence
         ) as full,
-        Landmarker(config.model, num_poses=2, min_confidence=config.min_pose_confidence) as cropped,
+        Landmarker(config.model, num_poses=2, min_confidence=config.min_pose_confidence) as crop,
     ):
         tracker = SubjectTracker(
             config=config,
@@ -199,8 +261,13 @@ def track_frames(
             height=info.height,
             fps=info.fps,
             full=full,
-            cropped=cropped,
+            cropped=crop,
         )
+        if init_box is not None:
+            tracker.last_box = init_box
+            tracker.crop = init_box.expanded(
+                margin=config.crop_margin, width=info.width, height=info.height, grid=CROP_GRID
+            )
         for frame in frames:
             det = tracker.step(frame)
             times.append(frame.time_s)
@@ -208,16 +275,107 @@ def track_frames(
             pos.append(nan3 if det is None else det.position)
             conf.append(nan1 if det is None else det.confidence)
             world.append(nan3 if det is None else det.world)
-            if progress is not None:
+            if progress is not None and frame.index >= report_from:
                 progress(1)
-    return (
-        np.asarray(times),
-        np.asarray(indices, dtype=np.int64),
-        np.asarray(pos).reshape(-1, N, 3),
-        np.asarray(conf).reshape(-1, N),
-        np.asarray(world).reshape(-1, N, 3),
-        tracker.log,
+    return Segment(
+        time=np.asarray(times, dtype=np.float64),
+        frame=np.asarray(indices, dtype=np.int64),
+        position=np.asarray(pos).reshape(-1, N, 3),
+        confidence=np.asarray(conf).reshape(-1, N),
+        world=np.asarray(world).reshape(-1, N, 3),
+        log=tracker.log,
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SegmentPlan:
+    """Frames ``[start, stop)`` of one segment, tracked from ``warm_start`` on."""
+
+    warm_start: int
+    start: int
+    stop: int | None
+
+
+def plan_segments(n_frames: int, *, workers: int, warmup: int) -> list[SegmentPlan]:
+    """Split ``n_frames`` into up to ``workers`` equal segments, each but the first
+    preceded by ``warmup`` frames; one segment when the clip is too short to gain."""
+    if workers <= 1 or n_frames <= 0:
+        return [SegmentPlan(warm_start=0, start=0, stop=None)]
+    k = max(1, min(workers, n_frames // max(4 * warmup, 1)))
+    bounds = np.linspace(0, n_frames, k + 1).round().astype(int)
+    return [
+        SegmentPlan(warm_start=max(0, int(a) - (warmup if i else 0)), start=int(a), stop=int(b))
+        for i, (a, b) in enumerate(itertools.pairwise(bounds))
+    ]
+
+
+def same_subject(a: Segment, b: Segment, *, max_distance: float = 0.25) -> bool:
+    """Do two trackings of the same frames follow the same person?
+
+    Compares the mid-hip positions where both saw someone, relative to the body height;
+    two segments that saw nobody agree too.
+    """
+    both = np.isfinite(a.confidence[:, 0]) & np.isfinite(b.confidence[:, 0])
+    seen_a, seen_b = np.isfinite(a.confidence[:, 0]).any(), np.isfinite(b.confidence[:, 0]).any()
+    if not both.any():
+        return not seen_a and not seen_b
+    hips = [KEYPOINTS.index("left_hip"), KEYPOINTS.index("right_hip")]
+    mid_a = a.position[both][:, hips, :2].mean(axis=1)
+    mid_b = b.position[both][:, hips, :2].mean(axis=1)
+    height = np.ptp(a.position[both][:, :, 1], axis=1)
+    dist = np.linalg.norm(mid_a - mid_b, axis=1) / np.maximum(height, 1e-6)
+    return bool(np.median(dist) <= max_distance)
+
+
+def track_parallel(
+    path: Path,
+    *,
+    info: VideoInfo,
+    n_frames: int,
+    config: TrackConfig,
+    report: DecodeReport,
+    progress: Callable[[int], None] | None = None,
+) -> Segment:
+    """Track segments of the clip in parallel, each with its own landmarkers.
+
+    Every segment after the first starts ``warmup`` frames early, so MediaPipe's temporal
+    state has settled when its own frames begin; those warm-up frames are dropped. On the
+    warm-up frames the segment must follow the same person as the segment before; if it
+    does not (it chose someone else), it is tracked again from its start with the subject
+    handed over from the segment before, as a sequential run would.
+    """
+    warmup = max(10, round(config.warmup_s * info.fps))
+    plans = plan_segments(n_frames, workers=config.workers, warmup=warmup)
+
+    def run(plan: SegmentPlan) -> Segment:
+        frames = iter_frames(path, start=plan.warm_start, stop=plan.stop, report=report)
+        return track_frames(
+            prefetch(frames),
+            info=info,
+            config=config,
+            report_from=plan.start,
+            progress=progress,
+        )
+
+    if len(plans) == 1:
+        return run(plans[0])
+    with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="pronate-seg") as pool:
+        results = list(pool.map(run, plans))
+    merged = results[0]
+    for plan, seg in zip(plans[1:], results[1:], strict=True):
+        assert plan.stop is not None
+        overlap = merged.slice_frames(plan.warm_start, plan.start)
+        if same_subject(overlap, seg.slice_frames(plan.warm_start, plan.start)):
+            part = seg.slice_frames(plan.start, plan.stop)
+        else:
+            handed = merged.last_box()
+            frames = iter_frames(path, start=plan.start, stop=plan.stop, report=report)
+            part = track_frames(prefetch(frames), info=info, config=config, init_box=handed)
+            part.log.append(
+                f"segment from frame {plan.start} re-tracked with the subject handed over"
+            )
+        merged = concat_segments([merged, part])
+    return merged
 
 
 def track_video(
@@ -235,16 +393,17 @@ def track_video(
     NoPersonError
         When nobody, or the subject in too few frames, is found.
     """
-    info = probe_video(Path(path))
+    path = Path(path)
+    info = probe_video(path)
     report = DecodeReport()
-    times, idx, pos, conf, world, log = track_frames(
-        prefetch(iter_frames(info.path, report=report)),
-        info=info,
-        config=config,
-        progress=progress,
+    n_frames = len(frame_times(path)) if config.workers > 1 else 0
+    seg = track_parallel(
+        path, info=info, n_frames=n_frames, config=config, report=report, progress=progress
     )
-    found = int(np.sum(np.isfinite(conf[:, 0]))) if len(conf) else 0
-    n = len(times)
+    if not len(seg.time):
+        raise InputError(f"{path} contains no decodable video frames")
+    found = int(np.sum(np.isfinite(seg.confidence[:, 0])))
+    n = len(seg.time)
     if found == 0:
         raise NoPersonError(f"no person found in {path} ({n} frames)")
     needed = max(config.min_found_frames, int(np.ceil(config.min_found_fraction * n)))
@@ -254,11 +413,11 @@ def track_video(
             f"(at least {needed} needed)"
         )
     pose = make_pose_dataset(
-        position=pos,
-        confidence=conf,
-        world=world,
-        time_s=times,
-        frame=idx,
+        position=seg.position,
+        confidence=seg.confidence,
+        world=seg.world,
+        time_s=seg.time,
+        frame=seg.frame,
         fps=info.fps,
         source_video=str(path),
         model=f"mediapipe-pose-{config.model}",
@@ -275,9 +434,10 @@ def track_video(
         min_pose_confidence=config.min_pose_confidence,
         crop_margin=config.crop_margin,
         max_match_distance=config.max_match_distance,
+        workers=config.workers,
         frames=n,
         found_frames=found,
         decode_warnings=report.warnings,
-        notes=log,
+        notes=seg.log,
     )
-    return TrackResult(pose=pose, info=info, decode=report, found_frames=found, log=log)
+    return TrackResult(pose=pose, info=info, decode=report, found_frames=found, log=seg.log)

@@ -1,0 +1,191 @@
+"""Whole-body centre of mass by the segmental method (de Leva 1996).
+
+Segment masses (fraction of body mass) and centre-of-mass positions (fraction of the
+segment length from its proximal end point) are de Leva's adjusted Zatsiorsky-Seluyanov
+parameters (de Leva P., J Biomech 29(9):1223-1230, 1996, table 4), for women and men;
+``sex="mean"`` (the default) uses the mean of the two tables.
+
+Mapping onto the BlazePose keypoints (BlazePose has no vertex, C7 or third metacarpal):
+
+=========  ==============================  ================================  ==============
+segment    de Leva end points              BlazePose end points              note
+=========  ==============================  ================================  ==============
+head+neck  vertex -> cervicale (C7)        --                                CoM = mid-ear
+trunk      cervicale -> mid hip joints     mid-shoulder -> mid-hip
+upper arm  shoulder -> elbow joint         shoulder -> elbow
+forearm    elbow -> wrist joint            elbow -> wrist
+hand       wrist -> 3rd metacarpale        wrist -> mid(index, pinky)
+thigh      hip -> knee joint               hip -> knee
+shank      knee joint -> lateral malleolus knee -> ankle
+foot       heel -> toe tip                 heel -> foot_index
+=========  ==============================  ================================  ==============
+
+The head's centre of mass lies close to the ear canals, so it is placed at the mid-ear
+point. The mid-shoulder point lies a few centimetres below C7, which moves the trunk
+centre slightly down; the error this makes in the frontal plane is negligible.
+
+The centre of mass is a fixed linear combination of keypoints (:func:`com_weights`), so
+it can be computed from 2-D pixel positions, 3-D world positions or any affine transform
+of them, and is unchanged by swapping left/right labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import xarray as xr
+
+from pronate.errors import InputError
+
+Sex = Literal["female", "male", "mean"]
+SEXES: Final[tuple[str, ...]] = ("female", "male", "mean")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One body segment of the de Leva table mapped onto BlazePose keypoints.
+
+    Attributes
+    ----------
+    name
+        Segment name.
+    proximal, distal
+        Keypoints averaged to make the proximal / distal end point.
+    mass_female, mass_male
+        Segment mass as a fraction of body mass.
+    com_female, com_male
+        Centre of mass as a fraction of the segment length from the proximal end.
+    """
+
+    name: str
+    proximal: tuple[str, ...]
+    distal: tuple[str, ...]
+    mass_female: float
+    mass_male: float
+    com_female: float
+    com_male: float
+
+
+def _limb(side: str) -> tuple[Segment, ...]:
+    s = side
+    return (
+        Segment(
+            f"{s}_upper_arm", (f"{s}_shoulder",), (f"{s}_elbow",), 0.0255, 0.0271, 0.5754, 0.5772
+        ),
+        Segment(f"{s}_forearm", (f"{s}_elbow",), (f"{s}_wrist",), 0.0138, 0.0162, 0.4559, 0.4574),
+        Segment(
+            f"{s}_hand",
+            (f"{s}_wrist",),
+            (f"{s}_index", f"{s}_pinky"),
+            0.0056,
+            0.0061,
+            0.7474,
+            0.7900,
+        ),
+        Segment(f"{s}_thigh", (f"{s}_hip",), (f"{s}_knee",), 0.1478, 0.1416, 0.3612, 0.4095),
+        Segment(f"{s}_shank", (f"{s}_knee",), (f"{s}_ankle",), 0.0481, 0.0433, 0.4416, 0.4459),
+        Segment(f"{s}_foot", (f"{s}_heel",), (f"{s}_foot_index",), 0.0129, 0.0137, 0.4014, 0.4415),
+    )
+
+
+DE_LEVA_1996: Final[tuple[Segment, ...]] = (
+    Segment("head", ("left_ear", "right_ear"), ("left_ear", "right_ear"), 0.0668, 0.0694, 0.0, 0.0),
+    Segment(
+        "trunk",
+        ("left_shoulder", "right_shoulder"),
+        ("left_hip", "right_hip"),
+        0.4257,
+        0.4346,
+        0.4151,
+        0.4486,
+    ),
+    *_limb("left"),
+    *_limb("right"),
+)
+"""The segment table, mapped onto BlazePose keypoints (see the module docstring)."""
+
+
+def _mass_and_com(segment: Segment, sex: str) -> tuple[float, float]:
+    if sex == "female":
+        return segment.mass_female, segment.com_female
+    if sex == "male":
+        return segment.mass_male, segment.com_male
+    return (
+        (segment.mass_female + segment.mass_male) / 2,
+        (segment.com_female + segment.com_male) / 2,
+    )
+
+
+def com_weights(*, sex: str = "mean") -> xr.DataArray:
+    """Return the keypoint weights whose weighted sum is the whole-body centre of mass.
+
+    Parameters
+    ----------
+    sex
+        ``"female"``, ``"male"`` or ``"mean"`` (mean of the two de Leva tables).
+
+    Returns
+    -------
+    xarray.DataArray
+        Weights along dim ``keypoint`` (only keypoints with a non-zero weight), summing
+        to 1.
+
+    Raises
+    ------
+    InputError
+        If ``sex`` is not one of :data:`SEXES`.
+    """
+    if sex not in SEXES:
+        raise InputError(f"sex must be one of {SEXES}, got {sex!r}")
+    weights: dict[str, float] = {}
+    for seg in DE_LEVA_1996:
+        mass, com = _mass_and_com(seg, sex)
+        for name in seg.proximal:
+            weights[name] = weights.get(name, 0.0) + mass * (1 - com) / len(seg.proximal)
+        for name in seg.distal:
+            weights[name] = weights.get(name, 0.0) + mass * com / len(seg.distal)
+    names = [n for n, w in weights.items() if w > 0]
+    values = np.array([weights[n] for n in names])
+    return xr.DataArray(values / values.sum(), dims=("keypoint",), coords={"keypoint": names})
+
+
+def segmental_com(points: xr.DataArray, *, sex: str = "mean") -> xr.DataArray:
+    """Whole-body centre of mass of keypoint positions.
+
+    Parameters
+    ----------
+    points
+        Positions with a ``keypoint`` dimension (BlazePose names) and any others, e.g.
+        (time, keypoint, space) in pixels or metres.
+    sex
+        ``"female"``, ``"male"`` or ``"mean"``.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``points`` reduced over ``keypoint``; NaN where a weighted keypoint is NaN.
+    """
+    w = com_weights(sex=sex)
+    return (points.sel(keypoint=w["keypoint"].values) * w).sum("keypoint", skipna=False)
+
+
+def world_com(pose: xr.Dataset, *, sex: str = "mean") -> xr.DataArray:
+    """3-D centre of mass from the world landmarks of a pose dataset.
+
+    Parameters
+    ----------
+    pose
+        A pose dataset (:mod:`pronate.schema`).
+    sex
+        ``"female"``, ``"male"`` or ``"mean"``.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``com_world`` (time, space), metres, in the frame of ``pose["world"]``.
+    """
+    com = segmental_com(pose["world"], sex=sex).rename("com_world")
+    com.attrs = {"units": "m", "method": f"segmental, de Leva (1996), sex={sex}"}
+    return com

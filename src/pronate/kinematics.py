@@ -1,0 +1,466 @@
+"""Per-frame metrics of the pronation chain from a pose dataset.
+
+:func:`compute_metrics` turns a pose dataset (:mod:`pronate.schema`) into a *metrics
+dataset*: an :class:`xarray.Dataset` along ``time`` (same ``time`` and ``frame``
+coordinates as the pose) with one variable per column of ``timeseries.csv``
+(:data:`METRIC_VARIABLES`). The reference frames, the view and the left/right labels
+are described in :mod:`pronate.frames`; contact and base of support in
+:mod:`pronate.stance`; the centre of mass in :mod:`pronate.com`.
+
+Sign conventions (frontal plane, ``lateral`` toward the subject's left, ``vertical`` up;
+medial is toward the other leg's hip):
+
+- ``knee_fppa_{side}_deg`` = 180 - angle(hip, knee, ankle), positive when the knee is
+  medial of the hip-ankle line (valgus), negative for varus.
+- ``femur_frontal_{side}_deg``: hip -> knee against the downward vertical, positive
+  when the knee is medial of the hip; ``tibia_frontal_{side}_deg``: knee -> ankle,
+  positive when the ankle is medial of the knee. FPPA = femur - tibia.
+- ``pelvic_obliquity_deg``: right -> left hip against horizontal, positive when the
+  LEFT hip is higher.
+- ``pelvis_shift_norm``: hip-midpoint lateral displacement from quiet stance, in hip
+  widths (quiet stance), positive toward the left.
+- ``trunk_lean_deg``: mid-hip -> mid-shoulder against vertical, positive toward the left.
+- ``com_x_px``, ``com_y_px``: centre of mass in the original image pixels (y down).
+- ``com_margin_norm`` / ``xcom_margin_norm``: lateral margin of the CoM / extrapolated
+  CoM (Hof 2005: x + v / omega0, omega0 = sqrt(g / l), l = leg length in metres from the
+  world landmarks) inside the base of support, in foot lengths, positive inside.
+- ``ankle_medial_shift_{side}_norm`` (experimental foot-pronation proxy): ankle lateral
+  offset medial of the heel-toe midpoint, minus its quiet-stance value, in foot lengths.
+- ``knee_flexion_{side}_deg`` = 180 - angle(hip, knee, ankle) in the sagittal plane:
+  from the image in side views, from the world landmarks in oblique views, NaN in front
+  and back views.
+
+Frontal metrics are NaN in side views.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import numpy as np
+import xarray as xr
+
+from pronate import frames, stance
+from pronate.com import SEXES, segmental_com
+from pronate.errors import InputError
+from pronate.schema import validate_pose_dataset
+
+GRAVITY: Final[float] = 9.81
+DEFAULT_LEG_LENGTH_M: Final[float] = 0.86
+SIDES: Final[tuple[str, str]] = ("left", "right")
+MEDIAL_SIGN: Final[dict[str, float]] = {"left": -1.0, "right": 1.0}
+"""Sign of the medial direction along the lateral (toward the subject's left) axis."""
+
+FRONTAL_VARIABLES: Final[tuple[str, ...]] = (
+    "knee_fppa_left_deg",
+    "knee_fppa_right_deg",
+    "femur_frontal_left_deg",
+    "femur_frontal_right_deg",
+    "tibia_frontal_left_deg",
+    "tibia_frontal_right_deg",
+    "pelvic_obliquity_deg",
+    "pelvis_shift_norm",
+    "trunk_lean_deg",
+    "com_margin_norm",
+    "xcom_margin_norm",
+    "ankle_medial_shift_left_norm",
+    "ankle_medial_shift_right_norm",
+)
+METRIC_VARIABLES: Final[tuple[str, ...]] = (
+    "knee_fppa_left_deg",
+    "knee_fppa_right_deg",
+    "femur_frontal_left_deg",
+    "femur_frontal_right_deg",
+    "tibia_frontal_left_deg",
+    "tibia_frontal_right_deg",
+    "knee_flexion_left_deg",
+    "knee_flexion_right_deg",
+    "pelvic_obliquity_deg",
+    "pelvis_shift_norm",
+    "trunk_lean_deg",
+    "com_x_px",
+    "com_y_px",
+    "stance",
+    "com_margin_norm",
+    "xcom_margin_norm",
+    "ankle_medial_shift_left_norm",
+    "ankle_medial_shift_right_norm",
+)
+"""Data variables of a metrics dataset, in ``timeseries.csv`` column order."""
+
+
+def _point(points: xr.DataArray, name: str) -> xr.DataArray:
+    return points.sel(keypoint=name, drop=True)
+
+
+def _midpoint(points: xr.DataArray, a: str, b: str) -> xr.DataArray:
+    return 0.5 * (_point(points, a) + _point(points, b))
+
+
+def _lat(p: xr.DataArray) -> xr.DataArray:
+    return p.sel(plane="lateral", drop=True)
+
+
+def _vert(p: xr.DataArray) -> xr.DataArray:
+    return p.sel(plane="vertical", drop=True)
+
+
+def _atan2_deg(y: xr.DataArray, x: xr.DataArray) -> xr.DataArray:
+    return xr.apply_ufunc(lambda a, b: np.degrees(np.arctan2(a, b)), y, x)
+
+
+def segment_frontal_angle(
+    frontal: xr.DataArray, *, side: str, proximal: str, distal: str
+) -> xr.DataArray:
+    """Frontal angle of a leg segment against the downward vertical, positive medial.
+
+    Parameters
+    ----------
+    frontal
+        Frontal-plane points (time, keypoint, plane=(lateral, vertical)).
+    side
+        ``left`` or ``right``.
+    proximal, distal
+        Part names, e.g. ``hip`` and ``knee``.
+
+    Returns
+    -------
+    xarray.DataArray
+        Degrees (time); positive when the distal point is medial of the proximal one.
+    """
+    p = _point(frontal, f"{side}_{proximal}")
+    d = _point(frontal, f"{side}_{distal}")
+    return _atan2_deg(MEDIAL_SIGN[side] * (_lat(d) - _lat(p)), _vert(p) - _vert(d))
+
+
+def femur_frontal(frontal: xr.DataArray, *, side: str) -> xr.DataArray:
+    """Hip -> knee against vertical, degrees, positive when the knee is medial of the hip."""
+    return segment_frontal_angle(frontal, side=side, proximal="hip", distal="knee")
+
+
+def tibia_frontal(frontal: xr.DataArray, *, side: str) -> xr.DataArray:
+    """Knee -> ankle against vertical, degrees, positive when the ankle is medial of the knee."""
+    return segment_frontal_angle(frontal, side=side, proximal="knee", distal="ankle")
+
+
+def _joint_angle(points: xr.DataArray, a: str, b: str, c: str) -> tuple[xr.DataArray, xr.DataArray]:
+    """Angle at ``b`` between ``b->a`` and ``b->c`` (deg, [0, 180]) and the 2-D cross product."""
+    axes = points["plane"].values
+    va = _point(points, a) - _point(points, b)
+    vc = _point(points, c) - _point(points, b)
+    ax, ay = va.sel(plane=axes[0], drop=True), va.sel(plane=axes[1], drop=True)
+    cx, cy = vc.sel(plane=axes[0], drop=True), vc.sel(plane=axes[1], drop=True)
+    cross = ax * cy - ay * cx
+    dot = ax * cx + ay * cy
+    return _atan2_deg(abs(cross), dot), cross
+
+
+def knee_fppa(frontal: xr.DataArray, *, side: str) -> xr.DataArray:
+    """Frontal plane projection angle: 180 - angle(hip, knee, ankle), positive valgus."""
+    angle, _ = _joint_angle(frontal, f"{side}_hip", f"{side}_knee", f"{side}_ankle")
+    hip, knee, ankle = (_point(frontal, f"{side}_{p}") for p in ("hip", "knee", "ankle"))
+    ha, hk = ankle - hip, knee - hip
+    cross = _lat(ha) * _vert(hk) - _vert(ha) * _lat(hk)
+    sign: xr.DataArray = xr.apply_ufunc(np.sign, MEDIAL_SIGN[side] * cross)
+    return sign * (180.0 - angle)
+
+
+def knee_flexion(sagittal: xr.DataArray, *, side: str) -> xr.DataArray:
+    """Knee flexion: 180 - angle(hip, knee, ankle) of 2-D points (any ``plane`` axes), deg."""
+    angle, _ = _joint_angle(sagittal, f"{side}_hip", f"{side}_knee", f"{side}_ankle")
+    return 180.0 - angle
+
+
+def pelvic_obliquity(frontal: xr.DataArray) -> xr.DataArray:
+    """Right -> left hip line against horizontal, degrees, positive when the left hip is higher."""
+    d = _point(frontal, "left_hip") - _point(frontal, "right_hip")
+    return _atan2_deg(_vert(d), _lat(d))
+
+
+def trunk_lean(frontal: xr.DataArray) -> xr.DataArray:
+    """Mid-hip -> mid-shoulder against vertical, degrees, positive toward the left."""
+    d = _midpoint(frontal, "left_shoulder", "right_shoulder") - _midpoint(
+        frontal, "left_hip", "right_hip"
+    )
+    return _atan2_deg(_lat(d), _vert(d))
+
+
+def hip_width(frontal: xr.DataArray, *, quiet: xr.DataArray) -> float:
+    """Lateral distance between the hips, median over the quiet-stance frames."""
+    d = abs(_lat(_point(frontal, "left_hip") - _point(frontal, "right_hip")))
+    return float(d.where(quiet).median())
+
+
+def pelvis_shift(frontal: xr.DataArray, *, quiet: xr.DataArray, width: float) -> xr.DataArray:
+    """Hip-midpoint lateral displacement from quiet stance, in hip widths, positive left."""
+    x = _lat(_midpoint(frontal, "left_hip", "right_hip"))
+    return (x - float(x.where(quiet).median())) / width
+
+
+def ankle_medial_shift(
+    frontal: xr.DataArray, *, side: str, quiet: xr.DataArray, foot_length: float
+) -> xr.DataArray:
+    """Experimental: ankle medial of the heel-toe midpoint, from quiet stance, foot lengths."""
+    foot = _lat(_midpoint(frontal, f"{side}_heel", f"{side}_foot_index"))
+    offset = MEDIAL_SIGN[side] * (_lat(_point(frontal, f"{side}_ankle")) - foot)
+    return (offset - float(offset.where(quiet).median())) / foot_length
+
+
+def extrapolated(x: xr.DataArray, *, omega0: float) -> xr.DataArray:
+    """Extrapolated position x + v / omega0 (Hof 2005); v by central differences in time."""
+    if x.sizes["time"] < 2:
+        return x * np.nan
+    v = x.differentiate("time")
+    return x + v / omega0
+
+
+def frontal_metrics(
+    frontal: xr.DataArray,
+    *,
+    quiet: xr.DataArray,
+    contact_left: xr.DataArray,
+    contact_right: xr.DataArray,
+    foot_length: float,
+    omega0: float,
+    sex: str = "mean",
+) -> xr.Dataset:
+    """All frontal-plane metrics of :data:`FRONTAL_VARIABLES` from frontal-plane points.
+
+    Parameters
+    ----------
+    frontal
+        Points (time, keypoint, plane=(lateral, vertical)) in any length unit.
+    quiet
+        Boolean quiet-stance mask (time).
+    contact_left, contact_right
+        Boolean ground contact of each foot (time).
+    foot_length
+        Foot length for normalising, in the units of ``frontal``.
+    omega0
+        Eigenfrequency sqrt(g / l) of the inverted pendulum, 1/s.
+    sex
+        Table of the centre of mass.
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per name of :data:`FRONTAL_VARIABLES`, dim ``time``.
+    """
+    out: dict[str, xr.DataArray] = {}
+    for side in SIDES:
+        out[f"knee_fppa_{side}_deg"] = knee_fppa(frontal, side=side)
+        out[f"femur_frontal_{side}_deg"] = femur_frontal(frontal, side=side)
+        out[f"tibia_frontal_{side}_deg"] = tibia_frontal(frontal, side=side)
+    out["pelvic_obliquity_deg"] = pelvic_obliquity(frontal)
+    out["pelvis_shift_norm"] = pelvis_shift(
+        frontal, quiet=quiet, width=hip_width(frontal, quiet=quiet)
+    )
+    out["trunk_lean_deg"] = trunk_lean(frontal)
+    lateral = _lat(frontal)
+    com = _lat(segmental_com(frontal, sex=sex))
+    contacts = {"contact_left": contact_left, "contact_right": contact_right}
+    out["com_margin_norm"] = stance.bos_margin(com, lateral, foot_length=foot_length, **contacts)
+    out["xcom_margin_norm"] = stance.bos_margin(
+        extrapolated(com, omega0=omega0), lateral, foot_length=foot_length, **contacts
+    )
+    for side in SIDES:
+        out[f"ankle_medial_shift_{side}_norm"] = ankle_medial_shift(
+            frontal, side=side, quiet=quiet, foot_length=foot_length
+        )
+    return xr.Dataset(
+        {name: out[name].drop_vars("plane", errors="ignore") for name in FRONTAL_VARIABLES}
+    )
+
+
+def _world_leg_length_m(world_up: np.ndarray) -> float:
+    length = stance.leg_length(world_up)
+    return length if np.isfinite(length) and length > 0.3 else DEFAULT_LEG_LENGTH_M
+
+
+def _time_mask(pose: xr.Dataset, mask: np.ndarray) -> xr.DataArray:
+    return xr.DataArray(
+        mask,
+        dims=("time",),
+        coords={"time": pose["time"].values, "frame": ("time", pose["frame"].values)},
+    )
+
+
+def _contacts(uv: np.ndarray, time_s: np.ndarray, leg: float) -> tuple[np.ndarray, np.ndarray]:
+    return tuple(  # type: ignore[return-value]
+        stance.foot_contact(uv, side=side, time_s=time_s, leg=leg) for side in SIDES
+    )
+
+
+def compute_metrics(
+    pose: xr.Dataset,
+    *,
+    view: str | None = None,
+    roll_deg: float | None = None,
+    sex: str = "mean",
+) -> xr.Dataset:
+    """Per-frame metrics of the pronation chain.
+
+    Parameters
+    ----------
+    pose
+        A pose dataset (:mod:`pronate.schema`).
+    view
+        Override of the view (one of :data:`pronate.frames.VIEWS`); estimated when None.
+    roll_deg
+        Override of the camera roll in degrees; estimated from quiet stance when None.
+    sex
+        ``female``, ``male`` or ``mean`` (de Leva table for the centre of mass).
+
+    Returns
+    -------
+    xarray.Dataset
+        The metrics dataset: variables :data:`METRIC_VARIABLES` along ``time`` and the
+        attributes described in :func:`metrics_attrs`.
+
+    Raises
+    ------
+    InputError
+        For an unknown ``view`` or ``sex``.
+    """
+    validate_pose_dataset(pose)
+    if sex not in SEXES:
+        raise InputError(f"sex must be one of {SEXES}, got {sex!r}")
+    width, height = float(pose.attrs["image_width"]), float(pose.attrs["image_height"])
+    time_s = pose["time"].values
+    uv0 = frames.upright_image(pose["position"].values, width=width, height=height, roll_deg=0.0)
+    world0 = frames.upright_world(pose["world"].values, roll_deg=0.0)
+    conf = pose["confidence"].values
+    info = (
+        frames.estimate_view(uv0, world0, conf)
+        if view is None
+        else frames.override_view(view, uv0, world0, conf)
+    )
+    if info.labels_swapped:
+        pose = frames.swap_sides(pose)
+        uv0 = frames.upright_image(
+            pose["position"].values, width=width, height=height, roll_deg=0.0
+        )
+        world0 = frames.upright_world(pose["world"].values, roll_deg=0.0)
+    leg_px = stance.leg_length(uv0)
+    c_l, c_r = _contacts(uv0, time_s, leg_px)
+    quiet = stance.quiet_stance(uv0, contact_left=c_l, contact_right=c_r, time_s=time_s, leg=leg_px)
+    roll_method = "override"
+    if roll_deg is None:
+        roll_deg, roll_method = frames.estimate_roll(uv0, view=info.view, quiet=quiet)
+    uv = frames.upright_image(
+        pose["position"].values, width=width, height=height, roll_deg=roll_deg
+    )
+    world = frames.upright_world(pose["world"].values, roll_deg=roll_deg)
+    leg_px = stance.leg_length(uv)
+    c_l, c_r = _contacts(uv, time_s, leg_px)
+    quiet = stance.quiet_stance(uv, contact_left=c_l, contact_right=c_r, time_s=time_s, leg=leg_px)
+    leg_m = _world_leg_length_m(world)
+    scale = frames.px_per_metre(uv, world) if info.view == "oblique" else float("nan")
+    foot_px = stance.FOOT_PER_LEG * leg_px
+    frontal_np = frames.frontal_points(uv, world, view=info, scale=scale)
+    if info.view == "oblique":
+        frontal_np = frames.anchor_to_feet(
+            frontal_np, contact_left=c_l, contact_right=c_r, quiet=quiet
+        )
+    frontal = frames.as_plane(frontal_np, pose)
+    reference = quiet if quiet.any() else np.ones_like(quiet)
+    metrics = frontal_metrics(
+        frontal,
+        quiet=_time_mask(pose, reference),
+        contact_left=_time_mask(pose, c_l),
+        contact_right=_time_mask(pose, c_r),
+        foot_length=foot_px,
+        omega0=float(np.sqrt(GRAVITY / leg_m)),
+        sex=sex,
+    )
+    for side in SIDES:
+        metrics[f"knee_flexion_{side}_deg"] = _knee_flexion(pose, uv, world, info, side)
+    com_px = segmental_com(pose["position"], sex=sex)
+    metrics["com_x_px"] = com_px.sel(space="x", drop=True)
+    metrics["com_y_px"] = com_px.sel(space="y", drop=True)
+    metrics["stance"] = _time_mask(pose, stance.stance_labels(c_l, c_r))
+    metrics = metrics[list(METRIC_VARIABLES)]
+    metrics.attrs = metrics_attrs(
+        info=info,
+        roll_deg=roll_deg,
+        roll_method=roll_method,
+        sex=sex,
+        quiet=quiet,
+        time_s=time_s,
+        frontal=frontal,
+        leg_px=leg_px,
+        leg_m=leg_m,
+        scale=scale,
+    )
+    _set_units(metrics)
+    return metrics
+
+
+def _knee_flexion(
+    pose: xr.Dataset, uv: np.ndarray, world: np.ndarray, info: frames.ViewInfo, side: str
+) -> xr.DataArray:
+    if info.view in ("left", "right"):
+        points = uv
+    elif info.view == "oblique":
+        points = frames.sagittal_world(world, yaw_deg=info.yaw_deg)
+    else:
+        points = np.full_like(uv, np.nan)
+    return knee_flexion(frames.as_plane(points, pose, plane=("a", "b")), side=side)
+
+
+def metrics_attrs(
+    *,
+    info: frames.ViewInfo,
+    roll_deg: float,
+    roll_method: str,
+    sex: str,
+    quiet: np.ndarray,
+    time_s: np.ndarray,
+    frontal: xr.DataArray,
+    leg_px: float,
+    leg_m: float,
+    scale: float,
+) -> dict[str, Any]:
+    """Attributes of a metrics dataset.
+
+    ``view`` (str), ``view_source`` (``auto``/``override``), ``yaw_deg``, ``roll_deg``,
+    ``roll_method`` (``feet``/``heel_toe``/``body_axis``/``override``),
+    ``labels_swapped`` (int 0/1), ``sex``, ``quiet_found`` (int 0/1),
+    ``quiet_start_s`` / ``quiet_end_s`` (first/last quiet-stance frame time, NaN if none),
+    ``quiet_frames`` (int; when no quiet stance is found every frame is the reference),
+    ``hip_width_px`` (frontal, quiet stance; NaN in side views),
+    ``leg_length_px`` (thigh + shank), ``foot_length_px`` (estimated, used for ``_norm``),
+    ``leg_length_m`` (world landmarks, for Hof's omega0), ``px_per_m`` (oblique only),
+    ``frontal_valid`` (int 0/1: frontal metrics measurable in this view).
+    """
+    quiet_da = xr.DataArray(quiet, dims=("time",), coords={"time": frontal["time"].values})
+    has_quiet = bool(quiet.any())
+    return {
+        "view": info.view,
+        "view_source": info.source,
+        "yaw_deg": float(info.yaw_deg),
+        "roll_deg": float(roll_deg),
+        "roll_method": roll_method,
+        "labels_swapped": int(info.labels_swapped),
+        "sex": sex,
+        "quiet_found": int(has_quiet),
+        "quiet_start_s": float(time_s[quiet][0]) if has_quiet else float("nan"),
+        "quiet_end_s": float(time_s[quiet][-1]) if has_quiet else float("nan"),
+        "quiet_frames": int(quiet.sum()),
+        "hip_width_px": hip_width(frontal, quiet=quiet_da if has_quiet else ~quiet_da),
+        "leg_length_px": float(leg_px),
+        "foot_length_px": float(stance.FOOT_PER_LEG * leg_px),
+        "leg_length_m": float(leg_m),
+        "px_per_m": float(scale),
+        "frontal_valid": int(info.view not in ("left", "right")),
+    }
+
+
+_UNITS: Final[dict[str, str]] = {"deg": "deg", "norm": "1", "px": "px"}
+
+
+def _set_units(metrics: xr.Dataset) -> None:
+    for name in metrics.data_vars:
+        suffix = str(name).rsplit("_", 1)[-1]
+        if suffix in _UNITS:
+            metrics[name].attrs["units"] = _UNITS[suffix]
