@@ -96,3 +96,17 @@ def tracked_clip(
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def balancing_mocap(shared_data: Path) -> tuple[xr.DataArray, dict[str, object]]:
+    """The balancing trial's mocap reference: the TRC markers (Y up, metres, 60 Hz, frame
+    for frame with the videos) and the calibrated cameras by name (``cam01``, ``cam03``;
+    never use ``cam02``/``cam04``, reserved for independent evaluation)."""
+    from pronate.reference import read_calibration, read_trc, select_camera
+
+    folder = shared_data / "pose2sim_balancing"
+    cameras = read_calibration(folder / "Calib_qualisys.toml")
+    return read_trc(folder / "Balancing_for_IK.trc"), {
+        name: select_camera(cameras, name) for name in ("cam01", "cam03")
+    }

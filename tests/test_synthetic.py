@@ -99,3 +99,16 @@ def test_render_pose_mislabels_back_views(skeleton: xr.Dataset) -> None:
     noisy = render_pose(skeleton, Camera(), noise_px=2.0, seed=1)
     diff = (noisy["position"] - front["position"]).sel(space="x")
     assert float(diff.std()) == pytest.approx(2.0, rel=0.1)
+
+
+def test_camera_pitch_looks_down_at_the_target() -> None:
+    cam = Camera(yaw_deg=30.0, pitch_deg=20.0)
+    centre = cam.centre()
+    assert centre[2] == pytest.approx(0.7 + 20.0 * np.tan(np.radians(20.0)))
+    target = cam.project(np.array([[0.0, 0.0, 0.7]]))[0]
+    assert np.allclose(target, [cam.width / 2, cam.height / 2])  # on the optical axis
+    forward = cam.rotation()[2]
+    assert np.degrees(np.arcsin(-forward[2])) == pytest.approx(20.0)
+    # the floor under the subject appears below the image centre, the head above
+    feet, head = cam.project(np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 1.7]]))
+    assert feet[1] > cam.height / 2 > head[1]

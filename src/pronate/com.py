@@ -26,7 +26,9 @@ centre slightly down; the error this makes in the frontal plane is negligible.
 
 The centre of mass is a fixed linear combination of keypoints (:func:`com_weights`), so
 it can be computed from 2-D pixel positions, 3-D world positions or any affine transform
-of them, and is unchanged by swapping left/right labels.
+of them, and is unchanged by swapping left/right labels. Keypoints the model did not see
+that only place light segments (an ear, a finger point, a toe) take a stand-in
+(:data:`SUBSTITUTES`) instead of making the whole centre of mass undefined.
 """
 
 from __future__ import annotations
@@ -151,6 +153,59 @@ def com_weights(*, sex: str = "mean") -> xr.DataArray:
     return xr.DataArray(values / values.sum(), dims=("keypoint",), coords={"keypoint": names})
 
 
+SUBSTITUTES: Final[dict[str, tuple[str, ...]]] = {
+    "left_ear": ("right_ear", "nose"),
+    "right_ear": ("left_ear", "nose"),
+    "left_index": ("left_pinky", "left_thumb", "left_wrist"),
+    "left_pinky": ("left_index", "left_thumb", "left_wrist"),
+    "right_index": ("right_pinky", "right_thumb", "right_wrist"),
+    "right_pinky": ("right_index", "right_thumb", "right_wrist"),
+    "left_heel": ("left_ankle",),
+    "left_foot_index": ("left_ankle",),
+    "right_heel": ("right_ankle",),
+    "right_foot_index": ("right_ankle",),
+}
+"""Stand-ins, in order of preference, for a keypoint the model did not see (low
+confidence after clean-up): the other ear or the nose for the head, the other finger
+points or the wrist for a hand, the ankle for a foot point. They move the whole-body
+centre of mass by a few millimetres (a hand is 0.6 % of the body mass) where it would
+otherwise be undefined; trunk and leg end points have no stand-in."""
+
+
+def fill_for_com(points: xr.DataArray) -> xr.DataArray:
+    """Fill unseen keypoints that only locate light segments, see :data:`SUBSTITUTES`.
+
+    Parameters
+    ----------
+    points
+        Positions with a ``keypoint`` dimension (BlazePose names).
+
+    Returns
+    -------
+    xarray.DataArray
+        A copy in which each NaN keypoint of :data:`SUBSTITUTES` takes the first of its
+        stand-ins that is known at that frame.
+    """
+    names = [str(k) for k in points["keypoint"].values]
+    out = points.copy()
+    axis = out.get_axis_num("keypoint")
+    values = np.moveaxis(out.values, axis, 0)
+    original = values.copy()
+    for name, stand_ins in SUBSTITUTES.items():
+        if name not in names:
+            continue
+        target = values[names.index(name)]
+        for other in stand_ins:
+            if other not in names:
+                continue
+            missing = ~np.isfinite(target)
+            if not missing.any():
+                break
+            target[missing] = original[names.index(other)][missing]
+    out.values = np.moveaxis(values, 0, axis)
+    return out
+
+
 def segmental_com(points: xr.DataArray, *, sex: str = "mean") -> xr.DataArray:
     """Whole-body centre of mass of keypoint positions.
 
@@ -165,10 +220,13 @@ def segmental_com(points: xr.DataArray, *, sex: str = "mean") -> xr.DataArray:
     Returns
     -------
     xarray.DataArray
-        ``points`` reduced over ``keypoint``; NaN where a weighted keypoint is NaN.
+        ``points`` reduced over ``keypoint``; unseen head, hand and foot points are
+        replaced by their stand-ins (:func:`fill_for_com`), and the result is NaN where a
+        weighted keypoint is still NaN.
     """
     w = com_weights(sex=sex)
-    return (points.sel(keypoint=w["keypoint"].values) * w).sum("keypoint", skipna=False)
+    filled = fill_for_com(points)
+    return (filled.sel(keypoint=w["keypoint"].values) * w).sum("keypoint", skipna=False)
 
 
 def world_com(pose: xr.Dataset, *, sex: str = "mean") -> xr.DataArray:

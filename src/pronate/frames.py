@@ -8,16 +8,34 @@ upright image frame
 roll_deg
     The angle, counter-clockwise as seen on screen, by which the scene appears rotated in
     the image (a horizontal floor line rising to the right has a positive roll). It is
-    estimated in quiet stance: from the line through the two feet in front/back views,
-    from the heel-toe lines in side views, and from the body axis (mid-ankle to
-    mid-shoulder, assumed vertical) in oblique views, where perspective tilts the line
-    between the feet. ``roll_deg`` passed explicitly overrides the estimate.
+    estimated only in a real quiet stance (both feet planted, body still, see
+    :func:`pronate.stance.quiet_stance`): from the body axis standing on the feet
+    (mid-ankle to mid-shoulder, vertical in quiet stance) in front, back and oblique
+    views, and from the heel-toe lines of the feet on the floor in side views. The line
+    through the two feet is not used: a foot a few centimetres ahead of the other tilts
+    it by several degrees when the camera is above the floor (4 deg on
+    ``frontal_squat.mp4``, whose vertical edges are within 0.5 deg of upright). An
+    estimate beyond :data:`MAX_ROLL_DEG` or whose frames scatter by more than
+    :data:`MAX_ROLL_SPREAD_DEG` (median absolute deviation) is rejected; without an
+    accepted estimate the roll is 0 (method ``none``). ``roll_deg`` passed explicitly
+    overrides the estimate.
 upright world frame
     The model's world landmarks (x right, y down, z away from the camera) with y turned
     up and the same roll removed: ``x`` right, ``y`` up, ``z`` away from the camera.
+    The model's world axes follow the camera, so a camera looking down (a tripod above
+    the subject) tilts them by its pitch.
+pitch_deg
+    How far the camera looks down (positive) or up. In the upright world the vertical is
+    ``(0, cos(pitch), -sin(pitch))``; it is estimated from the body axis (mid-ankle to
+    mid-shoulder) of the reference frames (quiet stance, else both feet planted, else
+    every frame), kept only within :data:`MAX_PITCH_DEG`. :func:`level_world` rotates it
+    away (about ``x``): the *level world* has ``y`` vertical and ``z`` horizontal.
+    ``cam01`` of the balancing trial looks down by 22 deg: without levelling, the feet
+    0.9 m below the hips get 0.34 m of false depth, which the oblique correction turns
+    into a foot length of false lateral offset.
 subject axes
     ``L`` (lateral) points from the right hip to the left hip (the subject's left);
-    ``A`` (anterior) is where the subject faces; both horizontal. In the upright world
+    ``A`` (anterior) is where the subject faces; both horizontal. In the level world
     ``(x, z)`` plane ``A = (L_z, -L_x)``.
 yaw_deg
     Where the camera stands around the subject: 0 in front, +90 at the subject's left
@@ -26,17 +44,26 @@ view
     ``front`` for ``|yaw| <= 25``, ``back`` for ``|yaw| >= 155``, ``left`` / ``right``
     for ``|yaw -/+ 90| <= 25`` (the side turned to the camera), ``oblique`` otherwise.
 labels
-    After :func:`resolve_view`, ``left_*`` keypoints are the subject's real left. A model
-    seeing a back may label sides as if it saw a face; the labels are swapped when the
-    left-right axis they imply disagrees with label-free cues of where the subject faces
-    (heel-to-toe direction and nose in the world landmarks, face keypoint confidence).
+    Once the view is resolved (:func:`estimate_view`, :func:`override_view`) and the
+    swap applied (:func:`swap_sides`), ``left_*`` keypoints are the subject's real left.
+    A model seeing a back may label sides as if it saw a face; the labels are swapped
+    when the left-right axis they imply disagrees with label-free cues of where the
+    subject faces (heel-to-toe direction and nose in the world landmarks, face keypoint
+    confidence).
 frontal plane coordinates
     ``lateral`` along ``L`` (toward the subject's left) and ``vertical`` up, in pixels.
     Front view: ``lateral = u``; back view: ``lateral = -u``; oblique view: the lateral
     foreshortening and the anterior contamination of ``u`` are undone with the depth of
-    the world landmarks, ``lateral = (u + k A sin(yaw)) / cos(yaw)`` where ``A`` is the
-    anterior world coordinate and ``k`` pixels per metre. Medial for a leg is toward the
-    other leg's hip: ``-lateral`` for the left leg, ``+lateral`` for the right.
+    the level world landmarks, ``lateral = (u + k A sin(yaw)) / cos(yaw)`` where ``A`` is
+    the anterior world coordinate and ``k`` pixels per metre (:func:`px_per_metre`). In
+    every frontal view the pitch's mixing of depth into ``v`` is undone,
+    ``vertical = v_hip + (v - v_hip - k d sin(pitch)) / cos(pitch)`` with ``d`` the
+    level-world depth from the mid-hip (a knee 0.25 m ahead of the hip seen from 15 deg
+    above otherwise tilts the 2-D shank by about 2 deg). The world landmarks
+    are centred between the hips, so a step of the whole body toward or away from the
+    camera shifts every lateral position of a frame alike; :func:`anchor_to_feet` removes
+    that by keeping planted feet in place. Medial for a leg is toward the other leg's
+    hip: ``-lateral`` for the left leg, ``+lateral`` for the right.
 """
 
 from __future__ import annotations
@@ -53,6 +80,12 @@ from pronate.keypoints import KEYPOINT_INDEX, MIRROR_ORDER
 VIEWS: Final[tuple[str, ...]] = ("front", "back", "left", "right", "oblique")
 FRONT_HALF_WIDTH_DEG: Final[float] = 25.0
 SIDE_HALF_WIDTH_DEG: Final[float] = 25.0
+MAX_ROLL_DEG: Final[float] = 15.0
+"""Largest camera roll believed; beyond it the quiet stance was not upright."""
+MAX_ROLL_SPREAD_DEG: Final[float] = 3.0
+"""Largest scatter (median absolute deviation) of the per-frame roll estimates."""
+MAX_PITCH_DEG: Final[float] = 45.0
+"""Largest camera pitch believed; beyond it the pitch is taken as 0."""
 NOMINAL_YAW_DEG: Final[dict[str, float]] = {
     "front": 0.0,
     "back": 180.0,
@@ -165,6 +198,42 @@ def upright_world(world: np.ndarray, *, roll_deg: float) -> np.ndarray:
     return np.concatenate([xy, world[..., 2:3]], axis=-1)
 
 
+def estimate_pitch(world_up: np.ndarray, *, reference: np.ndarray) -> float:
+    """Camera pitch (deg, positive looking down) from the body axis of reference frames.
+
+    Parameters
+    ----------
+    world_up
+        Upright world landmarks (time, 33, 3).
+    reference
+        Boolean mask of the frames whose mean body axis is taken as vertical.
+
+    Returns
+    -------
+    float
+        The pitch, 0 when it cannot be measured or exceeds :data:`MAX_PITCH_DEG`.
+    """
+    sel = world_up[reference] if reference.any() else world_up
+    axis = mid(sel, "left_shoulder", "right_shoulder") - mid(sel, "left_ankle", "right_ankle")
+    norm = np.linalg.norm(axis, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = axis / norm
+    unit = unit[np.isfinite(unit).all(axis=-1)]
+    if not unit.size:
+        return 0.0
+    mean = np.median(unit, axis=0)
+    pitch = float(np.degrees(np.arctan2(-mean[2], mean[1])))
+    return pitch if abs(pitch) <= MAX_PITCH_DEG else 0.0
+
+
+def level_world(world_up: np.ndarray, *, pitch_deg: float) -> np.ndarray:
+    """Rotate upright world points (..., 3) about ``x`` so that the vertical is ``y``."""
+    a = np.radians(pitch_deg)
+    c, s = np.cos(a), np.sin(a)
+    y, z = world_up[..., 1], world_up[..., 2]
+    return np.stack([world_up[..., 0], c * y - s * z, s * y + c * z], axis=-1)
+
+
 def classify_yaw(yaw_deg: float) -> str:
     """Name the view of a camera yaw (see the module docstring)."""
     a = abs((yaw_deg + 180.0) % 360.0 - 180.0)
@@ -183,6 +252,17 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 0 and np.isfinite(n) else np.full(2, np.nan)
 
 
+def _median_rows(values: np.ndarray) -> np.ndarray:
+    """Median over the first axis of the rows without NaN (NaN, quietly, when none)."""
+    rows = values[np.isfinite(values).all(axis=-1)]
+    return np.median(rows, axis=0) if len(rows) else np.full(values.shape[-1], np.nan)
+
+
+def _mean_quiet(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
+
+
 def _lateral_axis(world_up: np.ndarray) -> np.ndarray:
     """Median right->left axis (x, z) of hips and shoulders in the upright world."""
     v = (
@@ -191,7 +271,7 @@ def _lateral_axis(world_up: np.ndarray) -> np.ndarray:
         + world_up[:, idx("left_shoulder")]
         - world_up[:, idx("right_shoulder")]
     )
-    return _unit(np.nanmedian(v[:, [0, 2]], axis=0))
+    return _unit(_median_rows(v[:, [0, 2]]))
 
 
 def _anterior_cue(world_up: np.ndarray, confidence: np.ndarray) -> np.ndarray:
@@ -203,10 +283,10 @@ def _anterior_cue(world_up: np.ndarray, confidence: np.ndarray) -> np.ndarray:
         - world_up[:, idx("right_heel")]
     )
     nose = world_up[:, idx("nose")] - mid(world_up, "left_ear", "right_ear")
-    cue = _unit(np.nanmedian(toe[:, [0, 2]], axis=0))
-    nose_dir = _unit(np.nanmedian(nose[:, [0, 2]], axis=0))
+    cue = _unit(_median_rows(toe[:, [0, 2]]))
+    nose_dir = _unit(_median_rows(nose[:, [0, 2]]))
     cue = np.nan_to_num(cue) + 0.5 * np.nan_to_num(nose_dir)
-    face = float(np.nanmean(confidence[:, [idx(n) for n in FACE]]))
+    face = _mean_quiet(confidence[:, [idx(n) for n in FACE]])
     if np.isfinite(face):
         cue = cue + np.array([0.0, -np.clip(face - 0.5, -0.5, 0.5)])
     return cue
@@ -224,7 +304,7 @@ def _image_order(uv: np.ndarray) -> float:
 
 
 def _face_facing(confidence: np.ndarray) -> bool:
-    face = float(np.nanmean(confidence[:, [idx(n) for n in FACE]]))
+    face = _mean_quiet(confidence[:, [idx(n) for n in FACE]])
     return not (np.isfinite(face) and face < 0.5)
 
 
@@ -241,7 +321,7 @@ def estimate_view(uv: np.ndarray, world_up: np.ndarray, confidence: np.ndarray) 
     uv
         Upright image positions (time, 33, 2) (the roll hardly matters here).
     world_up
-        Upright world landmarks (time, 33, 3); may be all NaN.
+        Level world landmarks (time, 33, 3), see :func:`level_world`; may be all NaN.
     confidence
         Keypoint confidences (time, 33).
 
@@ -315,28 +395,27 @@ def _fold_horizontal(vec: np.ndarray) -> np.ndarray:
 
 
 def estimate_roll(uv: np.ndarray, *, view: str, quiet: np.ndarray) -> tuple[float, str]:
-    """Estimate the camera roll from quiet stance.
+    """Estimate the camera roll from a quiet stance (see the module docstring).
 
     Parameters
     ----------
     uv
         Upright image positions *without* roll correction (time, 33, 2).
     view
-        The view (decides the method, see the module docstring).
+        The view (decides the method).
     quiet
-        Boolean mask of quiet-stance frames (all frames are used if it is empty).
+        Boolean mask of the quiet-stance frames.
 
     Returns
     -------
     tuple of (float, str)
-        Roll in degrees and the method used (``feet``, ``heel_toe``, ``body_axis``).
+        Roll in degrees and the method used (``body_axis``, ``heel_toe``), or
+        ``(0.0, "none")`` without a quiet stance or when the estimate is not sane.
     """
-    sel = uv[quiet] if quiet.any() else uv
-    if view in ("front", "back"):
-        foot_l = 0.5 * (sel[:, idx("left_heel")] + sel[:, idx("left_foot_index")])
-        foot_r = 0.5 * (sel[:, idx("right_heel")] + sel[:, idx("right_foot_index")])
-        angles, method = _fold_horizontal(foot_l - foot_r), "feet"
-    elif view in ("left", "right"):
+    if not quiet.any():
+        return 0.0, "none"
+    sel = uv[quiet]
+    if view in ("left", "right"):
         vec = np.concatenate(
             [
                 sel[:, idx("left_foot_index")] - sel[:, idx("left_heel")],
@@ -347,7 +426,13 @@ def estimate_roll(uv: np.ndarray, *, view: str, quiet: np.ndarray) -> tuple[floa
     else:
         axis = mid(sel, "left_shoulder", "right_shoulder") - mid(sel, "left_ankle", "right_ankle")
         angles, method = np.degrees(np.arctan2(-axis[:, 0], axis[:, 1])), "body_axis"
-    roll = float(np.nanmedian(angles)) if np.isfinite(angles).any() else 0.0
+    angles = angles[np.isfinite(angles)]
+    if not angles.size:
+        return 0.0, "none"
+    roll = float(np.median(angles))
+    spread = float(np.median(np.abs(angles - roll)))
+    if abs(roll) > MAX_ROLL_DEG or spread > MAX_ROLL_SPREAD_DEG:
+        return 0.0, "none"
     return roll, method
 
 
@@ -356,40 +441,76 @@ def px_per_metre(uv: np.ndarray, world_up: np.ndarray) -> float:
     cols = [idx(n) for n in _BODY]
     v = uv[:, cols, 1]
     w = world_up[:, cols, 1]
-    dv = v - np.nanmean(v, axis=1, keepdims=True)
-    dw = w - np.nanmean(w, axis=1, keepdims=True)
-    slope = np.nansum(dv * dw, axis=1) / np.nansum(dw * dw, axis=1)
+    both = np.isfinite(v) & np.isfinite(w)
+    count = np.maximum(both.sum(axis=1, keepdims=True), 1)
+    v, w = np.where(both, v, 0.0), np.where(both, w, 0.0)
+    dv = np.where(both, v - v.sum(axis=1, keepdims=True) / count, 0.0)
+    dw = np.where(both, w - w.sum(axis=1, keepdims=True) / count, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = (dv * dw).sum(axis=1) / (dw * dw).sum(axis=1)
     slope = slope[np.isfinite(slope) & (slope > 0)]
     return float(np.median(slope)) if slope.size else float("nan")
 
 
 def frontal_points(
-    uv: np.ndarray, world_up: np.ndarray, *, view: ViewInfo, scale: float
+    uv: np.ndarray,
+    world_level: np.ndarray,
+    *,
+    view: ViewInfo,
+    scale: float,
+    pitch_deg: float = 0.0,
 ) -> np.ndarray:
     """Frontal-plane coordinates (time, 33, 2) = (lateral, vertical) in pixels.
 
-    NaN everywhere in side views. See the module docstring for the oblique correction.
+    Parameters
+    ----------
+    uv
+        Upright image positions (time, 33, 2).
+    world_level
+        Level world landmarks (time, 33, 3), see :func:`level_world`.
+    view
+        The view.
+    scale
+        Pixels per metre (for the oblique and the pitch corrections).
+    pitch_deg
+        Camera pitch (:func:`estimate_pitch`).
+
+    Returns
+    -------
+    numpy.ndarray
+        NaN everywhere in side views. See the module docstring for the oblique and
+        pitch corrections.
     """
     if view.view in ("left", "right"):
         return np.full_like(uv, np.nan)
+    pitch = np.radians(pitch_deg)
+    if pitch_deg and np.isfinite(scale):
+        hip_v = mid(uv, "left_hip", "right_hip")[..., 1:2]
+        depth = world_level[..., 2] - mid(world_level, "left_hip", "right_hip")[..., 2:3]
+        vertical = hip_v + (uv[..., 1] - hip_v - scale * depth * np.sin(pitch)) / np.cos(pitch)
+    else:
+        vertical = uv[..., 1]
     if view.view in ("front", "back"):
         sign = 1.0 if view.view == "front" else -1.0
-        return np.stack([sign * uv[..., 0], uv[..., 1]], axis=-1)
+        return np.stack([sign * uv[..., 0], vertical], axis=-1)
     yaw = np.radians(view.yaw_deg)
-    anterior = world_up[..., 0] * -np.sin(yaw) + world_up[..., 2] * -np.cos(yaw)
+    anterior = world_level[..., 0] * -np.sin(yaw) + world_level[..., 2] * -np.cos(yaw)
     lateral = (uv[..., 0] + scale * anterior * np.sin(yaw)) / np.cos(yaw)
-    return np.stack([lateral, uv[..., 1]], axis=-1)
+    return np.stack([lateral, vertical], axis=-1)
 
 
 def anchor_to_feet(
-    frontal: np.ndarray, *, contact_left: np.ndarray, contact_right: np.ndarray, quiet: np.ndarray
+    frontal: np.ndarray, *, contact_left: np.ndarray, contact_right: np.ndarray
 ) -> np.ndarray:
-    """Shift frames laterally so the feet on the ground stay where they were in quiet stance.
+    """Shift frames laterally so that planted feet do not move.
 
     Needed in oblique views: the world landmarks are centred between the hips, so the
     oblique correction recovers lateral positions only relative to each other within a
     frame; a forward or backward movement of the whole body would otherwise leak into
-    the lateral positions. Frames with no foot on the ground get interpolated shifts.
+    the lateral positions. Each foot keeps, for as long as it stays planted, the lateral
+    position it had when it was put down (corrected by the shift of that frame); the
+    shift of a frame is the mean over its planted feet. Frames with no planted foot hold
+    the last shift, and frames before the first contact take the first.
 
     Parameters
     ----------
@@ -397,31 +518,49 @@ def anchor_to_feet(
         Frontal-plane points (time, 33, 2).
     contact_left, contact_right
         Boolean ground contact of each foot (time).
-    quiet
-        Boolean quiet-stance mask (time); every frame when it is empty.
+
+    Returns
+    -------
+    numpy.ndarray
+        The shifted points (a copy).
     """
-    ref_mask = quiet if quiet.any() else np.ones_like(quiet)
-    shifts = []
-    for side, contact in (("left", contact_left), ("right", contact_right)):
-        foot = mid(frontal, f"{side}_heel", f"{side}_foot_index")[:, 0]
-        shifts.append(np.where(contact, np.nanmedian(foot[ref_mask]) - foot, np.nan))
-    stacked = np.stack(shifts)
-    count = np.isfinite(stacked).sum(axis=0)
-    shift = np.where(count > 0, np.nansum(stacked, axis=0) / np.maximum(count, 1), np.nan)
+    n = frontal.shape[0]
+    feet = {
+        side: mid(frontal, f"{side}_heel", f"{side}_foot_index")[:, 0] for side in ("left", "right")
+    }
+    contact = {"left": contact_left, "right": contact_right}
+    anchors: dict[str, float] = {}
+    shift = np.full(n, np.nan)
+    current = 0.0
+    for t in range(n):
+        planted = [s for s in feet if contact[s][t] and np.isfinite(feet[s][t])]
+        for side in [s for s in anchors if s not in planted]:
+            del anchors[side]
+        held = [anchors[s] - feet[s][t] for s in planted if s in anchors]
+        if held:
+            current = float(np.mean(held))
+        for side in planted:
+            anchors.setdefault(side, float(feet[side][t]) + current)
+        if planted:
+            shift[t] = current
     ok = np.isfinite(shift)
     if not ok.any():
-        return frontal
-    shift = np.interp(np.arange(len(shift)), np.flatnonzero(ok), shift[ok])
+        return frontal.copy()
+    first = int(np.argmax(ok))
+    shift[:first] = shift[first]
+    for t in range(first + 1, n):
+        if not ok[t]:
+            shift[t] = shift[t - 1]
     out = frontal.copy()
     out[..., 0] += shift[:, None]
     return out
 
 
-def sagittal_world(world_up: np.ndarray, *, yaw_deg: float) -> np.ndarray:
-    """Sagittal-plane coordinates (time, 33, 2) = (anterior, vertical) of upright world points."""
+def sagittal_world(world_level: np.ndarray, *, yaw_deg: float) -> np.ndarray:
+    """Sagittal-plane coordinates (time, 33, 2) = (anterior, vertical) of level world points."""
     yaw = np.radians(yaw_deg)
-    anterior = world_up[..., 0] * -np.sin(yaw) + world_up[..., 2] * -np.cos(yaw)
-    return np.stack([anterior, world_up[..., 1]], axis=-1)
+    anterior = world_level[..., 0] * -np.sin(yaw) + world_level[..., 2] * -np.cos(yaw)
+    return np.stack([anterior, world_level[..., 1]], axis=-1)
 
 
 def as_plane(

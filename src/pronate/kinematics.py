@@ -17,20 +17,26 @@ medial is toward the other leg's hip):
   positive when the ankle is medial of the knee. FPPA = femur - tibia.
 - ``pelvic_obliquity_deg``: right -> left hip against horizontal, positive when the
   LEFT hip is higher.
-- ``pelvis_shift_norm``: hip-midpoint lateral displacement from quiet stance, in hip
-  widths (quiet stance), positive toward the left.
+- ``pelvis_shift_norm``: hip-midpoint lateral displacement from its position in the
+  reference frames (:func:`reference_frames`: the quiet stance, else double support),
+  in hip widths (reference frames), positive toward the left.
 - ``trunk_lean_deg``: mid-hip -> mid-shoulder against vertical, positive toward the left.
 - ``com_x_px``, ``com_y_px``: centre of mass in the original image pixels (y down).
 - ``com_margin_norm`` / ``xcom_margin_norm``: lateral margin of the CoM / extrapolated
   CoM (Hof 2005: x + v / omega0, omega0 = sqrt(g / l), l = leg length in metres from the
   world landmarks) inside the base of support, in foot lengths, positive inside.
 - ``ankle_medial_shift_{side}_norm`` (experimental foot-pronation proxy): ankle lateral
-  offset medial of the heel-toe midpoint, minus its quiet-stance value, in foot lengths.
+  offset medial of the heel-toe midpoint, minus its reference-frames value, in foot
+  lengths.
 - ``knee_flexion_{side}_deg`` = 180 - angle(hip, knee, ankle) in the sagittal plane:
-  from the image in side views, from the world landmarks in oblique views, NaN in front
-  and back views.
+  from the image in side views, from the level world landmarks in oblique views, NaN in
+  front and back views.
 
-Frontal metrics are NaN in side views.
+Frontal metrics are NaN in side views. In oblique views they rest on the model's depth
+estimate (world landmarks): on the balancing trial the heavy model makes the subject's
+turn look 15-20 deg smaller than the mocap and hardly sees his lean in depth, so pelvis
+shift and margins there are rough (perfect keypoints through the same cameras reproduce
+the mocap's margins within 0.15 foot lengths).
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ from pronate.schema import validate_pose_dataset
 GRAVITY: Final[float] = 9.81
 DEFAULT_LEG_LENGTH_M: Final[float] = 0.86
 SIDES: Final[tuple[str, str]] = ("left", "right")
+DOUBLE_SUPPORT_MIN_FRAMES: Final[int] = 5
+"""Shortest double support taken as the neutral stance when there is no quiet stance."""
 MEDIAL_SIGN: Final[dict[str, float]] = {"left": -1.0, "right": 1.0}
 """Sign of the medial direction along the lateral (toward the subject's left) axis."""
 
@@ -185,16 +193,23 @@ def trunk_lean(frontal: xr.DataArray) -> xr.DataArray:
     return _atan2_deg(_lat(d), _vert(d))
 
 
+def _median_where(x: xr.DataArray, mask: xr.DataArray) -> float:
+    """Median of ``x`` over the frames of ``mask`` (NaN, quietly, when none is finite)."""
+    values = x.where(mask).values
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
 def hip_width(frontal: xr.DataArray, *, quiet: xr.DataArray) -> float:
     """Lateral distance between the hips, median over the quiet-stance frames."""
     d = abs(_lat(_point(frontal, "left_hip") - _point(frontal, "right_hip")))
-    return float(d.where(quiet).median())
+    return _median_where(d, quiet)
 
 
 def pelvis_shift(frontal: xr.DataArray, *, quiet: xr.DataArray, width: float) -> xr.DataArray:
     """Hip-midpoint lateral displacement from quiet stance, in hip widths, positive left."""
     x = _lat(_midpoint(frontal, "left_hip", "right_hip"))
-    return (x - float(x.where(quiet).median())) / width
+    return (x - _median_where(x, quiet)) / width
 
 
 def ankle_medial_shift(
@@ -203,7 +218,7 @@ def ankle_medial_shift(
     """Experimental: ankle medial of the heel-toe midpoint, from quiet stance, foot lengths."""
     foot = _lat(_midpoint(frontal, f"{side}_heel", f"{side}_foot_index"))
     offset = MEDIAL_SIGN[side] * (_lat(_point(frontal, f"{side}_ankle")) - foot)
-    return (offset - float(offset.where(quiet).median())) / foot_length
+    return (offset - _median_where(offset, quiet)) / foot_length
 
 
 def extrapolated(x: xr.DataArray, *, omega0: float) -> xr.DataArray:
@@ -277,6 +292,10 @@ def _world_leg_length_m(world_up: np.ndarray) -> float:
     return length if np.isfinite(length) and length > 0.3 else DEFAULT_LEG_LENGTH_M
 
 
+def _finite_or(value: float, default: float) -> float:
+    return value if np.isfinite(value) and value > 0 else default
+
+
 def _time_mask(pose: xr.Dataset, mask: np.ndarray) -> xr.DataArray:
     return xr.DataArray(
         mask,
@@ -286,9 +305,36 @@ def _time_mask(pose: xr.Dataset, mask: np.ndarray) -> xr.DataArray:
 
 
 def _contacts(uv: np.ndarray, time_s: np.ndarray, leg: float) -> tuple[np.ndarray, np.ndarray]:
-    return tuple(  # type: ignore[return-value]
-        stance.foot_contact(uv, side=side, time_s=time_s, leg=leg) for side in SIDES
-    )
+    left, right = (stance.foot_contact(uv, side=side, time_s=time_s, leg=leg) for side in SIDES)
+    return left, right
+
+
+def _view(view: str | None, uv: np.ndarray, level: np.ndarray, conf: np.ndarray) -> frames.ViewInfo:
+    if view is None:
+        return frames.estimate_view(uv, level, conf)
+    return frames.override_view(view, uv, level, conf)
+
+
+def reference_frames(
+    quiet: np.ndarray, contact_left: np.ndarray, contact_right: np.ndarray
+) -> tuple[np.ndarray, str]:
+    """Frames that define the neutral position (pelvis shift, hip width, ankle offset).
+
+    The quiet stance when there is one, else the first stretch of at least
+    :data:`DOUBLE_SUPPORT_MIN_FRAMES` frames with both feet planted (the longest when
+    none is that long), else every frame; the second value names the choice
+    (``quiet``, ``both_feet``, ``all``).
+    """
+    if quiet.any():
+        return quiet, "quiet"
+    runs = stance._runs(contact_left & contact_right)
+    if runs:
+        long_runs = [r for r in runs if r[1] - r[0] >= DOUBLE_SUPPORT_MIN_FRAMES]
+        start, stop = long_runs[0] if long_runs else max(runs, key=lambda r: r[1] - r[0])
+        mask = np.zeros_like(quiet)
+        mask[start:stop] = True
+        return mask, "both_feet"
+    return np.ones_like(quiet), "all"
 
 
 def compute_metrics(
@@ -307,7 +353,8 @@ def compute_metrics(
     view
         Override of the view (one of :data:`pronate.frames.VIEWS`); estimated when None.
     roll_deg
-        Override of the camera roll in degrees; estimated from quiet stance when None.
+        Override of the camera roll in degrees; estimated from quiet stance when None
+        (0 when there is no quiet stance, see :func:`pronate.frames.estimate_roll`).
     sex
         ``female``, ``male`` or ``mean`` (de Leva table for the centre of mass).
 
@@ -330,23 +377,28 @@ def compute_metrics(
     uv0 = frames.upright_image(pose["position"].values, width=width, height=height, roll_deg=0.0)
     world0 = frames.upright_world(pose["world"].values, roll_deg=0.0)
     conf = pose["confidence"].values
-    info = (
-        frames.estimate_view(uv0, world0, conf)
-        if view is None
-        else frames.override_view(view, uv0, world0, conf)
-    )
-    if info.labels_swapped:
-        pose = frames.swap_sides(pose)
-        uv0 = frames.upright_image(
-            pose["position"].values, width=width, height=height, roll_deg=0.0
-        )
-        world0 = frames.upright_world(pose["world"].values, roll_deg=0.0)
-    leg_px = stance.leg_length(uv0)
-    c_l, c_r = _contacts(uv0, time_s, leg_px)
-    quiet = stance.quiet_stance(uv0, contact_left=c_l, contact_right=c_r, time_s=time_s, leg=leg_px)
+    leg0 = stance.leg_length(uv0)
+    c_l, c_r = _contacts(uv0, time_s, leg0)
+    quiet0 = stance.quiet_stance(uv0, contact_left=c_l, contact_right=c_r, time_s=time_s, leg=leg0)
+    reference0 = reference_frames(quiet0, c_l, c_r)[0]
     roll_method = "override"
     if roll_deg is None:
-        roll_deg, roll_method = frames.estimate_roll(uv0, view=info.view, quiet=quiet)
+        # the view only picks the roll method here; it is estimated again without roll
+        level0 = frames.level_world(
+            world0, pitch_deg=frames.estimate_pitch(world0, reference=reference0)
+        )
+        first = _view(view, uv0, level0, conf)
+        roll_deg, roll_method = frames.estimate_roll(uv0, view=first.view, quiet=quiet0)
+    uv_r = frames.upright_image(
+        pose["position"].values, width=width, height=height, roll_deg=roll_deg
+    )
+    world_r = frames.upright_world(pose["world"].values, roll_deg=roll_deg)
+    level_r = frames.level_world(
+        world_r, pitch_deg=frames.estimate_pitch(world_r, reference=reference0)
+    )
+    info = _view(view, uv_r, level_r, conf)
+    if info.labels_swapped:
+        pose = frames.swap_sides(pose)
     uv = frames.upright_image(
         pose["position"].values, width=width, height=height, roll_deg=roll_deg
     )
@@ -354,16 +406,19 @@ def compute_metrics(
     leg_px = stance.leg_length(uv)
     c_l, c_r = _contacts(uv, time_s, leg_px)
     quiet = stance.quiet_stance(uv, contact_left=c_l, contact_right=c_r, time_s=time_s, leg=leg_px)
+    reference, reference_kind = reference_frames(quiet, c_l, c_r)
+    pitch = frames.estimate_pitch(world, reference=reference)
+    level = frames.level_world(world, pitch_deg=pitch)
     leg_m = _world_leg_length_m(world)
-    scale = frames.px_per_metre(uv, world) if info.view == "oblique" else float("nan")
-    foot_px = stance.FOOT_PER_LEG * leg_px
-    frontal_np = frames.frontal_points(uv, world, view=info, scale=scale)
+    frontal_view = info.view not in ("left", "right")
+    scale = frames.px_per_metre(uv, world) if frontal_view else float("nan")
+    frontal_np = frames.frontal_points(uv, level, view=info, scale=scale, pitch_deg=pitch)
     if info.view == "oblique":
-        frontal_np = frames.anchor_to_feet(
-            frontal_np, contact_left=c_l, contact_right=c_r, quiet=quiet
-        )
+        frontal_np = frames.anchor_to_feet(frontal_np, contact_left=c_l, contact_right=c_r)
     frontal = frames.as_plane(frontal_np, pose)
-    reference = quiet if quiet.any() else np.ones_like(quiet)
+    if frontal_view:  # the leg as the frontal plane sees it (a pitched camera shortens it)
+        leg_px = _finite_or(stance.leg_length(frontal_np), leg_px)
+    foot_px = stance.FOOT_PER_LEG * leg_px
     metrics = frontal_metrics(
         frontal,
         quiet=_time_mask(pose, reference),
@@ -374,7 +429,7 @@ def compute_metrics(
         sex=sex,
     )
     for side in SIDES:
-        metrics[f"knee_flexion_{side}_deg"] = _knee_flexion(pose, uv, world, info, side)
+        metrics[f"knee_flexion_{side}_deg"] = _knee_flexion(pose, uv, level, info, side)
     com_px = segmental_com(pose["position"], sex=sex)
     metrics["com_x_px"] = com_px.sel(space="x", drop=True)
     metrics["com_y_px"] = com_px.sel(space="y", drop=True)
@@ -384,8 +439,11 @@ def compute_metrics(
         info=info,
         roll_deg=roll_deg,
         roll_method=roll_method,
+        pitch_deg=pitch,
         sex=sex,
         quiet=quiet,
+        reference=reference,
+        reference_kind=reference_kind,
         time_s=time_s,
         frontal=frontal,
         leg_px=leg_px,
@@ -413,8 +471,11 @@ def metrics_attrs(
     info: frames.ViewInfo,
     roll_deg: float,
     roll_method: str,
+    pitch_deg: float,
     sex: str,
     quiet: np.ndarray,
+    reference: np.ndarray,
+    reference_kind: str,
     time_s: np.ndarray,
     frontal: xr.DataArray,
     leg_px: float,
@@ -424,16 +485,19 @@ def metrics_attrs(
     """Attributes of a metrics dataset.
 
     ``view`` (str), ``view_source`` (``auto``/``override``), ``yaw_deg``, ``roll_deg``,
-    ``roll_method`` (``feet``/``heel_toe``/``body_axis``/``override``),
-    ``labels_swapped`` (int 0/1), ``sex``, ``quiet_found`` (int 0/1),
-    ``quiet_start_s`` / ``quiet_end_s`` (first/last quiet-stance frame time, NaN if none),
-    ``quiet_frames`` (int; when no quiet stance is found every frame is the reference),
-    ``hip_width_px`` (frontal, quiet stance; NaN in side views),
-    ``leg_length_px`` (thigh + shank), ``foot_length_px`` (estimated, used for ``_norm``),
-    ``leg_length_m`` (world landmarks, for Hof's omega0), ``px_per_m`` (oblique only),
+    ``roll_method`` (``body_axis``/``heel_toe``/``override``, or ``none`` when no quiet
+    stance allowed an estimate and the roll is 0), ``labels_swapped`` (int 0/1), ``sex``,
+    ``quiet_found`` (int 0/1), ``quiet_start_s`` / ``quiet_end_s`` (first/last
+    quiet-stance frame time, NaN if none), ``quiet_frames`` (int),
+    ``reference_frames`` (``quiet``, ``both_feet`` or ``all``: the frames that define
+    the neutral pelvis and ankle positions, see :func:`reference_frames`),
+    ``hip_width_px`` (frontal, reference frames; NaN in side views),
+    ``leg_length_px`` (thigh + shank, in the frontal plane in frontal views, else in the
+    image), ``foot_length_px`` (estimated from it, used for ``_norm``),
+    ``leg_length_m`` (world landmarks, for Hof's omega0), ``px_per_m`` (frontal views),
     ``frontal_valid`` (int 0/1: frontal metrics measurable in this view).
     """
-    quiet_da = xr.DataArray(quiet, dims=("time",), coords={"time": frontal["time"].values})
+    ref_da = xr.DataArray(reference, dims=("time",), coords={"time": frontal["time"].values})
     has_quiet = bool(quiet.any())
     return {
         "view": info.view,
@@ -441,13 +505,15 @@ def metrics_attrs(
         "yaw_deg": float(info.yaw_deg),
         "roll_deg": float(roll_deg),
         "roll_method": roll_method,
+        "pitch_deg": float(pitch_deg),
         "labels_swapped": int(info.labels_swapped),
         "sex": sex,
         "quiet_found": int(has_quiet),
         "quiet_start_s": float(time_s[quiet][0]) if has_quiet else float("nan"),
         "quiet_end_s": float(time_s[quiet][-1]) if has_quiet else float("nan"),
         "quiet_frames": int(quiet.sum()),
-        "hip_width_px": hip_width(frontal, quiet=quiet_da if has_quiet else ~quiet_da),
+        "reference_frames": reference_kind,
+        "hip_width_px": hip_width(frontal, quiet=ref_da),
         "leg_length_px": float(leg_px),
         "foot_length_px": float(stance.FOOT_PER_LEG * leg_px),
         "leg_length_m": float(leg_m),

@@ -461,7 +461,11 @@ class Camera:
     distance_m
         Horizontal distance from the subject's quiet-stance centre.
     height_m
-        Height of the camera and of the point it looks at (so the pitch is zero).
+        Height of the point the camera looks at, and of the camera itself when
+        ``pitch_deg`` is 0.
+    pitch_deg
+        How far the camera looks down at that point (positive; it is raised by
+        ``distance_m * tan(pitch_deg)``), as a tripod above the subject does.
     roll_deg
         Rotation of the camera about its optical axis; the scene appears rotated
         counter-clockwise on screen by this angle.
@@ -474,6 +478,7 @@ class Camera:
     yaw_deg: float = 0.0
     distance_m: float = 20.0
     height_m: float = 0.7
+    pitch_deg: float = 0.0
     roll_deg: float = 0.0
     focal_px: float = 10000.0
     width: int = 1920
@@ -482,7 +487,11 @@ class Camera:
     def centre(self) -> np.ndarray:
         """Camera centre in the subject frame."""
         yaw = np.radians(self.yaw_deg)
-        return self.distance_m * (np.cos(yaw) * ANTERIOR + np.sin(yaw) * LEFT) + self.height_m * UP
+        raise_m = self.distance_m * np.tan(np.radians(self.pitch_deg))
+        return (
+            self.distance_m * (np.cos(yaw) * ANTERIOR + np.sin(yaw) * LEFT)
+            + (self.height_m + raise_m) * UP
+        )
 
     def rotation(self) -> np.ndarray:
         """Rows: camera right, down and forward axes in the subject frame."""
