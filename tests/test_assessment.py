@@ -497,12 +497,6 @@ def test_mirrored_image_with_swapped_labels_gives_the_same_verdicts():
 
 @pytest.mark.shared
 @pytest.mark.model
-@pytest.mark.xfail(
-    strict=True,
-    reason="stance of cam01 reads none/right: foot contact uses a clip-wide floor level in "
-    "the image, which a camera looking down at a subject moving toward it defeats "
-    "(pronate.stance, pending)",
-)
 def test_balancing_cam01_left_leg_and_measurable(tracked_clip):
     """The man balances on his LEFT leg (oblique front view)."""
     from pronate.events import detect_events
