@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import pytest
 from render_testkit import BACKGROUND, pose_dataset
 
+from browser import chromium, headless_command
 from pronate.render import FrameDataBuilder, default_annotators, write_overlay
 
 pytestmark = pytest.mark.browser
@@ -51,14 +51,6 @@ v.addEventListener('loadeddata', () => {
 });
 </script></body></html>
 """
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
 
 
 def make_clip(path: Path) -> Path:
@@ -100,22 +92,14 @@ def test_overlay_plays_in_headless_chromium(tmp_path: Path) -> None:
     page = tmp_path / "page.html"
     page.write_text(PAGE, encoding="utf-8")
     profile = tmp_path / "profile"
-    cmd = [
+    cmd = headless_command(
         browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--mute-audio",
+        profile,
         "--allow-file-access-from-files",  # the canvas may read a file:// video's pixels
-        f"--user-data-dir={profile}",
         "--virtual-time-budget=15000",
         "--dump-dom",
         page.as_uri(),
-    ]
+    )
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     match = re.search(r'<pre id="out">(.*?)</pre>', proc.stdout, re.S)
     assert match, f"no result in the DOM (exit {proc.returncode}): {proc.stderr[-2000:]}"
