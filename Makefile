@@ -39,8 +39,11 @@ unit: setup
 
 test: lint typecheck unit
 
+# Throughput, memory and accuracy on ../shared/data (about 10 min on 2 cores); writes
+# bench/results.json and bench/results.md. Run it on a quiet machine.
+BENCH_DATA ?= ../shared/data
 bench: setup
-	$(BIN)/python -m pronate.bench --out bench
+	$(BIN)/python bench/run.py --data $(BENCH_DATA) --out bench
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache

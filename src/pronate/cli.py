@@ -10,13 +10,19 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pronate import __version__
 from pronate.config import MODEL_NAMES, FilterConfig, TrackConfig
-from pronate.errors import PronateError
+from pronate.errors import InputError, PronateError
+
+if TYPE_CHECKING:
+    from pronate.pipeline import AnalysisOptions
 
 DEFAULT_FILTER = FilterConfig()
 DEFAULT_TRACK = TrackConfig()
+VIEWS = ("front", "back", "left", "right", "oblique")
+"""The views of :data:`pronate.frames.VIEWS` (not imported: the CLI starts light)."""
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -138,6 +144,141 @@ def cmd_track(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the analysis (view, roll, centre-of-mass table, thresholds)."""
+    g = parser.add_argument_group("analysis")
+    g.add_argument("--view", choices=VIEWS, help="camera view (default: estimated)")
+    g.add_argument(
+        "--roll",
+        type=float,
+        metavar="DEG",
+        help="camera roll in degrees, counter-clockwise on screen (default: estimated)",
+    )
+    g.add_argument(
+        "--sex",
+        choices=("female", "male", "mean"),
+        default="mean",
+        help="de Leva table for the centre of mass (default: %(default)s)",
+    )
+    g.add_argument(
+        "--config",
+        type=Path,
+        metavar="TOML",
+        help="thresholds overriding the defaults (see pronate.thresholds)",
+    )
+
+
+def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
+    """Build the analysis options from parsed options (reads ``--config``)."""
+    from pronate.pipeline import AnalysisOptions
+    from pronate.thresholds import load_thresholds
+
+    return AnalysisOptions(
+        view=args.view,
+        roll_deg=args.roll,
+        sex=args.sex,
+        thresholds=load_thresholds(args.config),
+    )
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from pronate.assessment import format_summary
+    from pronate.pipeline import run_analyze
+
+    if (args.video is None) == (args.pose is None):
+        raise InputError("give either VIDEO or --from POSE.nc (not both)")
+    options = analysis_options(args)
+    bar: Progress | None = None
+    if args.video is not None:
+        from pronate.io.video import probe_video
+
+        info = probe_video(args.video)
+        bar = Progress(total=info.n_frames, quiet=args.quiet, desc="tracking")
+    render_bars: list[Progress] = []
+
+    def render_bar(total: int) -> Progress:
+        if bar is not None:
+            bar.close()
+        render_bars.append(Progress(total=total, quiet=args.quiet, desc="rendering"))
+        return render_bars[-1]
+
+    try:
+        out = run_analyze(
+            args.output,
+            video=args.video,
+            pose_path=args.pose,
+            track=track_config(args),
+            filters=filter_config(args),
+            options=options,
+            progress=bar,
+            write_video=not args.no_video,
+            pdf=args.pdf,
+            render_progress=render_bar,
+        )
+    finally:
+        for b in [bar, *render_bars]:
+            if b is not None:
+                b.close()
+    for w in out.warnings:
+        print(f"pronate: warning: {w}", file=sys.stderr)
+    print(format_summary(out.summary))
+    written = [
+        out.pose_path,
+        out.keypoints_path,
+        out.timeseries_path,
+        out.summary_path,
+        out.overlay_path,
+        out.keyframes_dir,
+        out.pdf_path,
+    ]
+    for path in written:
+        if path is not None:
+            print(f"wrote {path}")
+    if out.report_path is not None:
+        print(f"report: {out.report_path}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pronate.validate import format_validation, run_validate
+
+    if (args.video is None) == (args.pose is None):
+        raise InputError("give either VIDEO or --from POSE.nc (not both)")
+    outdir = args.output
+    if outdir is None:
+        outdir = args.pose.parent if args.pose is not None else Path("validation")
+    bar: Progress | None = None
+    if args.video is not None:
+        from pronate.io.video import probe_video
+
+        info = probe_video(args.video)
+        bar = Progress(total=info.n_frames, quiet=args.quiet, desc="tracking")
+    try:
+        out = run_validate(
+            outdir,
+            reference=args.reference,
+            calibration=args.calibration,
+            camera=args.camera,
+            video=args.video,
+            pose_path=args.pose,
+            axes=args.axes,
+            frame_offset=args.frame_offset,
+            track=track_config(args),
+            filters=filter_config(args),
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    for w in out.warnings:
+        print(f"pronate: warning: {w}", file=sys.stderr)
+    print(format_validation(out.report))
+    for path in (out.pose_path, out.keypoints_path, out.report_path):
+        if path is not None:
+            print(f"wrote {path}")
+    return 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from pronate import models
 
@@ -172,6 +313,77 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
     add_track_options(p)
     p.set_defaults(func=cmd_track)
+
+    p = sub.add_parser(
+        "analyze",
+        help="track, then find loading moments and judge the pronation chain",
+        description="Track the subject (or read --from POSE.nc), compute the per-frame "
+        "metrics, find the loading moments and give each a verdict with its evidence. "
+        "Writes pose.nc, keypoints.csv, timeseries.csv, summary.json, the annotated video "
+        "overlay.mp4, keyframes/ and report.html into OUTDIR. With --from, the video is the "
+        "one the pose was tracked from; when it is gone, overlay and key frames are skipped.",
+    )
+    p.add_argument("video", type=Path, nargs="?", help="the video (omit with --from)")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
+    p.add_argument(
+        "--from",
+        dest="pose",
+        type=Path,
+        metavar="POSE.nc",
+        help="analyse an existing pose dataset instead of tracking a video",
+    )
+    g = p.add_argument_group("outputs")
+    g.add_argument("--no-video", action="store_true", help="skip overlay.mp4")
+    g.add_argument(
+        "--pdf", action="store_true", help="also print report.pdf (needs chromium on PATH)"
+    )
+    add_analysis_options(p)
+    add_track_options(p)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser(
+        "validate",
+        help="compare the tracking with a motion-capture reference (TRC + calibration)",
+        description="Track VIDEO (or read --from POSE.nc), project the 3-D reference "
+        "keypoints of REF.trc into camera NAME of CALIB.toml, and report per-keypoint pixel "
+        "errors (median, 90th percentile, also per thigh length) and the agreement (MAE, "
+        "correlation) of knee FPPA and pelvic obliquity, raw and filtered. Writes "
+        "validation.json (and pose.nc, keypoints.csv when tracking) into OUTDIR.",
+    )
+    p.add_argument("video", type=Path, nargs="?", help="the video (omit with --from)")
+    p.add_argument("--reference", type=Path, required=True, metavar="REF.trc")
+    p.add_argument("--calibration", type=Path, required=True, metavar="CALIB.toml")
+    p.add_argument(
+        "--camera", required=True, metavar="NAME", help="camera of the video in CALIB.toml"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUTDIR",
+        help="output folder (default: ./validation, or the folder of POSE.nc with --from)",
+    )
+    p.add_argument(
+        "--from",
+        dest="pose",
+        type=Path,
+        metavar="POSE.nc",
+        help="validate an existing pose dataset instead of tracking a video",
+    )
+    p.add_argument(
+        "--axes",
+        default="zxy",
+        help="which TRC axis becomes each world axis of the calibration, '-' flips one "
+        "(default: %(default)s, a Y-up TRC in a Z-up calibration)",
+    )
+    p.add_argument(
+        "--frame-offset",
+        type=int,
+        metavar="N",
+        help="pair reference sample i with video frame i+N (default: estimated, |N| <= 5)",
+    )
+    add_track_options(p)
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("models", help="install or list the offline pose models")
     p.add_argument("action", choices=("install", "list"))

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
+from pronate.assessment import Assessment, assess_events, summarize
+from pronate.com import world_com
 from pronate.config import FilterConfig, TrackConfig
+from pronate.errors import InputError, OutputError
+from pronate.events import detect_events
 from pronate.filtering import clean_pose_dataset
-from pronate.io.atomic import ensure_output_dir
-from pronate.io.tables import write_keypoints_csv
+from pronate.io.atomic import ensure_output_dir, write_text_atomic
+from pronate.io.tables import write_keypoints_csv, write_table_csv
+from pronate.kinematics import compute_metrics
 from pronate.pose.tracker import track_video
-from pronate.schema import save_pose_dataset
+from pronate.schema import load_pose_dataset, save_pose_dataset
+from pronate.thresholds import Thresholds
 
 
 @dataclass
@@ -51,3 +59,322 @@ def run_track(
         found_frames=result.found_frames,
         warnings=list(result.decode.warnings),
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisOptions:
+    """Options of the analysis after tracking.
+
+    Attributes
+    ----------
+    view
+        Override of the view (``front``, ``back``, ``left``, ``right``, ``oblique``).
+    roll_deg
+        Override of the camera roll in degrees.
+    sex
+        Table of the centre of mass: ``female``, ``male`` or ``mean``.
+    thresholds
+        Thresholds of loading moments and verdicts.
+    """
+
+    view: str | None = None
+    roll_deg: float | None = None
+    sex: str = "mean"
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+@dataclass
+class AnalyzeOutputs:
+    """What ``pronate analyze`` wrote, and what the user should hear about."""
+
+    summary: dict[str, Any]
+    pose_path: Path
+    timeseries_path: Path
+    summary_path: Path
+    keypoints_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    overlay_path: Path | None = None
+    keyframes_dir: Path | None = None
+    report_path: Path | None = None
+    pdf_path: Path | None = None
+
+
+def analyze_pose(
+    pose: xr.Dataset, *, options: AnalysisOptions
+) -> tuple[xr.Dataset, list[Assessment], dict[str, Any]]:
+    """Metrics, loading moments, verdicts and summary of a pose dataset (no I/O).
+
+    Returns
+    -------
+    tuple
+        The metrics dataset, the assessed moments and the ``summary.json`` content.
+    """
+    metrics = compute_metrics(pose, view=options.view, roll_deg=options.roll_deg, sex=options.sex)
+    th = options.thresholds
+    events = detect_events(metrics, pose, thresholds=th)
+    assessments = assess_events(metrics, events, thresholds=th)
+    summary = summarize(
+        assessments,
+        metrics=metrics,
+        video=str(pose.attrs.get("source_video", "")),
+        fps=float(pose.attrs["fps"]),
+        frames=int(pose.sizes["time"]),
+        model=str(pose.attrs.get("model", "")),
+        thresholds=th,
+    )
+    return metrics, assessments, summary
+
+
+def with_world_com(pose: xr.Dataset, *, sex: str) -> xr.Dataset:
+    """Return ``pose`` with ``com_world`` (time, space), the 3-D centre of mass in metres."""
+    out = pose.copy()
+    out["com_world"] = world_com(pose, sex=sex)
+    return out
+
+
+def run_analyze(
+    outdir: Path,
+    *,
+    video: Path | None = None,
+    pose_path: Path | None = None,
+    track: TrackConfig | None = None,
+    filters: FilterConfig | None = None,
+    options: AnalysisOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+    write_video: bool = True,
+    report: bool = True,
+    pdf: bool = False,
+    render_progress: Callable[[int], Callable[[int], None]] | None = None,
+) -> AnalyzeOutputs:
+    """Track ``video`` (or read ``pose_path``), then write the analysis into ``outdir``.
+
+    Writes ``pose.nc`` (with the 3-D centre of mass ``com_world``), ``keypoints.csv``
+    (when tracking, or when the pose comes from another folder), ``timeseries.csv`` and
+    ``summary.json``; then the pictures (see :func:`run_pictures`): ``overlay.mp4``
+    (unless ``write_video`` is false), ``keyframes/``, ``report.html`` (unless ``report``
+    is false) and ``report.pdf`` (when ``pdf``). With ``pose_path`` the video is the
+    pose's ``source_video``; when it is not found the pictures of the video are skipped
+    with a warning and the report is written without them.
+
+    Raises
+    ------
+    InputError
+        Unless exactly one of ``video`` and ``pose_path`` is given.
+    """
+    if (video is None) == (pose_path is None):
+        raise InputError("give either a video or --from POSE.nc, not both or neither")
+    options = options or AnalysisOptions()
+    outdir = ensure_output_dir(Path(outdir))
+    warnings: list[str] = []
+    target = outdir / "pose.nc"
+    keypoints: Path | None = None
+    if video is not None:
+        tracked = run_track(
+            Path(video),
+            outdir,
+            track=track or TrackConfig(),
+            filters=filters or FilterConfig(),
+            progress=progress,
+        )
+        pose, keypoints, warnings = tracked.pose, tracked.keypoints_path, tracked.warnings
+    else:
+        assert pose_path is not None
+        pose = load_pose_dataset(Path(pose_path))
+        if not _same_file(Path(pose_path), target):
+            keypoints = write_keypoints_csv(pose, outdir / "keypoints.csv")
+    metrics, _, summary = analyze_pose(pose, options=options)
+    save_pose_dataset(with_world_com(pose, sex=options.sex), target)
+    timeseries = write_table_csv(metrics, outdir / "timeseries.csv")
+    text = json.dumps(summary, indent=2, allow_nan=False)
+    summary_path = write_text_atomic(outdir / "summary.json", text + "\n")
+    pictures = run_pictures(
+        outdir,
+        pose=pose,
+        metrics=metrics,
+        summary=summary,
+        video=Path(video) if video is not None else source_video(pose, pose_path=pose_path),
+        write_video=write_video,
+        report=report,
+        pdf=pdf,
+        progress=render_progress,
+    )
+    return AnalyzeOutputs(
+        summary=summary,
+        pose_path=target,
+        timeseries_path=timeseries,
+        summary_path=summary_path,
+        keypoints_path=keypoints,
+        warnings=[*warnings, *pictures.warnings],
+        overlay_path=pictures.overlay_path,
+        keyframes_dir=pictures.keyframes_dir,
+        report_path=pictures.report_path,
+        pdf_path=pictures.pdf_path,
+    )
+
+
+@dataclass
+class PictureOutputs:
+    """What :func:`run_pictures` wrote (``None``: skipped), and what the user should hear."""
+
+    overlay_path: Path | None = None
+    keyframes_dir: Path | None = None
+    report_path: Path | None = None
+    pdf_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def source_video(pose: xr.Dataset, *, pose_path: Path | None = None) -> Path | str | None:
+    """The clip a pose dataset was tracked from, if it is still there.
+
+    Parameters
+    ----------
+    pose
+        The pose dataset (attribute ``source_video``).
+    pose_path
+        Where the dataset was read from: a relative ``source_video`` is also looked up
+        beside it.
+
+    Returns
+    -------
+    pathlib.Path or str or None
+        The video file; the recorded name (``str``) when no such file exists; ``None``
+        when the dataset names no video.
+    """
+    text = str(pose.attrs.get("source_video") or "")
+    if not text:
+        return None
+    candidates = [Path(text)]
+    if pose_path is not None and not Path(text).is_absolute():
+        candidates.append(Path(pose_path).parent / text)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return text
+
+
+def run_pictures(
+    outdir: Path,
+    *,
+    pose: xr.Dataset,
+    metrics: xr.Dataset,
+    summary: dict[str, Any],
+    video: Path | str | None,
+    write_video: bool = True,
+    report: bool = True,
+    pdf: bool = False,
+    progress: Callable[[int], Callable[[int], None]] | None = None,
+) -> PictureOutputs:
+    """Draw what the coach sees: ``overlay.mp4``, ``keyframes/``, ``report.html``.
+
+    Parameters
+    ----------
+    outdir
+        The analysis folder.
+    pose, metrics, summary
+        The pose dataset, its metrics and its summary.
+    video
+        The clip (a :class:`~pathlib.Path` that exists); a ``str`` or ``None`` when it
+        was not found: overlay and key frames are then skipped with a warning.
+    write_video
+        ``False`` skips ``overlay.mp4`` (key frames are still written).
+    report
+        Write ``report.html``.
+    pdf
+        Also print ``report.pdf`` with headless Chromium (a warning when that fails).
+    progress
+        Called with the number of frames to draw; returns the callback that is then
+        called with the frames drawn since its last call.
+
+    Returns
+    -------
+    PictureOutputs
+        The files written and the warnings.
+    """
+    out = PictureOutputs()
+    notes: list[str] = []
+    keyframes: dict[int, Path] = {}
+    left_vs_right: Path | None = None
+    usable = _usable_video(video, pose)
+    if isinstance(usable, str):
+        out.warnings.append(usable)
+        notes.append(f"No pictures in this report: {usable}.")
+    else:
+        from pronate.io.video import probe_video
+        from pronate.render import render_outputs
+
+        step: Callable[[int], None] | None = None
+        if progress is not None and write_video:
+            step = _counting(progress(probe_video(usable).n_frames))
+        drawn = render_outputs(
+            usable,
+            outdir,
+            pose=pose,
+            metrics=metrics,
+            events=summary,
+            write_video=write_video,
+            progress=step,
+        )
+        if drawn.overlay is not None:
+            out.overlay_path = drawn.overlay.path
+        out.keyframes_dir = drawn.keyframes.directory if drawn.keyframes.keyframes else None
+        keyframes = dict(drawn.keyframes.keyframes)
+        left_vs_right = drawn.keyframes.left_vs_right
+    if report:
+        from pronate.report import PDF_NAME, REPORT_NAME, write_pdf, write_report
+
+        out.report_path = write_report(
+            outdir / REPORT_NAME,
+            summary,
+            metrics=metrics,
+            pose=pose,
+            keyframes=keyframes,
+            left_vs_right=left_vs_right,
+            notes=notes,
+        )
+        if pdf:
+            try:
+                out.pdf_path = write_pdf(out.report_path, outdir / PDF_NAME)
+            except OutputError as exc:
+                out.warnings.append(f"report.pdf not written: {exc}")
+    return out
+
+
+def _usable_video(video: Path | str | None, pose: xr.Dataset) -> Path | str:
+    """The video to draw on, or why there is none (a warning's text)."""
+    if video is None:
+        return "the pose dataset names no video; overlay and key frames skipped"
+    if isinstance(video, str) or not Path(video).is_file():
+        return f"video {video} not found; overlay and key frames skipped"
+    from pronate.io.video import probe_video
+
+    try:
+        info = probe_video(Path(video))
+    except InputError as exc:
+        return f"{exc}; overlay and key frames skipped"
+    size = (pose.attrs.get("image_width"), pose.attrs.get("image_height"))
+    if size != (info.width, info.height):
+        return (
+            f"video {video} is {info.width}x{info.height}, the pose was tracked on "
+            f"{size[0]}x{size[1]}; overlay and key frames skipped"
+        )
+    return Path(video)
+
+
+def _counting(callback: Callable[[int], None]) -> Callable[[int], None]:
+    """Turn a callback of increments into one of running totals."""
+    done = 0
+
+    def update(total: int) -> None:
+        nonlocal done
+        if total > done:
+            callback(total - done)
+            done = total
+
+    return update
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False

@@ -174,3 +174,48 @@ def test_frame_count_read_back_matches(make_clip):
     path: Path = make_clip("n.mp4", marked_frames(17))
     assert probe_video(path).n_frames == 17
     assert sum(1 for _ in iter_frames(path)) == 17
+
+
+def test_background_sink_writes_what_the_foreground_one_writes(tmp_path):
+    """The writer thread changes when frames are encoded, not what is encoded; the
+    caller may reuse its buffer as soon as ``write`` returns."""
+    frames = noisy_frames(12, seed=3)
+    paths = {}
+    for background in (False, True):
+        paths[background] = tmp_path / f"bg{int(background)}.mp4"
+        buffer = np.empty_like(frames[0])
+        with VideoSink(
+            paths[background], fps=30.0, width=2 * W, height=2 * H, background=background, depth=2
+        ) as sink:
+            for img in frames:
+                buffer[:] = img
+                sink.write(buffer)
+                buffer[:] = 0  # overwritten at once: the sink must have copied
+    a, b = ([f.image for f in iter_frames(paths[bg])] for bg in (False, True))
+    assert len(a) == len(b) == 12
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bg0.mp4", "bg1.mp4"]
+
+
+def test_an_encoding_error_in_the_writer_thread_reaches_the_caller(tmp_path, monkeypatch):
+    from pronate.errors import OutputError
+
+    calls = {"n": 0}
+    original = VideoSink._encode
+
+    def failing(self, rgb):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OutputError("cannot write o.mp4: disk full")
+        original(self, rgb)
+
+    monkeypatch.setattr(VideoSink, "_encode", failing)
+    out = tmp_path / "o.mp4"
+    with (
+        pytest.raises(OutputError, match="disk full"),
+        VideoSink(out, fps=25.0, width=W, height=H) as sink,
+    ):
+        for img in marked_frames(40):
+            sink.write(img)
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -88,9 +90,19 @@ def test_box_expansion_is_clipped_to_the_frame():
 
 def test_segments_cover_every_frame_once_with_warmups():
     plans = plan_segments(1000, workers=3, warmup=30)
-    assert [p.start for p in plans] == [0, 333, 667]
-    assert [p.stop for p in plans] == [333, 667, 1000]
-    assert [p.warm_start for p in plans] == [0, 303, 637]
+    assert [p.start for p in plans] == [0, 353, 677]
+    assert [p.stop for p in plans] == [353, 677, 1000]
+    assert [p.warm_start for p in plans] == [0, 323, 647]
+
+
+@pytest.mark.parametrize(("n", "workers", "warmup"), [(540, 2, 30), (1000, 3, 30), (3600, 4, 30)])
+def test_every_worker_tracks_as_many_frames_warmup_included(n, workers, warmup):
+    plans = plan_segments(n, workers=workers, warmup=warmup)
+    assert len(plans) == workers
+    assert plans[0].start == 0 and plans[-1].stop == n
+    assert all(a.stop == b.start for a, b in itertools.pairwise(plans))
+    tracked = [p.stop - p.warm_start for p in plans]
+    assert max(tracked) - min(tracked) <= 1
 
 
 def test_short_or_sequential_clips_are_one_segment():
@@ -123,3 +135,106 @@ def test_same_subject_across_segments():
     assert not same_subject(a, segment_of([BYSTANDER, BYSTANDER, BYSTANDER]))
     assert not same_subject(a, segment_of([None, None, None]))
     assert same_subject(segment_of([None, None]), segment_of([None, None]))
+
+
+class ScriptedLandmarker:
+    """Stands in for :class:`Landmarker`: returns scripted detections (in frame pixels)
+    and counts the calls to ``forget``."""
+
+    def __init__(self, script: list[list[Detection]]):
+        self.script = list(script)
+        self.forgotten = 0
+
+    def detect(self, image, *, time_s, offset=(0, 0)):
+        return self.script.pop(0) if self.script else []
+
+    def forget(self) -> None:
+        self.forgotten += 1
+
+
+def run_tracker(
+    full: list[list[Detection]],
+    cropped: list[list[Detection]],
+    n: int,
+    *,
+    first: int = 0,
+    restart_every: int = 0,
+):
+    from pronate.config import TrackConfig
+    from pronate.io.video import Frame
+    from pronate.pose.tracker import SubjectTracker
+
+    tracker = SubjectTracker(
+        config=TrackConfig(),
+        width=2000,
+        height=1000,
+        fps=30.0,
+        full=ScriptedLandmarker(full),  # type: ignore[arg-type]
+        cropped=ScriptedLandmarker(cropped),  # type: ignore[arg-type]
+        restart_every=restart_every,
+    )
+    image = np.zeros((1000, 2000, 3), np.uint8)
+    frames = range(first, first + n)
+    found = [tracker.step(Frame(index=i, time_s=i / 30, image=image)) for i in frames]
+    return tracker, found
+
+
+def test_the_crop_landmarker_forgets_its_pose_when_the_crop_moves():
+    # The subject walks right 40 px a frame: the crop moves now and then, and only then
+    # is the crop landmarker's tracked region dropped.
+    walk = [person(100 + 40 * i, 100, 300 + 40 * i, 700) for i in range(12)]
+    tracker, found = run_tracker([[walk[0]]], [[d] for d in walk[1:]], 12)
+    assert all(d is not None for d in found)
+    moves = sum(a != b for a, b in itertools.pairwise(tracker_crops(walk)))
+    assert tracker.cropped.forgotten == moves > 0  # type: ignore[attr-defined]
+
+
+def tracker_crops(walk: list[Detection]) -> list[Box]:
+    """The crops a tracker uses along ``walk`` (re-derived with the same rule)."""
+    from pronate.pose.tracker import CROP_GRID
+
+    crops = [walk[0].box.expanded(margin=0.35, width=2000, height=1000, grid=CROP_GRID)]
+    for det in walk[1:]:
+        if needs_new_crop(crops[-1], det.box, margin=0.35):
+            crops.append(det.box.expanded(margin=0.35, width=2000, height=1000, grid=CROP_GRID))
+        else:
+            crops.append(crops[-1])
+    return crops
+
+
+def test_the_crop_landmarker_forgets_a_bystander_and_the_subject_is_refound():
+    # Frame 1: inside the crop MediaPipe follows someone else (too small to be the
+    # subject); the full frame still has the subject.
+    intruder = person(180, 380, 220, 420)
+    tracker, found = run_tracker([[SUBJECT], [BYSTANDER, SUBJECT]], [[intruder]], 2)
+    assert found[1] is SUBJECT
+    assert tracker.cropped.forgotten == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.shared
+@pytest.mark.model
+def test_a_blank_image_drops_the_pose_mediapipe_tracks(shared_data):
+    """What :meth:`Landmarker.forget` relies on: nobody is present in a blank image, so
+    the tracked region is dropped and the next frame is detected afresh."""
+    from pronate.io.video import iter_frames
+    from pronate.pose.landmarker import _BLANK, Landmarker
+
+    frames = iter_frames(shared_data / "frontal_squat/frontal_squat.mp4", stop=2)
+    first, second = list(frames)
+    with Landmarker("lite", num_poses=1, min_confidence=0.5) as landmarker:
+        assert len(landmarker.detect(first.image, time_s=first.time_s)) == 1
+        assert landmarker.detect(_BLANK, time_s=first.time_s + 0.001) == []
+        landmarker.forget()
+        assert len(landmarker.detect(second.image, time_s=second.time_s)) == 1
+
+
+@pytest.mark.parametrize("first", [0, 3, 7])
+def test_restarts_fall_on_the_same_frame_indices_whichever_frame_tracking_began(first):
+    # A still subject: the crop never moves, so every forget is a scheduled restart, on
+    # frames 5, 10, 15 (never on the first frame, where the subject is chosen).
+    tracker, found = run_tracker(
+        [[SUBJECT]], [[SUBJECT]] * 20, 17 - first, first=first, restart_every=5
+    )
+    assert all(d is SUBJECT for d in found)
+    assert tracker.cropped.forgotten == len([i for i in (5, 10, 15) if i > first])  # type: ignore[attr-defined]
+    assert tracker.crop == SUBJECT.box.expanded(margin=0.35, width=2000, height=1000, grid=32)

@@ -298,9 +298,24 @@ class VideoSink:
 
     Use as a context manager; ``write(image)`` appends a frame. The file plays in browsers
     (H.264 High, yuv420p, even dimensions, ``+faststart``).
+
+    With ``background`` (the default) the colour conversion and encoding run in a
+    writer thread, so the caller prepares the next frame meanwhile (both release the
+    GIL); at most ``depth`` frames wait. ``write`` copies the image, so the caller may
+    reuse its buffer. An encoding error is raised by a later ``write`` or on close.
     """
 
-    def __init__(self, path: Path, *, fps: float, width: int, height: int, crf: int = 23):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        fps: float,
+        width: int,
+        height: int,
+        crf: int = 23,
+        background: bool = True,
+        depth: int = 4,
+    ):
         self.path = Path(path)
         self.fps = float(fps)
         self.width = width - width % 2
@@ -309,6 +324,11 @@ class VideoSink:
         self._stack = contextlib.ExitStack()
         self._container: av.container.OutputContainer | None = None
         self._stream: av.video.stream.VideoStream | None = None
+        self._queue: queue.Queue[object] | None = (
+            queue.Queue(maxsize=max(1, depth)) if background else None
+        )
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def __enter__(self) -> VideoSink:
         tmp = self._stack.enter_context(atomic_path(self.path))
@@ -325,6 +345,9 @@ class VideoSink:
             self._container.close()
             self._stack.close()
             raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
+        if self._queue is not None:
+            self._thread = threading.Thread(target=self._work, name="pronate-encode", daemon=True)
+            self._thread.start()
         return self
 
     def _add_stream(self, container: av.container.OutputContainer) -> av.video.stream.VideoStream:
@@ -348,15 +371,64 @@ class VideoSink:
     def write(self, image: np.ndarray) -> None:
         """Encode one RGB frame (cropped to even size if needed)."""
         assert self._container is not None and self._stream is not None
+        self._raise_failure()
         rgb = av.VideoFrame.from_ndarray(
             np.ascontiguousarray(image[: self.height, : self.width]), format="rgb24"
         )
-        frame = rgb.reformat(format="yuv420p", dst_colorspace=Colorspace.ITU709)
+        if self._queue is None:
+            self._encode(rgb)
+            return
+        while True:
+            try:
+                self._queue.put(rgb, timeout=0.1)
+                return
+            except queue.Full:
+                self._raise_failure()
+
+    def _encode(self, rgb: av.VideoFrame | None) -> None:
+        """Convert and encode one frame (``None``: flush the encoder) and mux the packets."""
+        assert self._container is not None and self._stream is not None
+        frame = (
+            None
+            if rgb is None
+            else rgb.reformat(format="yuv420p", dst_colorspace=Colorspace.ITU709)
+        )
         try:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
         except VIDEO_ERRORS as exc:
             raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
+
+    def _work(self) -> None:
+        assert self._queue is not None
+        while True:
+            item = self._queue.get()
+            if item is _DONE:
+                return
+            if self._error is not None:
+                continue  # failed: drain what the caller still hands over
+            try:
+                assert isinstance(item, av.VideoFrame)
+                self._encode(item)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                self._error = exc
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _stop_worker(self) -> None:
+        """Let the writer thread finish what is queued, then end it."""
+        if self._thread is None or self._queue is None:
+            return
+        while self._thread.is_alive():
+            try:
+                self._queue.put(_DONE, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        self._thread.join()
+        self._thread = None
 
     def __exit__(
         self,
@@ -364,13 +436,22 @@ class VideoSink:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._stop_worker()
+        failure = exc if exc_type is not None else self._error
+        if failure is None:
+            try:
+                self._encode(None)  # flush the encoder
+            except OutputError as err:
+                failure = err
         try:
-            if self._container is not None and self._stream is not None:
-                if exc_type is None:
-                    for packet in self._stream.encode():
-                        self._container.mux(packet)
+            if self._container is not None:
                 self._container.close()
         except VIDEO_ERRORS as err:
-            self._stack.__exit__(type(err), err, err.__traceback__)
-            raise OutputError(f"cannot write {self.path}: {_reason(err)}") from err
-        self._stack.__exit__(exc_type, exc, tb)
+            if failure is None:
+                failure = OutputError(f"cannot write {self.path}: {_reason(err)}")
+        if failure is None:
+            self._stack.__exit__(None, None, None)  # renamed into place
+            return
+        self._stack.__exit__(type(failure), failure, failure.__traceback__)  # removed
+        if exc_type is None:
+            raise failure

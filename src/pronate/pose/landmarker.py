@@ -23,6 +23,7 @@ from pronate.keypoints import KEYPOINTS
 from pronate.models import model_path
 
 N_KEYPOINTS = len(KEYPOINTS)
+_BLANK = np.zeros((64, 64, 3), dtype=np.uint8)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -193,6 +194,18 @@ class Landmarker:
             conf = np.clip(np.minimum(arr[:, 3], arr[:, 4]), 0.0, 1.0)
             out.append(Detection(position=position, confidence=conf, world=world))
         return out
+
+    def forget(self) -> None:
+        """Drop the pose MediaPipe is tracking, so the next :meth:`detect` detects afresh.
+
+        In VIDEO mode MediaPipe runs its person detector only when it tracks fewer than
+        ``num_poses`` people; otherwise it looks where the last pose was, in the last
+        image's normalised coordinates. When the caller moves its crop, that region no
+        longer matches the picture: one blank image (where nobody is present) makes the
+        tracked pose drop out. It costs one landmark inference and a millisecond of
+        timeline (timestamps stay strictly increasing).
+        """
+        self.detect(_BLANK, time_s=(self._last_ms + 1) / 1000.0)
 
     def close(self) -> None:
         """Release the MediaPipe graph."""

@@ -3,7 +3,9 @@
 The subject is chosen once, in the first frame where anyone is seen: the person at the
 ``pick`` pixel, or else the largest person. From then on the landmarker runs on a crop
 around the subject's last box (kept still while the subject stays well inside it, so
-MediaPipe's own frame-to-frame tracking keeps working). A detection is the subject only
+MediaPipe's own frame-to-frame tracking keeps working: the crop landmarker follows one
+pose and runs its person detector only when that pose is lost; it is told to forget the
+pose when the crop moves or when it follows someone else). A detection is the subject only
 if its box centre lies within ``max_match_distance`` box heights of the last box and its
 size is similar; otherwise the frame is lost (NaN), never given to someone else. When the
 subject is lost, full-frame detections are searched with the same gate, widened slowly
@@ -104,6 +106,12 @@ class SubjectTracker:
 
     Call :meth:`step` with consecutive frames; it returns the subject's detection or
     ``None`` when the subject is not seen in that frame.
+
+    With ``restart_every`` (frames), on every frame whose index is a multiple of it the
+    crop is set afresh around the last box and the crop landmarker forgets what it
+    follows (:meth:`restart`): MediaPipe's frame-to-frame state then no longer depends
+    on where tracking began, so runs started at different frames (parallel segments)
+    give the same result from the first such frame they share.
     """
 
     config: TrackConfig
@@ -112,6 +120,7 @@ class SubjectTracker:
     fps: float
     full: Landmarker
     cropped: Landmarker
+    restart_every: int = 0
     last_box: Box | None = None
     crop: Box | None = None
     lost_frames: int = 0
@@ -122,6 +131,8 @@ class SubjectTracker:
         """Process one frame."""
         if self.last_box is None:
             return self._acquire(frame)
+        if self.restart_every > 0 and frame.index % self.restart_every == 0:
+            self.restart()
         det = self._in_crop(frame)
         if det is None:
             det = self._refind(frame)
@@ -131,10 +142,25 @@ class SubjectTracker:
         self.lost_frames = 0
         self.last_box = det.box
         if needs_new_crop(self.crop, det.box, margin=self.config.crop_margin):
-            self.crop = det.box.expanded(
-                margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
-            )
+            self._move_crop(det.box)
         return det
+
+    def restart(self) -> None:
+        """Crop afresh around the last box; the crop landmarker detects afresh."""
+        assert self.last_box is not None
+        self.crop = self.last_box.expanded(
+            margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
+        )
+        self.cropped.forget()
+
+    def _move_crop(self, box: Box) -> None:
+        """Crop around ``box``; if the crop moves, the crop landmarker's tracking is stale."""
+        crop = box.expanded(
+            margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
+        )
+        if self.crop is not None and crop != self.crop:
+            self.cropped.forget()
+        self.crop = crop
 
     def _acquire(self, frame: Frame) -> Detection | None:
         dets = self.full.detect(frame.image, time_s=frame.time_s)
@@ -159,16 +185,17 @@ class SubjectTracker:
         if x1 - x0 < 16 or y1 - y0 < 16:
             return None
         dets = self.cropped.detect(frame.image[y0:y1, x0:x1], time_s=frame.time_s, offset=(x0, y0))
-        return match_subject(dets, last=self.last_box, max_distance=self._gate())
+        det = match_subject(dets, last=self.last_box, max_distance=self._gate())
+        if det is None and dets:
+            self.cropped.forget()  # it follows someone else: look afresh next frame
+        return det
 
     def _refind(self, frame: Frame) -> Detection | None:
         assert self.last_box is not None
         dets = self.full.detect(frame.image, time_s=frame.time_s)
         det = match_subject(dets, last=self.last_box, max_distance=self._gate())
         if det is not None:
-            self.crop = det.box.expanded(
-                margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
-            )
+            self._move_crop(det.box)
         return det
 
 
@@ -240,7 +267,9 @@ def track_frames(
 
     With ``init_box`` the subject is handed over (its box in the frame before the first
     one) instead of being chosen. ``progress`` is called for frames with index
-    ``>= report_from`` (frames before are a warm-up).
+    ``>= report_from`` (frames before are a warm-up). The tracker restarts every
+    :func:`warmup_frames` frames (see :class:`SubjectTracker`), so every warm-up holds a
+    restart.
     """
     times: list[float] = []
     indices: list[int] = []
@@ -253,7 +282,7 @@ def track_frames(
         Landmarker(
             config.model, num_poses=config.max_people, min_confidence=config.min_pose_confidence
         ) as full,
-        Landmarker(config.model, num_poses=2, min_confidence=config.min_pose_confidence) as crop,
+        Landmarker(config.model, num_poses=1, min_confidence=config.min_pose_confidence) as crop,
     ):
         tracker = SubjectTracker(
             config=config,
@@ -262,6 +291,7 @@ def track_frames(
             fps=info.fps,
             full=full,
             cropped=crop,
+            restart_every=warmup_frames(config, fps=info.fps),
         )
         if init_box is not None:
             tracker.last_box = init_box
@@ -287,6 +317,12 @@ def track_frames(
     )
 
 
+def warmup_frames(config: TrackConfig, *, fps: float) -> int:
+    """Frames of warm-up before a segment (``config.warmup_s``, at least 10); also the
+    period of the tracker's restarts."""
+    return max(10, round(config.warmup_s * fps))
+
+
 @dataclass(frozen=True, kw_only=True)
 class SegmentPlan:
     """Frames ``[start, stop)`` of one segment, tracked from ``warm_start`` on."""
@@ -297,12 +333,19 @@ class SegmentPlan:
 
 
 def plan_segments(n_frames: int, *, workers: int, warmup: int) -> list[SegmentPlan]:
-    """Split ``n_frames`` into up to ``workers`` equal segments, each but the first
-    preceded by ``warmup`` frames; one segment when the clip is too short to gain."""
+    """Split ``n_frames`` into up to ``workers`` segments, each but the first preceded by
+    ``warmup`` frames; one segment when the clip is too short to gain.
+
+    Every worker tracks the same number of frames, warm-up included (the first segment
+    owns ``warmup`` more frames than the others), so they all finish together.
+    """
     if workers <= 1 or n_frames <= 0:
         return [SegmentPlan(warm_start=0, start=0, stop=None)]
     k = max(1, min(workers, n_frames // max(4 * warmup, 1)))
-    bounds = np.linspace(0, n_frames, k + 1).round().astype(int)
+    per_worker = (n_frames + (k - 1) * warmup) / k
+    bounds = np.round(
+        np.concatenate(([0.0], per_worker + np.arange(k) * (per_worker - warmup)))
+    ).astype(int)
     return [
         SegmentPlan(warm_start=max(0, int(a) - (warmup if i else 0)), start=int(a), stop=int(b))
         for i, (a, b) in enumerate(itertools.pairwise(bounds))
@@ -338,13 +381,17 @@ def track_parallel(
 ) -> Segment:
     """Track segments of the clip in parallel, each with its own landmarkers.
 
-    Every segment after the first starts ``warmup`` frames early, so MediaPipe's temporal
-    state has settled when its own frames begin; those warm-up frames are dropped. On the
+    Every segment after the first starts :func:`warmup_frames` frames early; those
+    warm-up frames are dropped. The warm-up holds one of the tracker's periodic restarts
+    (see :class:`SubjectTracker`), after which MediaPipe's temporal state no longer
+    depends on where the segment began: from that frame on, the segment gives what a
+    sequential run gives (unless the two see the subject's box so differently that it
+    snaps to another crop, which the next restart undoes). On the
     warm-up frames the segment must follow the same person as the segment before; if it
     does not (it chose someone else), it is tracked again from its start with the subject
     handed over from the segment before, as a sequential run would.
     """
-    warmup = max(10, round(config.warmup_s * info.fps))
+    warmup = warmup_frames(config, fps=info.fps)
     plans = plan_segments(n_frames, workers=config.workers, warmup=warmup)
 
     def run(plan: SegmentPlan) -> Segment:
