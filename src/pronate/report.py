@@ -1277,7 +1277,7 @@ def _moment_section(
         knee_note = (
             f'<p class="na">The knee is read on the way down, at {_time(knee_s)}: at the bottom '
             "of a deep squat the thigh points at the camera and the knee angle on the picture "
-            "means little (so ignore the knee labels of the key frame).</p>"
+            "means little (the key frame's knee labels then read “thigh to camera”).</p>"
         )
     pics = []
     if keyframe_uri:

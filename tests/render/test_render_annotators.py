@@ -21,6 +21,7 @@ from pronate.render import (
     compose,
     default_annotators,
 )
+from pronate.render.annotators import THIGH_TO_CAMERA
 from pronate.render.draw import boxes_intersect, text_size
 from pronate.render.frame_data import body_parts_of
 from pronate.render.layout import timeline_layout
@@ -334,3 +335,13 @@ def test_oblique_view_marks_angles_approximate() -> None:
     wide = AngleLabelAnnotator().label_boxes(frame_data(view="oblique"))
     narrow = AngleLabelAnnotator().label_boxes(frame_data(view="front"))
     assert all(w[2] - w[0] > n[2] - n[0] for w, n in zip(wide, narrow, strict=True))
+
+
+def test_foreshortened_thigh_gets_no_knee_angle() -> None:
+    """At the bottom of a deep squat seen from the front the thigh points at the camera:
+    its 2-D FPPA is no knee angle, so the label says why instead of a number."""
+    data = frame_data(thigh_foreshortened={"left": True, "right": False})
+    labels = {lab.title: lab for lab in AngleLabelAnnotator()._labels(data)}
+    assert labels["LEFT KNEE"].word == THIGH_TO_CAMERA
+    assert "°" not in labels["LEFT KNEE"].value
+    assert labels["RIGHT KNEE"].value == "3°" and labels["RIGHT KNEE"].word == "varus"

@@ -19,6 +19,7 @@ from pronate.render.frame_data import (
     current_moment,
     estimate_floor_angle,
     moments_from_events,
+    thigh_foreshortened,
 )
 
 FPS = 30.0
@@ -256,3 +257,18 @@ def test_builder_uses_the_analysis_roll_and_view(pose: xr.Dataset) -> None:
     up = rotate2d(np.array([axis[0], -axis[1]]), angle_deg=-5.0)
     assert abs(up[0]) < 0.2 * abs(up[1])
     assert FrameDataBuilder(pose, None, EVENTS).view is None
+
+
+def test_thigh_foreshortened_against_its_clip_length() -> None:
+    n = 20
+    kp = np.full((n, len(KEYPOINTS), 2), np.nan)
+    for side, x in (("left", 100.0), ("right", 60.0)):
+        kp[:, KEYPOINT_INDEX[f"{side}_hip"]] = (x, 200.0)
+        kp[:, KEYPOINT_INDEX[f"{side}_knee"]] = (x, 300.0)  # 100 px upright
+    kp[5, KEYPOINT_INDEX["left_knee"]] = (100.0, 260.0)  # 0.6 of its length: pointing at us
+    kp[6, KEYPOINT_INDEX["left_knee"]] = (100.0, 280.0)  # 0.8: still read
+    kp[7, KEYPOINT_INDEX["left_knee"]] = np.nan  # unknown: not flagged
+    short = thigh_foreshortened(kp)
+    assert np.flatnonzero(short["left"]).tolist() == [5]
+    assert not short["right"].any()
+    assert thigh_foreshortened(kp, min_ratio=0.85)["left"][6]

@@ -299,6 +299,10 @@ def _knee_words(angle: float, *, approximate: bool = False) -> tuple[str, str]:
     return value, "valgus" if angle > 0 else "varus"
 
 
+THIGH_TO_CAMERA = "thigh to camera"
+"""Word of a knee label whose angle is not read: the thigh points at or away from the camera
+(:data:`pronate.render.frame_data.MIN_THIGH_IMAGE_RATIO`)."""
+
 PELVIS_LEVEL_DEG = 1.5
 """Pelvic obliquity below this is written ``level`` (within the noise of 2-D keypoints)."""
 
@@ -373,7 +377,10 @@ class AngleLabelAnnotator:
             knee = data.point(f"{side}_knee", min_confidence=st.min_confidence)
             if not math.isfinite(angle) or knee is None:
                 continue
-            value, word = _knee_words(angle, approximate=data.view == "oblique")
+            if data.thigh_foreshortened[side]:
+                value, word = "–", THIGH_TO_CAMERA
+            else:
+                value, word = _knee_words(angle, approximate=data.view == "oblique")
             border = st.verdict_colour(data.verdict) if data.verdict and side in loaded else None
             labels.append(
                 _Label(
@@ -383,7 +390,7 @@ class AngleLabelAnnotator:
                     knee,
                     st.side_colour(side),
                     border,
-                    words=("valgus", "varus"),
+                    words=("valgus", "varus", word),
                 )
             )
         labels.sort(key=lambda lab: lab.border is None)

@@ -59,6 +59,14 @@ height, and unchanged by how the arms or legs move. When those keypoints are mis
 
 MAX_FLOOR_TILT_DEG: Final[float] = 15.0
 
+MIN_THIGH_IMAGE_RATIO: Final[float] = 0.7
+"""A knee angle is not labelled while the thigh's image is shorter than this fraction of its
+length (the 90th percentile of its image length over the clip): the thigh then points
+more than ~45 deg toward or away from the camera (the bottom of a deep squat seen from the
+front, a knee lifted forward) and the 2-D FPPA says little about the knee (see
+``fppa_max_depth`` in :mod:`pronate.thresholds`)."""
+THIGH_LENGTH_PERCENTILE: Final[float] = 90.0
+
 
 @dataclass(frozen=True, kw_only=True)
 class LoadingMoment:
@@ -146,6 +154,9 @@ class FrameData:
     knee_fppa_deg
         Knee frontal plane projection angle per side (``left``, ``right``), degrees,
         positive = valgus; NaN where not measurable.
+    thigh_foreshortened
+        Per side: the thigh points toward or away from the camera
+        (:data:`MIN_THIGH_IMAGE_RATIO`), so its knee angle is not read on this frame.
     pelvic_obliquity_deg
         Pelvic obliquity, degrees, positive when the left hip is higher.
     moments
@@ -176,6 +187,9 @@ class FrameData:
     knee_fppa_deg: Mapping[str, float] = field(
         default_factory=lambda: MappingProxyType({"left": math.nan, "right": math.nan})
     )
+    thigh_foreshortened: Mapping[str, bool] = field(
+        default_factory=lambda: MappingProxyType({"left": False, "right": False})
+    )
     pelvic_obliquity_deg: float = math.nan
     moments: tuple[LoadingMoment, ...] = ()
     body_parts: tuple[BoxF, ...] | None = None
@@ -201,6 +215,8 @@ class FrameData:
         object.__setattr__(self, "confidence", _readonly(conf))
         fppa = {side: float(self.knee_fppa_deg.get(side, math.nan)) for side in SIDES}
         object.__setattr__(self, "knee_fppa_deg", MappingProxyType(fppa))
+        short = {side: bool(self.thigh_foreshortened.get(side, False)) for side in SIDES}
+        object.__setattr__(self, "thigh_foreshortened", MappingProxyType(short))
         object.__setattr__(self, "moments", tuple(self.moments))
         if self.body_parts is not None:
             parts = tuple(tuple(float(v) for v in box) for box in self.body_parts)
@@ -586,6 +602,37 @@ def base_of_support(
     return ((float(a[0]), float(a[1])), (float(b[0]), float(b[1])))
 
 
+def thigh_foreshortened(
+    keypoints: np.ndarray, *, min_ratio: float = MIN_THIGH_IMAGE_RATIO
+) -> dict[str, np.ndarray]:
+    """Per side, the frames where the thigh's image is shorter than ``min_ratio`` of its
+    length (the :data:`THIGH_LENGTH_PERCENTILE` of its image length over the clip).
+
+    Parameters
+    ----------
+    keypoints
+        Shape (time, 33, 2): x, y of the keypoints in pixels; NaN where unknown.
+    min_ratio
+        See :data:`MIN_THIGH_IMAGE_RATIO`.
+
+    Returns
+    -------
+    dict
+        ``left`` / ``right`` to a boolean array (time); ``False`` where unknown.
+    """
+    out = {}
+    for side in SIDES:
+        hip, knee = (keypoints[:, KEYPOINT_INDEX[f"{side}_{p}"]] for p in ("hip", "knee"))
+        length = np.hypot(*(knee - hip).T)
+        known = np.isfinite(length)
+        short = np.zeros(len(length), dtype=bool)
+        if known.any():
+            full = float(np.percentile(length[known], THIGH_LENGTH_PERCENTILE))
+            short[known] = length[known] < min_ratio * full
+        out[side] = short
+    return out
+
+
 class FrameDataBuilder:
     """Build the :class:`FrameData` of any video frame of an analysed clip.
 
@@ -636,6 +683,7 @@ class FrameDataBuilder:
             side: _floats(_metric(metrics, f"knee_fppa_{side}_deg", pose), n) for side in SIDES
         }
         self._pelvis = _floats(_metric(metrics, "pelvic_obliquity_deg", pose), n)
+        self._thigh_short = thigh_foreshortened(self._kp)
         self.moments = moments_from_events(events)
         self.duration_s = float(self._times[-1] + 1.0 / self.fps) if n else 0.0
         roll = metrics.attrs.get("roll_deg") if metrics is not None else None
@@ -710,6 +758,7 @@ class FrameDataBuilder:
             ),
             com_inside=bool(margin >= 0) if np.isfinite(margin) else None,
             knee_fppa_deg={side: float(self._fppa[side][row]) for side in SIDES},
+            thigh_foreshortened={side: bool(self._thigh_short[side][row]) for side in SIDES},
             pelvic_obliquity_deg=float(self._pelvis[row]),
             moments=self.moments,
             body_parts=self._window_parts(row),
