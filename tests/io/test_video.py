@@ -202,15 +202,15 @@ def test_an_encoding_error_in_the_writer_thread_reaches_the_caller(tmp_path, mon
     from pronate.errors import OutputError
 
     calls = {"n": 0}
-    original = VideoSink._encode
+    original = VideoSink._encode_yuv
 
-    def failing(self, rgb):
+    def failing(self, frame):
         calls["n"] += 1
         if calls["n"] == 3:
             raise OutputError("cannot write o.mp4: disk full")
-        original(self, rgb)
+        original(self, frame)
 
-    monkeypatch.setattr(VideoSink, "_encode", failing)
+    monkeypatch.setattr(VideoSink, "_encode_yuv", failing)
     out = tmp_path / "o.mp4"
     with (
         pytest.raises(OutputError, match="disk full"),

@@ -92,6 +92,26 @@ def test_compose_applies_in_order() -> None:
     assert np.array_equal(compose().annotate(blank_frame(), data), blank_frame())
 
 
+class _Stamp:
+    """An annotator of the protocol only (no in-place ``draw``)."""
+
+    def annotate(self, frame: np.ndarray, data) -> np.ndarray:
+        out = frame.copy()
+        out[:5, :5] = (9, 9, 9)
+        return out
+
+
+def test_compose_mixes_in_place_and_plain_annotators_without_touching_the_input() -> None:
+    data = frame_data()
+    frame = blank_frame()
+    before = frame.copy()
+    a, b = SkeletonAnnotator(), _Stamp()
+    expected = a.annotate(b.annotate(a.annotate(frame, data), data), data)
+    out = compose(a, compose(b, a)).annotate(frame, data)
+    assert np.array_equal(out, expected)
+    assert np.array_equal(frame, before)
+
+
 def _mid(data_kp: np.ndarray, a: str, b: str) -> tuple[int, int]:
     p = (data_kp[KEYPOINT_INDEX[a]] + data_kp[KEYPOINT_INDEX[b]]) / 2
     return round(p[0]), round(p[1])

@@ -10,7 +10,13 @@ import pytest
 from render_testkit import pose_dataset, write_clip
 
 from pronate.render import FrameDataBuilder, LoadingMoment, default_annotators, write_keyframes
-from pronate.render.keyframes import best_moment, caption, keyframe_name, side_by_side
+from pronate.render.keyframes import (
+    best_moment,
+    caption,
+    keyframe_name,
+    nearest_frames,
+    side_by_side,
+)
 
 N, FPS, SIZE = 60, 20, (160, 288)
 
@@ -162,3 +168,9 @@ def test_bilateral_only_gives_one_picture(
     assert out.left_moment == out.right_moment == 1
     assert out.left_vs_right is not None
     assert read_png(out.left_vs_right).shape == read_png(out.keyframes[1]).shape
+
+
+def test_nearest_frames_of_peaks() -> None:
+    times = np.array([0.0, 0.1, 0.2, 0.35, 0.4])
+    assert nearest_frames(times, [0.26, -1.0, 0.12, 9.0, 0.11]) == [0, 1, 2, 4]
+    assert nearest_frames(times[:1], [3.0]) == [0]

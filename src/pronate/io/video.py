@@ -299,10 +299,11 @@ class VideoSink:
     Use as a context manager; ``write(image)`` appends a frame. The file plays in browsers
     (H.264 High, yuv420p, even dimensions, ``+faststart``).
 
-    With ``background`` (the default) the colour conversion and encoding run in a
-    writer thread, so the caller prepares the next frame meanwhile (both release the
-    GIL); at most ``depth`` frames wait. ``write`` copies the image, so the caller may
-    reuse its buffer. An encoding error is raised by a later ``write`` or on close.
+    With ``background`` (the default) the colour conversion and the encoding run in two
+    writer threads, one after the other, so the caller prepares the next frame meanwhile
+    (both release the GIL); at most ``depth`` frames wait at each step. ``write`` copies
+    the image, so the caller may reuse its buffer. An encoding error is raised by a later
+    ``write`` or on close.
     """
 
     def __init__(
@@ -327,7 +328,8 @@ class VideoSink:
         self._queue: queue.Queue[object] | None = (
             queue.Queue(maxsize=max(1, depth)) if background else None
         )
-        self._thread: threading.Thread | None = None
+        self._converted: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
+        self._threads: list[threading.Thread] = []
         self._error: BaseException | None = None
 
     def __enter__(self) -> VideoSink:
@@ -346,8 +348,12 @@ class VideoSink:
             self._stack.close()
             raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
         if self._queue is not None:
-            self._thread = threading.Thread(target=self._work, name="pronate-encode", daemon=True)
-            self._thread.start()
+            self._threads = [
+                threading.Thread(target=self._convert_work, name="pronate-convert", daemon=True),
+                threading.Thread(target=self._encode_work, name="pronate-encode", daemon=True),
+            ]
+            for thread in self._threads:
+                thread.start()
         return self
 
     def _add_stream(self, container: av.container.OutputContainer) -> av.video.stream.VideoStream:
@@ -385,31 +391,51 @@ class VideoSink:
             except queue.Full:
                 self._raise_failure()
 
+    @staticmethod
+    def _convert(rgb: av.VideoFrame) -> av.VideoFrame:
+        """RGB to the stream's BT.709 yuv420p."""
+        return rgb.reformat(format="yuv420p", dst_colorspace=Colorspace.ITU709)
+
     def _encode(self, rgb: av.VideoFrame | None) -> None:
         """Convert and encode one frame (``None``: flush the encoder) and mux the packets."""
+        self._encode_yuv(None if rgb is None else self._convert(rgb))
+
+    def _encode_yuv(self, frame: av.VideoFrame | None) -> None:
+        """Encode one converted frame (``None``: flush the encoder) and mux the packets."""
         assert self._container is not None and self._stream is not None
-        frame = (
-            None
-            if rgb is None
-            else rgb.reformat(format="yuv420p", dst_colorspace=Colorspace.ITU709)
-        )
         try:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
         except VIDEO_ERRORS as exc:
             raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
 
-    def _work(self) -> None:
+    def _convert_work(self) -> None:
+        """First writer thread: colour conversion, handed on to :meth:`_encode_work`."""
         assert self._queue is not None
         while True:
             item = self._queue.get()
             if item is _DONE:
+                self._converted.put(_DONE)
                 return
             if self._error is not None:
                 continue  # failed: drain what the caller still hands over
             try:
                 assert isinstance(item, av.VideoFrame)
-                self._encode(item)
+                self._converted.put(self._convert(item))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                self._error = exc
+
+    def _encode_work(self) -> None:
+        """Second writer thread: encoding and muxing."""
+        while True:
+            item = self._converted.get()
+            if item is _DONE:
+                return
+            if self._error is not None:
+                continue
+            try:
+                assert isinstance(item, av.VideoFrame)
+                self._encode_yuv(item)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
                 self._error = exc
 
@@ -418,17 +444,18 @@ class VideoSink:
             raise self._error
 
     def _stop_worker(self) -> None:
-        """Let the writer thread finish what is queued, then end it."""
-        if self._thread is None or self._queue is None:
+        """Let the writer threads finish what is queued, then end them."""
+        if not self._threads or self._queue is None:
             return
-        while self._thread.is_alive():
+        while self._threads[0].is_alive():
             try:
                 self._queue.put(_DONE, timeout=0.1)
                 break
             except queue.Full:
                 continue
-        self._thread.join()
-        self._thread = None
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
 
     def __exit__(
         self,

@@ -23,7 +23,7 @@ import numpy as np
 
 from pronate.errors import OutputError
 from pronate.io.atomic import ensure_output_dir, write_bytes_atomic
-from pronate.io.video import Frame, iter_frames
+from pronate.io.video import Frame, frame_times, iter_frames
 from pronate.render import draw
 from pronate.render.annotators import Annotator
 from pronate.render.frame_data import LoadingMoment, moments_from_events
@@ -366,7 +366,10 @@ def write_keyframes(
     max_size: int = 1280,
     style: Style = DEFAULT_STYLE,
 ) -> KeyframeOutputs:
-    """Decode ``video_path`` once and write the key frames into ``outdir/keyframes``.
+    """Write the key frames of ``video_path`` into ``outdir/keyframes``.
+
+    Only the frames nearest the peaks are decoded, each after a seek to the key frame
+    before it (the overlay video, when written, offers its frames instead).
 
     Parameters
     ----------
@@ -394,9 +397,27 @@ def write_keyframes(
         outdir, moments, frame_data_fn, annotators, max_size=max_size, style=style
     )
     if writer.moments:
-        last_peak = max(m.peak_s for m in writer.moments)
-        for frame in iter_frames(Path(video_path)):
-            writer.offer(frame)
-            if frame.time_s > last_peak and writer.done:
-                break
+        times = frame_times(Path(video_path))
+        if times.size:
+            for index in nearest_frames(times, [m.peak_s for m in writer.moments]):
+                for frame in iter_frames(Path(video_path), start=index, stop=index + 1):
+                    writer.offer(frame)
     return writer.finish()
+
+
+def nearest_frames(times: np.ndarray, targets: Sequence[float]) -> list[int]:
+    """Indices of the frames nearest each target time (sorted, without repeats).
+
+    Parameters
+    ----------
+    times
+        Frame times in seconds, increasing.
+    targets
+        Times to find.
+
+    Returns
+    -------
+    list of int
+        The frame indices, in increasing order.
+    """
+    return sorted({int(np.argmin(np.abs(times - t))) for t in targets})
