@@ -439,11 +439,18 @@ def verdicts(pose) -> tuple[list[str], list[str]]:
     return [a.verdict for a in assessments], [a.event.side for a in assessments]
 
 
-@pytest.mark.parametrize("camera", CAMERAS.values(), ids=CAMERAS.keys())
-def test_synthetic_scripted_verdicts(camera):
+def expected(name: str) -> tuple[list[str], list[str]]:
+    """Scripted verdicts; oblique views give none (``unmeasurable``, issue 8)."""
+    if name.startswith("oblique"):
+        return ["unmeasurable"] * len(SCRIPTED), SCRIPTED_SIDES
+    return SCRIPTED, SCRIPTED_SIDES
+
+
+@pytest.mark.parametrize("name", list(CAMERAS))
+def test_synthetic_scripted_verdicts(name):
     """Default script: pronation left and right, missing, collapse, two squats."""
     skeleton = syn.simulate(fps=FPS)
-    assert verdicts(syn.render_pose(skeleton, camera)) == (SCRIPTED, SCRIPTED_SIDES)
+    assert verdicts(syn.render_pose(skeleton, CAMERAS[name])) == expected(name)
 
 
 NOISY_MOVES = (
@@ -463,9 +470,9 @@ NOISY_MOVES = (
 )
 
 
-@pytest.mark.parametrize("camera", CAMERAS.values(), ids=CAMERAS.keys())
+@pytest.mark.parametrize("name", list(CAMERAS))
 @pytest.mark.parametrize("seed", [0, 1])
-def test_synthetic_verdicts_hold_with_keypoint_noise(camera, seed):
+def test_synthetic_verdicts_hold_with_keypoint_noise(name, seed):
     """3 px of Gaussian noise on x and y (a 1.75 m subject is 875 px tall), cleaned up by
     the pipeline's default filters, 60 fps like the real clips."""
     from pronate.config import FilterConfig
@@ -473,9 +480,9 @@ def test_synthetic_verdicts_hold_with_keypoint_noise(camera, seed):
 
     skeleton = syn.simulate(NOISY_MOVES, fps=60.0)
     pose = clean_pose_dataset(
-        syn.render_pose(skeleton, camera, noise_px=3.0, seed=seed), FilterConfig()
+        syn.render_pose(skeleton, CAMERAS[name], noise_px=3.0, seed=seed), FilterConfig()
     )
-    assert verdicts(pose) == (SCRIPTED, SCRIPTED_SIDES)
+    assert verdicts(pose) == expected(name)
 
 
 def test_mirrored_image_with_swapped_labels_gives_the_same_verdicts():
@@ -497,8 +504,9 @@ def test_mirrored_image_with_swapped_labels_gives_the_same_verdicts():
 
 @pytest.mark.shared
 @pytest.mark.model
-def test_balancing_cam01_left_leg_and_measurable(tracked_clip):
-    """The man balances on his LEFT leg (oblique front view)."""
+def test_balancing_cam01_left_leg_and_unmeasurable(tracked_clip):
+    """The man balances on his LEFT leg, seen about 45 deg off his front: the moment is
+    found on the right side, and no frontal verdict is claimed."""
     from pronate.events import detect_events
     from pronate.kinematics import compute_metrics
 
@@ -508,4 +516,4 @@ def test_balancing_cam01_left_leg_and_measurable(tracked_clip):
     assert events
     assert {e.side for e in events} == {"left"}
     assessments = assess_events(metrics, events, thresholds=TH)
-    assert all(a.verdict != "unmeasurable" for a in assessments)
+    assert all(a.verdict == "unmeasurable" for a in assessments)

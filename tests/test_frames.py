@@ -6,7 +6,6 @@ import pytest
 from pronate.frames import (
     MAX_ROLL_DEG,
     MAX_ROLL_SPREAD_DEG,
-    anchor_to_feet,
     classify_yaw,
     estimate_pitch,
     estimate_roll,
@@ -97,27 +96,6 @@ def test_pitch_is_found_and_levelled(pitch: float) -> None:
     level = level_world(world, pitch_deg=found)
     axis = mid(level, "left_shoulder", "right_shoulder") - mid(level, "left_ankle", "right_ankle")
     assert np.allclose(axis[:, [0, 2]], 0.0, atol=1e-9)  # the body axis is vertical again
-
-
-def test_anchoring_follows_a_step() -> None:
-    """A body moving toward the camera shifts the oblique lateral positions of a frame
-    alike; anchoring keeps planted feet still, also after a step to a new place."""
-    n = 30
-    frontal = np.zeros((n, len(KEYPOINTS), 2))
-    drift = np.linspace(0.0, 20.0, n)  # the spurious shift of whole frames
-    left = np.where(np.arange(n) < 20, 10.0, 10.0)
-    right = np.where(np.arange(n) < 10, -10.0, -40.0)  # steps 30 to its right at frame 10
-    for name, x in (("left", left), ("right", right)):
-        for part in ("heel", "foot_index"):
-            frontal[:, KEYPOINT_INDEX[f"{name}_{part}"], 0] = x + drift
-    contact_l = np.ones(n, dtype=bool)
-    contact_r = (np.arange(n) < 5) | (np.arange(n) >= 10)
-    out = anchor_to_feet(frontal, contact_left=contact_l, contact_right=contact_r)
-    heel_l = out[:, KEYPOINT_INDEX["left_heel"], 0]
-    heel_r = out[:, KEYPOINT_INDEX["right_heel"], 0]
-    assert np.allclose(heel_l, heel_l[0])
-    assert np.allclose(heel_r[10:], heel_r[10])
-    assert heel_r[10] - heel_r[0] == pytest.approx(-30.0)
 
 
 # ------------------------------------------------------------------ real clips

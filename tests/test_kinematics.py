@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -43,16 +44,12 @@ NORMALISED = (
 CAMERAS = {
     "front": Camera(yaw_deg=0.0, roll_deg=5.0),
     "back": Camera(yaw_deg=180.0, roll_deg=5.0),
-    "oblique+30": Camera(yaw_deg=30.0, roll_deg=5.0),
-    "oblique-30": Camera(yaw_deg=-30.0, roll_deg=-5.0),
 }
 # tolerances actually reached noise-free (see the module docstring of pronate.synthetic):
 # (stance legs and pelvis/trunk deg, swing leg deg, normalised, xcom normalised)
 TOLERANCE = {
     "front": (0.5, 0.5, 0.01, 0.01),
     "back": (0.5, 0.5, 0.01, 0.01),
-    "oblique+30": (0.5, 0.8, 0.01, 0.04),
-    "oblique-30": (0.5, 0.8, 0.01, 0.04),
 }
 
 
@@ -244,30 +241,41 @@ def test_noisy_keypoints_keep_stance(skeleton: xr.Dataset) -> None:
 PITCHED = {
     "front": Camera(yaw_deg=0.0, pitch_deg=15.0, roll_deg=5.0),
     "back": Camera(yaw_deg=180.0, pitch_deg=15.0, roll_deg=5.0),
-    "oblique+30": Camera(yaw_deg=30.0, pitch_deg=15.0, roll_deg=5.0),
-    "oblique-30": Camera(yaw_deg=-30.0, pitch_deg=25.0, roll_deg=-5.0),
 }
 
 
-# Raised 5-9 m to look down from 20 m, the camera sees the feet about 1 % larger than the
-# centre of mass (they are nearer along its axis): normalised margins get 0.015.
-PITCHED_TOLERANCE = {n: (*t[:2], 0.015, max(t[3], 0.015)) for n, t in TOLERANCE.items()}
-
-
 @pytest.mark.parametrize("name", list(PITCHED))
-def test_camera_looking_down_matches_truth(name: str, skeleton: xr.Dataset) -> None:
-    """A camera raised to look down tilts the model's world axes and mixes depth into
-    image heights; both are undone with the pitch found from the quiet stance."""
+def test_camera_looking_down_plain_2d(name: str, skeleton: xr.Dataset) -> None:
+    """A camera raised to look down by 15 deg: pitch and roll are found; the plain 2-D
+    angles (no depth correction, issue 8) keep the perspective of the pitch, within 4 deg
+    on the knee (below the stated FPPA uncertainty) and 0.5 deg on pelvis and trunk."""
     camera = PITCHED[name]
     metrics = compute_metrics(render_pose(skeleton, camera))
     truth = ground_truth(skeleton, camera=camera)
     assert metrics.attrs["pitch_deg"] == pytest.approx(camera.pitch_deg, abs=0.1)
     assert metrics.attrs["roll_deg"] == pytest.approx(camera.roll_deg, abs=0.2)
-    assert (
-        metrics.attrs["yaw_deg"] == pytest.approx(((camera.yaw_deg + 180) % 360) - 180, abs=1.0)
-        or name == "back"
-    )
-    _check_against_truth(metrics, truth, skeleton, PITCHED_TOLERANCE[name])
+    for var, limit in (
+        ("knee_fppa_left_deg", 4.0),
+        ("knee_fppa_right_deg", 4.0),
+        ("pelvic_obliquity_deg", 0.5),
+        ("trunk_lean_deg", 0.5),
+    ):
+        err = np.abs(metrics[var].values - truth[var].values)
+        assert np.nanmax(err) < limit, var
+
+
+@pytest.mark.parametrize("yaw", [30.0, -30.0, 60.0, 135.0, -140.0])
+def test_oblique_views_give_no_frontal_metrics(yaw: float, skeleton: xr.Dataset) -> None:
+    """Oblique views: every frontal variable is NaN, the camera says why and where to
+    stand instead; stance and knee flexion are still measured."""
+    from pronate.kinematics import FRONTAL_VARIABLES
+
+    metrics = compute_metrics(render_pose(skeleton, Camera(yaw_deg=yaw, roll_deg=5.0)))
+    assert metrics.attrs["view"] == "oblique" and metrics.attrs["frontal_valid"] == 0
+    for var in FRONTAL_VARIABLES:
+        assert metrics[var].isnull().all(), var
+    assert (metrics["stance"].values != "none").mean() > 0.9
+    assert metrics["knee_flexion_left_deg"].notnull().mean() > 0.9
 
 
 def test_fppa_does_not_depend_on_roll(skeleton: xr.Dataset) -> None:
@@ -393,10 +401,8 @@ def _calibrated_view(trc: xr.DataArray, camera) -> tuple[float, float, float]:
 @pytest.mark.parametrize("cam", ["cam01", "cam03"])
 def test_oblique_geometry_on_projected_mocap(cam: str, balancing_mocap) -> None:
     """The mocap keypoints projected through the real, calibrated oblique cameras (which
-    look down by 22-25 deg) are perfect 2-D and 3-D input: the oblique frontal plane must
-    then reproduce the mocap's own frontal metrics. cam01's image is rolled by -11 deg at
-    the subject (calibration); he leans from the first frame, so that roll cannot be
-    estimated and is given, as ``--roll`` would."""
+    look down by 22-25 deg): view, yaw and pitch are found, and the view is called too
+    oblique for frontal metrics (about 45 and 60 deg off the front / back axis)."""
     from pronate.reference import reference_pose_dataset
 
     trc, cameras = balancing_mocap
@@ -414,11 +420,10 @@ def test_oblique_geometry_on_projected_mocap(cam: str, balancing_mocap) -> None:
         assert ok.mean() > 0.7, var
         return float(np.mean(np.abs(a[ok] - b[ok])))
 
-    assert error("com_margin_norm") < 0.2  # foot lengths (was 0.7-1.4 before levelling)
-    for var in ("pelvic_obliquity_deg", "trunk_lean_deg", "knee_fppa_left_deg"):
-        assert error(var) < 4.0, var  # perspective of a camera 3-4 m away
-    shift = np.corrcoef(metrics["pelvis_shift_norm"], truth["pelvis_shift_norm"])[0, 1]
-    assert shift > 0.7
+    camera = json.loads(metrics.attrs["camera"])
+    assert camera["frontal_measurable"] is False
+    assert "around the client" in camera["placement_hint"]
+    assert metrics["knee_fppa_left_deg"].isnull().all()
 
 
 @pytest.mark.shared
@@ -438,11 +443,9 @@ def test_frontal_squat_fppa_is_plausible(tracked_clip) -> None:
 
 
 @pytest.mark.shared
-def test_balancing_centre_of_mass_over_the_stance_foot(tracked_clip) -> None:
-    """Balancing on his left foot the CoM is near or over it (mocap: margin +0.1..+0.3
-    foot lengths); before the camera pitch was removed the median was -1.2."""
+def test_balancing_oblique_clip_is_unmeasurable(tracked_clip) -> None:
+    """cam01 sees him about 45 deg off his front: no frontal margin is claimed."""
     metrics = compute_metrics(tracked_clip("balancing_cam01"))
-    margin = metrics["com_margin_norm"].values
-    single = metrics["stance"].values == "left"
-    assert -0.3 < np.nanmedian(margin[single]) < 0.6
-    assert np.nanmedian(margin) > -0.5
+    assert metrics.attrs["view"] == "oblique"
+    assert metrics["com_margin_norm"].isnull().all()
+    assert (metrics["stance"].values[20:60] == "left").all()

@@ -51,19 +51,14 @@ labels
     subject faces (heel-to-toe direction and nose in the world landmarks, face keypoint
     confidence).
 frontal plane coordinates
-    ``lateral`` along ``L`` (toward the subject's left) and ``vertical`` up, in pixels.
-    Front view: ``lateral = u``; back view: ``lateral = -u``; oblique view: the lateral
-    foreshortening and the anterior contamination of ``u`` are undone with the depth of
-    the level world landmarks, ``lateral = (u + k A sin(yaw)) / cos(yaw)`` where ``A`` is
-    the anterior world coordinate and ``k`` pixels per metre (:func:`px_per_metre`). In
-    every frontal view the pitch's mixing of depth into ``v`` is undone,
-    ``vertical = v_hip + (v - v_hip - k d sin(pitch)) / cos(pitch)`` with ``d`` the
-    level-world depth from the mid-hip (a knee 0.25 m ahead of the hip seen from 15 deg
-    above otherwise tilts the 2-D shank by about 2 deg). The world landmarks
-    are centred between the hips, so a step of the whole body toward or away from the
-    camera shifts every lateral position of a frame alike; :func:`anchor_to_feet` removes
-    that by keeping planted feet in place. Medial for a leg is toward the other leg's
-    hip: ``-lateral`` for the left leg, ``+lateral`` for the right.
+    ``lateral`` along ``L`` (toward the subject's left) and ``vertical`` up, in pixels of
+    the roll-corrected image, plain 2-D (:func:`frontal_points`): ``lateral = u`` in a
+    front view, ``-u`` in a back view. Oblique and side views have none. Depth
+    corrections for the camera's pitch and for oblique views (from the model's world
+    landmarks) were tried and removed: against the motion capture they added error
+    (issue 8: front view FPPA MAE 5.4 -> 7.2 deg left, back view 7.7 -> 9.2 deg, and a
+    pelvic obliquity 6-18 deg more extreme than the image). Medial for a leg is toward
+    the other leg's hip: ``-lateral`` for the left leg, ``+lateral`` for the right.
 """
 
 from __future__ import annotations
@@ -452,108 +447,17 @@ def px_per_metre(uv: np.ndarray, world_up: np.ndarray) -> float:
     return float(np.median(slope)) if slope.size else float("nan")
 
 
-def frontal_points(
-    uv: np.ndarray,
-    world_level: np.ndarray,
-    *,
-    view: ViewInfo,
-    scale: float,
-    pitch_deg: float = 0.0,
-) -> np.ndarray:
+def frontal_points(uv: np.ndarray, *, view: str) -> np.ndarray:
     """Frontal-plane coordinates (time, 33, 2) = (lateral, vertical) in pixels.
 
-    Parameters
-    ----------
-    uv
-        Upright image positions (time, 33, 2).
-    world_level
-        Level world landmarks (time, 33, 3), see :func:`level_world`.
-    view
-        The view.
-    scale
-        Pixels per metre (for the oblique and the pitch corrections).
-    pitch_deg
-        Camera pitch (:func:`estimate_pitch`).
-
-    Returns
-    -------
-    numpy.ndarray
-        NaN everywhere in side views. See the module docstring for the oblique and
-        pitch corrections.
+    Plain 2-D, in the roll-corrected image: ``lateral = u`` in a front view, ``-u`` in a
+    back view; NaN in every other view (see :mod:`pronate.camera` for why oblique views
+    get no frontal metrics).
     """
-    if view.view in ("left", "right"):
+    if view not in ("front", "back"):
         return np.full_like(uv, np.nan)
-    pitch = np.radians(pitch_deg)
-    if pitch_deg and np.isfinite(scale):
-        hip_v = mid(uv, "left_hip", "right_hip")[..., 1:2]
-        depth = world_level[..., 2] - mid(world_level, "left_hip", "right_hip")[..., 2:3]
-        vertical = hip_v + (uv[..., 1] - hip_v - scale * depth * np.sin(pitch)) / np.cos(pitch)
-    else:
-        vertical = uv[..., 1]
-    if view.view in ("front", "back"):
-        sign = 1.0 if view.view == "front" else -1.0
-        return np.stack([sign * uv[..., 0], vertical], axis=-1)
-    yaw = np.radians(view.yaw_deg)
-    anterior = world_level[..., 0] * -np.sin(yaw) + world_level[..., 2] * -np.cos(yaw)
-    lateral = (uv[..., 0] + scale * anterior * np.sin(yaw)) / np.cos(yaw)
-    return np.stack([lateral, vertical], axis=-1)
-
-
-def anchor_to_feet(
-    frontal: np.ndarray, *, contact_left: np.ndarray, contact_right: np.ndarray
-) -> np.ndarray:
-    """Shift frames laterally so that planted feet do not move.
-
-    Needed in oblique views: the world landmarks are centred between the hips, so the
-    oblique correction recovers lateral positions only relative to each other within a
-    frame; a forward or backward movement of the whole body would otherwise leak into
-    the lateral positions. Each foot keeps, for as long as it stays planted, the lateral
-    position it had when it was put down (corrected by the shift of that frame); the
-    shift of a frame is the mean over its planted feet. Frames with no planted foot hold
-    the last shift, and frames before the first contact take the first.
-
-    Parameters
-    ----------
-    frontal
-        Frontal-plane points (time, 33, 2).
-    contact_left, contact_right
-        Boolean ground contact of each foot (time).
-
-    Returns
-    -------
-    numpy.ndarray
-        The shifted points (a copy).
-    """
-    n = frontal.shape[0]
-    feet = {
-        side: mid(frontal, f"{side}_heel", f"{side}_foot_index")[:, 0] for side in ("left", "right")
-    }
-    contact = {"left": contact_left, "right": contact_right}
-    anchors: dict[str, float] = {}
-    shift = np.full(n, np.nan)
-    current = 0.0
-    for t in range(n):
-        planted = [s for s in feet if contact[s][t] and np.isfinite(feet[s][t])]
-        for side in [s for s in anchors if s not in planted]:
-            del anchors[side]
-        held = [anchors[s] - feet[s][t] for s in planted if s in anchors]
-        if held:
-            current = float(np.mean(held))
-        for side in planted:
-            anchors.setdefault(side, float(feet[side][t]) + current)
-        if planted:
-            shift[t] = current
-    ok = np.isfinite(shift)
-    if not ok.any():
-        return frontal.copy()
-    first = int(np.argmax(ok))
-    shift[:first] = shift[first]
-    for t in range(first + 1, n):
-        if not ok[t]:
-            shift[t] = shift[t - 1]
-    out = frontal.copy()
-    out[..., 0] += shift[:, None]
-    return out
+    sign = 1.0 if view == "front" else -1.0
+    return np.stack([sign * uv[..., 0], uv[..., 1]], axis=-1)
 
 
 def sagittal_world(world_level: np.ndarray, *, yaw_deg: float) -> np.ndarray:

@@ -41,12 +41,14 @@ the mocap's margins within 0.15 foot lengths).
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 import numpy as np
 import xarray as xr
 
 from pronate import frames, stance
+from pronate.camera import Camera, estimate_camera, reference_frames
 from pronate.com import SEXES, segmental_com
 from pronate.errors import InputError
 from pronate.schema import validate_pose_dataset
@@ -54,8 +56,6 @@ from pronate.schema import validate_pose_dataset
 GRAVITY: Final[float] = 9.81
 DEFAULT_LEG_LENGTH_M: Final[float] = 0.86
 SIDES: Final[tuple[str, str]] = ("left", "right")
-DOUBLE_SUPPORT_MIN_FRAMES: Final[int] = 5
-"""Shortest double support taken as the neutral stance when there is no quiet stance."""
 MEDIAL_SIGN: Final[dict[str, float]] = {"left": -1.0, "right": 1.0}
 """Sign of the medial direction along the lateral (toward the subject's left) axis."""
 
@@ -309,37 +309,10 @@ def _contacts(uv: np.ndarray, time_s: np.ndarray, leg: float) -> tuple[np.ndarra
     return left, right
 
 
-def _view(view: str | None, uv: np.ndarray, level: np.ndarray, conf: np.ndarray) -> frames.ViewInfo:
-    if view is None:
-        return frames.estimate_view(uv, level, conf)
-    return frames.override_view(view, uv, level, conf)
-
-
-def reference_frames(
-    quiet: np.ndarray, contact_left: np.ndarray, contact_right: np.ndarray
-) -> tuple[np.ndarray, str]:
-    """Frames that define the neutral position (pelvis shift, hip width, ankle offset).
-
-    The quiet stance when there is one, else the first stretch of at least
-    :data:`DOUBLE_SUPPORT_MIN_FRAMES` frames with both feet planted (the longest when
-    none is that long), else every frame; the second value names the choice
-    (``quiet``, ``both_feet``, ``all``).
-    """
-    if quiet.any():
-        return quiet, "quiet"
-    runs = stance._runs(contact_left & contact_right)
-    if runs:
-        long_runs = [r for r in runs if r[1] - r[0] >= DOUBLE_SUPPORT_MIN_FRAMES]
-        start, stop = long_runs[0] if long_runs else max(runs, key=lambda r: r[1] - r[0])
-        mask = np.zeros_like(quiet)
-        mask[start:stop] = True
-        return mask, "both_feet"
-    return np.ones_like(quiet), "all"
-
-
 def compute_metrics(
     pose: xr.Dataset,
     *,
+    camera: Camera | None = None,
     view: str | None = None,
     roll_deg: float | None = None,
     sex: str = "mean",
@@ -349,12 +322,14 @@ def compute_metrics(
     Parameters
     ----------
     pose
-        A pose dataset (:mod:`pronate.schema`).
+        A pose dataset (:mod:`pronate.schema`), labels as the model gave them.
+    camera
+        The camera (:func:`pronate.camera.estimate_camera`); estimated here from the pose
+        alone (no scene lines) with ``view`` and ``roll_deg`` when None.
     view
-        Override of the view (one of :data:`pronate.frames.VIEWS`); estimated when None.
+        Override of the view (one of :data:`pronate.frames.VIEWS`), without ``camera``.
     roll_deg
-        Override of the camera roll in degrees; estimated from quiet stance when None
-        (0 when there is no quiet stance, see :func:`pronate.frames.estimate_roll`).
+        Override of the camera roll in degrees, without ``camera``.
     sex
         ``female``, ``male`` or ``mean`` (de Leva table for the centre of mass).
 
@@ -362,7 +337,8 @@ def compute_metrics(
     -------
     xarray.Dataset
         The metrics dataset: variables :data:`METRIC_VARIABLES` along ``time`` and the
-        attributes described in :func:`metrics_attrs`.
+        attributes described in :func:`metrics_attrs`. Frontal variables are NaN unless
+        ``camera.frontal_measurable`` (front and back views).
 
     Raises
     ------
@@ -372,52 +348,27 @@ def compute_metrics(
     validate_pose_dataset(pose)
     if sex not in SEXES:
         raise InputError(f"sex must be one of {SEXES}, got {sex!r}")
-    width, height = float(pose.attrs["image_width"]), float(pose.attrs["image_height"])
-    time_s = pose["time"].values
-    uv0 = frames.upright_image(pose["position"].values, width=width, height=height, roll_deg=0.0)
-    world0 = frames.upright_world(pose["world"].values, roll_deg=0.0)
-    conf = pose["confidence"].values
-    leg0 = stance.leg_length(uv0)
-    c_l, c_r = _contacts(uv0, time_s, leg0)
-    quiet0 = stance.quiet_stance(uv0, contact_left=c_l, contact_right=c_r, time_s=time_s, leg=leg0)
-    reference0 = reference_frames(quiet0, c_l, c_r)[0]
-    roll_method = "override"
-    if roll_deg is None:
-        # the view only picks the roll method here; it is estimated again without roll
-        level0 = frames.level_world(
-            world0, pitch_deg=frames.estimate_pitch(world0, reference=reference0)
-        )
-        first = _view(view, uv0, level0, conf)
-        roll_deg, roll_method = frames.estimate_roll(uv0, view=first.view, quiet=quiet0)
-    uv_r = frames.upright_image(
-        pose["position"].values, width=width, height=height, roll_deg=roll_deg
-    )
-    world_r = frames.upright_world(pose["world"].values, roll_deg=roll_deg)
-    level_r = frames.level_world(
-        world_r, pitch_deg=frames.estimate_pitch(world_r, reference=reference0)
-    )
-    info = _view(view, uv_r, level_r, conf)
+    if camera is None:
+        camera = estimate_camera(pose, view=view, roll_deg=roll_deg)
+    info = camera.view
     if info.labels_swapped:
         pose = frames.swap_sides(pose)
+    width, height = float(pose.attrs["image_width"]), float(pose.attrs["image_height"])
+    time_s = pose["time"].values
     uv = frames.upright_image(
-        pose["position"].values, width=width, height=height, roll_deg=roll_deg
+        pose["position"].values, width=width, height=height, roll_deg=camera.roll_deg
     )
-    world = frames.upright_world(pose["world"].values, roll_deg=roll_deg)
+    world = frames.upright_world(pose["world"].values, roll_deg=camera.roll_deg)
     leg_px = stance.leg_length(uv)
     c_l, c_r = _contacts(uv, time_s, leg_px)
     quiet = stance.quiet_stance(uv, contact_left=c_l, contact_right=c_r, time_s=time_s, leg=leg_px)
     reference, reference_kind = reference_frames(quiet, c_l, c_r)
-    pitch = frames.estimate_pitch(world, reference=reference)
-    level = frames.level_world(world, pitch_deg=pitch)
+    level = frames.level_world(world, pitch_deg=camera.pitch_deg)
     leg_m = _world_leg_length_m(world)
-    frontal_view = info.view not in ("left", "right")
-    scale = frames.px_per_metre(uv, world) if frontal_view else float("nan")
-    frontal_np = frames.frontal_points(uv, level, view=info, scale=scale, pitch_deg=pitch)
-    if info.view == "oblique":
-        frontal_np = frames.anchor_to_feet(frontal_np, contact_left=c_l, contact_right=c_r)
+    frontal_np = frames.frontal_points(uv, view=info.view)
+    if not camera.frontal_measurable:
+        frontal_np = np.full_like(frontal_np, np.nan)
     frontal = frames.as_plane(frontal_np, pose)
-    if frontal_view:  # the leg as the frontal plane sees it (a pitched camera shortens it)
-        leg_px = _finite_or(stance.leg_length(frontal_np), leg_px)
     foot_px = stance.FOOT_PER_LEG * leg_px
     metrics = frontal_metrics(
         frontal,
@@ -436,10 +387,7 @@ def compute_metrics(
     metrics["stance"] = _time_mask(pose, stance.stance_labels(c_l, c_r))
     metrics = metrics[list(METRIC_VARIABLES)]
     metrics.attrs = metrics_attrs(
-        info=info,
-        roll_deg=roll_deg,
-        roll_method=roll_method,
-        pitch_deg=pitch,
+        camera=camera,
         sex=sex,
         quiet=quiet,
         reference=reference,
@@ -448,7 +396,6 @@ def compute_metrics(
         frontal=frontal,
         leg_px=leg_px,
         leg_m=leg_m,
-        scale=scale,
     )
     _set_units(metrics)
     return metrics
@@ -468,10 +415,7 @@ def _knee_flexion(
 
 def metrics_attrs(
     *,
-    info: frames.ViewInfo,
-    roll_deg: float,
-    roll_method: str,
-    pitch_deg: float,
+    camera: Camera,
     sex: str,
     quiet: np.ndarray,
     reference: np.ndarray,
@@ -480,33 +424,33 @@ def metrics_attrs(
     frontal: xr.DataArray,
     leg_px: float,
     leg_m: float,
-    scale: float,
 ) -> dict[str, Any]:
     """Attributes of a metrics dataset.
 
     ``view`` (str), ``view_source`` (``auto``/``override``), ``yaw_deg``, ``roll_deg``,
-    ``roll_method`` (``body_axis``/``heel_toe``/``override``, or ``none`` when no quiet
-    stance allowed an estimate and the roll is 0), ``labels_swapped`` (int 0/1), ``sex``,
-    ``quiet_found`` (int 0/1), ``quiet_start_s`` / ``quiet_end_s`` (first/last
-    quiet-stance frame time, NaN if none), ``quiet_frames`` (int),
-    ``reference_frames`` (``quiet``, ``both_feet`` or ``all``: the frames that define
-    the neutral pelvis and ankle positions, see :func:`reference_frames`),
-    ``hip_width_px`` (frontal, reference frames; NaN in side views),
-    ``leg_length_px`` (thigh + shank, in the frontal plane in frontal views, else in the
-    image), ``foot_length_px`` (estimated from it, used for ``_norm``),
-    ``leg_length_m`` (world landmarks, for Hof's omega0), ``px_per_m`` (frontal views),
-    ``frontal_valid`` (int 0/1: frontal metrics measurable in this view).
+    ``roll_method`` (see :mod:`pronate.camera`), ``roll_confidence``, ``pitch_deg``,
+    ``labels_swapped`` (int 0/1), ``sex``, ``quiet_found`` (int 0/1), ``quiet_start_s`` /
+    ``quiet_end_s`` (first/last quiet-stance frame time, NaN if none), ``quiet_frames``
+    (int), ``reference_frames`` (``quiet``, ``both_feet`` or ``all``: the frames that
+    define the neutral pelvis and ankle positions, see
+    :func:`pronate.camera.reference_frames`), ``hip_width_px`` (frontal, reference
+    frames; NaN when not measurable), ``leg_length_px`` (thigh + shank in the
+    roll-corrected image), ``foot_length_px`` (estimated from it, used for ``_norm``),
+    ``leg_length_m`` (world landmarks, for Hof's omega0), ``px_per_m``,
+    ``frontal_valid`` (int 0/1: frontal metrics measurable in this view), ``camera``
+    (JSON of :meth:`pronate.camera.Camera.as_dict`).
     """
     ref_da = xr.DataArray(reference, dims=("time",), coords={"time": frontal["time"].values})
     has_quiet = bool(quiet.any())
     return {
-        "view": info.view,
-        "view_source": info.source,
-        "yaw_deg": float(info.yaw_deg),
-        "roll_deg": float(roll_deg),
-        "roll_method": roll_method,
-        "pitch_deg": float(pitch_deg),
-        "labels_swapped": int(info.labels_swapped),
+        "view": camera.view.view,
+        "view_source": camera.view.source,
+        "yaw_deg": float(camera.view.yaw_deg),
+        "roll_deg": float(camera.roll_deg),
+        "roll_method": camera.roll_method,
+        "roll_confidence": camera.roll_confidence,
+        "pitch_deg": float(camera.pitch_deg),
+        "labels_swapped": int(camera.view.labels_swapped),
         "sex": sex,
         "quiet_found": int(has_quiet),
         "quiet_start_s": float(time_s[quiet][0]) if has_quiet else float("nan"),
@@ -517,8 +461,9 @@ def metrics_attrs(
         "leg_length_px": float(leg_px),
         "foot_length_px": float(stance.FOOT_PER_LEG * leg_px),
         "leg_length_m": float(leg_m),
-        "px_per_m": float(scale),
-        "frontal_valid": int(info.view not in ("left", "right")),
+        "px_per_m": float(camera.px_per_m),
+        "frontal_valid": int(camera.frontal_measurable),
+        "camera": json.dumps(camera.as_dict()),
     }
 
 

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from pronate.assessment import Assessment, assess_events, summarize
+from pronate.camera import estimate_camera
 from pronate.com import world_com
 from pronate.config import FilterConfig, TrackConfig
 from pronate.errors import InputError, OutputError
@@ -100,16 +102,27 @@ class AnalyzeOutputs:
 
 
 def analyze_pose(
-    pose: xr.Dataset, *, options: AnalysisOptions
+    pose: xr.Dataset, *, options: AnalysisOptions, segments: np.ndarray | None = None
 ) -> tuple[xr.Dataset, list[Assessment], dict[str, Any]]:
     """Metrics, loading moments, verdicts and summary of a pose dataset (no I/O).
+
+    Parameters
+    ----------
+    pose
+        The pose dataset.
+    options
+        Analysis options.
+    segments
+        Line segments of the clip's scene (:func:`pronate.scene.scene_segments`) for the
+        camera roll; ``None`` when the video is not at hand.
 
     Returns
     -------
     tuple
         The metrics dataset, the assessed moments and the ``summary.json`` content.
     """
-    metrics = compute_metrics(pose, view=options.view, roll_deg=options.roll_deg, sex=options.sex)
+    camera = estimate_camera(pose, segments=segments, view=options.view, roll_deg=options.roll_deg)
+    metrics = compute_metrics(pose, camera=camera, sex=options.sex)
     th = options.thresholds
     events = detect_events(metrics, pose, thresholds=th)
     assessments = assess_events(metrics, events, thresholds=th)
@@ -182,7 +195,8 @@ def run_analyze(
         pose = load_pose_dataset(Path(pose_path))
         if not _same_file(Path(pose_path), target):
             keypoints = write_keypoints_csv(pose, outdir / "keypoints.csv")
-    metrics, _, summary = analyze_pose(pose, options=options)
+    clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
+    metrics, _, summary = analyze_pose(pose, options=options, segments=_scene(clip, pose))
     save_pose_dataset(with_world_com(pose, sex=options.sex), target)
     timeseries = write_table_csv(metrics, outdir / "timeseries.csv")
     text = json.dumps(summary, indent=2, allow_nan=False)
@@ -192,7 +206,7 @@ def run_analyze(
         pose=pose,
         metrics=metrics,
         summary=summary,
-        video=Path(video) if video is not None else source_video(pose, pose_path=pose_path),
+        video=clip,
         write_video=write_video,
         report=report,
         pdf=pdf,
@@ -358,6 +372,19 @@ def _usable_video(video: Path | str | None, pose: xr.Dataset) -> Path | str:
             f"{size[0]}x{size[1]}; overlay and key frames skipped"
         )
     return Path(video)
+
+
+def _scene(video: Path | str | None, pose: xr.Dataset) -> np.ndarray | None:
+    """The scene's line segments for the camera roll, or ``None`` without a usable video."""
+    usable = _usable_video(video, pose)
+    if isinstance(usable, str) or pose.attrs.get("model") == "reference":
+        return None
+    from pronate.scene import scene_segments
+
+    try:
+        return scene_segments(usable, pose["position"].values)
+    except InputError:
+        return None
 
 
 def _counting(callback: Callable[[int], None]) -> Callable[[int], None]:
