@@ -66,6 +66,7 @@ if either collapses, the measurable one if the other is ``unmeasurable``, else
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
@@ -73,6 +74,7 @@ from typing import Any, Final
 import numpy as np
 import xarray as xr
 
+from pronate import uncertainty
 from pronate.coordination import Coordination, circular_mean_deg, femur_tibia_coordination
 from pronate.events import Event
 from pronate.thresholds import Thresholds
@@ -101,21 +103,34 @@ _SIGN: Final[dict[str, float]] = {"left": 1.0, "right": -1.0}
 
 @dataclass(frozen=True)
 class Criterion:
-    """One link of the chain: what was measured, against what, and whether it passed."""
+    """One link of the chain: what was measured, against what, and whether it passed.
+
+    ``uncertainty`` is the +/- of the value (:mod:`pronate.uncertainty`, ``None`` when not
+    stated); :attr:`status` is ``uncertain`` when the value lies within it of the
+    threshold.
+    """
 
     name: str
     value: float
     threshold: float | tuple[float, float]
     passed: bool | None
+    uncertainty: float | None = None
+
+    @property
+    def status(self) -> str:
+        """``passed``, ``failed``, ``uncertain`` or ``unmeasured``."""
+        return uncertainty.status(self.value, self.threshold, self.passed, sigma=self.uncertainty)
 
     def as_dict(self) -> dict[str, Any]:
-        """Return ``{name, value, threshold, passed}``."""
+        """Return ``{name, value, uncertainty, threshold, passed, status}``."""
         threshold = list(self.threshold) if isinstance(self.threshold, tuple) else self.threshold
         return {
             "name": self.name,
             "value": self.value,
+            "uncertainty": self.uncertainty,
             "threshold": threshold,
             "passed": self.passed,
+            "status": self.status,
         }
 
 
@@ -145,6 +160,18 @@ class Assessment:
     legs: dict[str, str]
     coordination: dict[str, Coordination] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    placement_hint: str | None = None
+    model: str = ""
+
+    @property
+    def uncertain_criteria(self) -> list[str]:
+        """Criteria used in the verdict whose value is within its uncertainty of the threshold."""
+        return [
+            c.name
+            for c in self.criteria
+            if _base(c.name) not in INFORMATIVE and c.status == "uncertain"
+        ]
 
 
 def passes(value: float, threshold: float, op: str) -> bool | None:
@@ -308,7 +335,9 @@ def combine_legs(verdicts: dict[str, str]) -> str:
 
 def is_measurable(metrics: xr.Dataset, event: Event, leg: str, th: Thresholds) -> bool:
     """Whether the leg's FPPA supports a verdict in this moment (see the decision rule)."""
-    if str(metrics.attrs.get("view", "")) in SIDE_VIEWS:
+    if str(metrics.attrs.get("view", "")) in SIDE_VIEWS or not metrics.attrs.get(
+        "frontal_valid", 1
+    ):
         return False
     name = f"knee_fppa_{leg}_deg"
     at = _At(metrics, event, th)
@@ -375,14 +404,31 @@ def assess_event(metrics: xr.Dataset, event: Event, *, thresholds: Thresholds) -
         measurable = is_measurable(metrics, event, leg, th)
         verdicts[leg] = leg_verdict(proximal + knee, measurable=measurable)
         coordination[leg] = coord
+    model = str(metrics.attrs.get("model", ""))
+    criteria = [
+        replace(c, uncertainty=uncertainty.criterion_uncertainty(_base(c.name), model=model))
+        for c in criteria
+    ]
+    verdict = combine_legs(verdicts)
+    camera = camera_of(metrics)
+    unseen = verdict == "unmeasurable" and not camera.get("frontal_measurable", True)
     return Assessment(
         event=event,
-        verdict=combine_legs(verdicts),
+        verdict=verdict,
         criteria=criteria,
         legs=verdicts,
         coordination=coordination,
         metrics=metrics_at_peak(metrics, event, th),
+        reason=camera.get("reason") if unseen else None,
+        placement_hint=camera.get("placement_hint") if unseen else None,
+        model=model,
     )
+
+
+def camera_of(metrics: xr.Dataset) -> dict[str, Any]:
+    """The camera of a metrics dataset (:meth:`pronate.camera.Camera.as_dict`), or ``{}``."""
+    text = metrics.attrs.get("camera")
+    return json.loads(text) if isinstance(text, str) and text else {}
 
 
 def assess_events(
@@ -485,7 +531,21 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "criteria": [c.as_dict() for c in a.criteria],
         "coordination": {leg: c.as_dict() for leg, c in a.coordination.items()},
         "metrics": dict(a.metrics),
+        "uncertainty": _metric_uncertainty(a),
+        "uncertain_criteria": a.uncertain_criteria,
+        "reason": a.reason,
+        "placement_hint": a.placement_hint,
     }
+
+
+def _metric_uncertainty(a: Assessment) -> dict[str, float]:
+    """The +/- of each metric at the peak that has one stated."""
+    out = {}
+    for key in a.metrics:
+        sigma = uncertainty.uncertainty_of(key, model=a.model)
+        if sigma is not None:
+            out[key] = sigma
+    return out
 
 
 def summarize(
@@ -528,6 +588,8 @@ def summarize(
         "model": model,
         "roll_deg": metrics.attrs.get("roll_deg"),
         "labels_swapped": metrics.attrs.get("labels_swapped"),
+        "camera": camera_of(metrics),
+        "uncertainty_deg": uncertainty.TABLE[uncertainty.model_key(model)],
         "events": [assessment_dict(a) for a in assessments],
         "sides": sides,
         "asymmetry": asymmetry(sides, threshold_deg=thresholds.asymmetry_fppa_deg),
@@ -537,13 +599,9 @@ def summarize(
 
 
 def _view_confidence(view: str) -> str:
-    """Confidence of the frontal-plane evidence in a view: ``normal``, ``lower`` (oblique:
-    the lateral axis is reconstructed with the model's depth) or ``none`` (side view)."""
-    if view in ("front", "back"):
-        return "normal"
-    if view == "oblique":
-        return "lower"
-    return "none"
+    """Confidence of the frontal-plane evidence in a view: ``normal`` (front, back) or
+    ``none`` (oblique and side views give no frontal verdict, see :mod:`pronate.camera`)."""
+    return "normal" if view in ("front", "back") else "none"
 
 
 def json_safe(obj: Any) -> Any:
@@ -570,6 +628,15 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"view: {summary.get('view')} ({summary.get('view_confidence')} confidence), "
         f"{summary.get('frames')} frames at {_num(summary.get('fps'), '.4g')} fps",
     ]
+    camera = summary.get("camera") or {}
+    if camera:
+        lines.append(
+            f"camera: roll {_num(camera.get('roll_deg'), '.1f')} deg "
+            f"({camera.get('roll_method')}, confidence {camera.get('roll_confidence')})"
+        )
+        if not camera.get("frontal_measurable", True):
+            lines.append(f"no frontal verdict: {camera.get('reason')}")
+            lines.append(f"to measure: {camera.get('placement_hint')}")
     events = summary.get("events", [])
     if not events:
         lines.append("no loading moment found")
@@ -581,6 +648,7 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(
                 f"{i:>2}  {e['side']:5}  {e['kind']:17}  {_num(e['start_s'])}  "
                 f"{_num(e['peak_s'])}  {_num(e['end_s'])}  {e['verdict']}"
+                + (" (rests on uncertain criteria)" if e.get("uncertain_criteria") else "")
             )
     for side in ("left", "right"):
         s = summary.get("sides", {}).get(side, {})

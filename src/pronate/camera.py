@@ -130,13 +130,20 @@ def scene_roll(
     if segments is None:
         detail["scene"] = "no video frames"
         return None, detail
-    found = scene.vertical_vanishing_point(segments, up_deg=up, width=width, height=height)
-    if found is None:
-        detail["scene"] = "no vertical lines found"
-        return None, detail
     pelvis = pelvis_px(position)
     if not np.isfinite(pelvis).all():
         detail["scene"] = "no pelvis seen"
+        return None, detail
+    found = scene.vertical_vanishing_point(
+        segments,
+        up_deg=up,
+        width=width,
+        height=height,
+        at=pelvis,
+        max_disagreement_deg=MAX_SCENE_BODY_DEG,
+    )
+    if found is None:
+        detail["scene"] = "no vertical lines found"
         return None, detail
     roll = scene.roll_at(found, pelvis, up_deg=up)
     detail.update(
@@ -238,16 +245,16 @@ def estimate_roll(
 def placement(view: frames.ViewInfo) -> tuple[str, str]:
     """Why a view gives no frontal metrics, and where to put the camera, in plain words.
 
-    The camera's yaw around the subject is 0 in front, +90 at the subject's left side;
-    moving the camera around the client toward their right lowers it.
+    The camera's yaw around the subject is 0 in front, +90 at the subject's left side,
+    180 behind. In front the hint names the way to go (toward the client's left raises
+    the yaw); behind it says "straight behind them" (the nearest way is obvious there).
+    The model's depth tends to make a turn look smaller (15-20 deg on the balancing
+    trial), so the angle is a lower bound.
     """
     yaw = (view.yaw_deg + 180.0) % 360.0 - 180.0
     behind = abs(yaw) > 90.0
-    target = 180.0 if behind else 0.0
-    turn = (target - yaw + 180.0) % 360.0 - 180.0 if behind else -yaw
-    side = "right" if turn < 0 else "left"
-    degrees = int(5 * round(abs(turn) / 5))
-    facing = "their back" if behind else "them face on"
+    off = 180.0 - abs(yaw) if behind else abs(yaw)
+    degrees = max(5, int(5 * round(off / 5)))
     if view.view in ("left", "right"):
         reason = (
             f"side view ({view.view} side to the camera): the frontal plane is seen edge-on, "
@@ -255,14 +262,21 @@ def placement(view: frames.ViewInfo) -> tuple[str, str]:
         )
     else:
         reason = (
-            f"the camera is about {round(abs(turn))} deg "
-            "off the client's front/back axis: frontal angles can't be read from this angle"
+            f"the camera is at least {degrees} deg off the client's "
+            f"{'back' if behind else 'front'}: frontal angles can't be read from this angle"
         )
-    hint = (
-        f"move the camera about {degrees} deg around the client toward their {side} so it sees "
-        f"{facing} (or ask the client to turn {degrees} deg to their "
-        f"{'left' if side == 'right' else 'right'})"
-    )
+    if behind:
+        hint = (
+            f"move the camera at least {degrees} deg around the client so it is straight "
+            "behind them"
+        )
+    else:
+        side = "left" if yaw < 0 else "right"
+        other = "right" if side == "left" else "left"
+        hint = (
+            f"move the camera at least {degrees} deg around the client toward their {side} so "
+            f"it faces them (or ask the client to turn {degrees} deg to their {other})"
+        )
     return reason, hint
 
 

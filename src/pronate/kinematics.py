@@ -397,6 +397,7 @@ def compute_metrics(
         leg_px=leg_px,
         leg_m=leg_m,
     )
+    metrics.attrs["model"] = str(pose.attrs.get("model", ""))
     _set_units(metrics)
     return metrics
 

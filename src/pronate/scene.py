@@ -41,9 +41,9 @@ INLIER_DEG: Final[float] = 1.5
 """A segment supports a vanishing point when it points at it within this angle."""
 MIN_VP_DISTANCE: Final[float] = 1.0
 """Smallest distance of a vertical vanishing point from the image centre, in image sizes."""
-MIN_INLIERS: Final[int] = 6
+MIN_INLIERS: Final[int] = 5
 """Fewest supporting segments for a usable estimate."""
-MIN_SUPPORT: Final[float] = 0.6
+MIN_SUPPORT: Final[float] = 0.3
 """Least total length of supporting segments, in image heights (longest side)."""
 DARK_LEVEL: Final[int] = 6
 """Pixels at or below this grey level in every channel count as a black border."""
@@ -169,6 +169,12 @@ def _far_enough(point: np.ndarray, *, width: float, height: float) -> bool:
     return bool(np.hypot(xy[0] - width / 2, xy[1] - height / 2) >= MIN_VP_DISTANCE * size)
 
 
+def _agrees(point: np.ndarray, at: np.ndarray, up_deg: float, limit: float) -> bool:
+    probe = SceneVerticals(point=point, inliers=0, candidates=0, support=0.0, spread_deg=0.0)
+    roll = roll_at(probe, at, up_deg=up_deg)
+    return abs((roll - up_deg + 180.0) % 360.0 - 180.0) <= limit
+
+
 def _refine(seg: np.ndarray, weights: np.ndarray) -> np.ndarray:
     lines = _lines(seg) * weights[:, None]
     _, _, vt = np.linalg.svd(lines)
@@ -182,6 +188,8 @@ def vertical_vanishing_point(
     up_deg: float,
     width: float,
     height: float,
+    at: np.ndarray | None = None,
+    max_disagreement_deg: float = 90.0,
     seed: int = 0,
 ) -> SceneVerticals | None:
     """Find the vertical vanishing point of a scene's line segments.
@@ -195,6 +203,10 @@ def vertical_vanishing_point(
         only segments within :data:`MAX_TILT_DEG` of it are candidates.
     width, height
         Frame size in pixels.
+    at, max_disagreement_deg
+        A point (the pelvis) where the roll of a candidate (:func:`roll_at`) must lie
+        within ``max_disagreement_deg`` of ``up_deg``: the body's own cue keeps the
+        floor's and the walls' receding lines out.
     seed
         Seed of the random pair sampling (the result is deterministic).
 
@@ -219,6 +231,8 @@ def vertical_vanishing_point(
         point = np.cross(lines[i], lines[j])
         norm = np.linalg.norm(point)
         if norm == 0 or not _far_enough(point / norm, width=width, height=height):
+            continue
+        if at is not None and not _agrees(point / norm, at, up_deg, max_disagreement_deg):
             continue
         inl = _residual_deg(seg, point / norm) <= INLIER_DEG
         score = float(length[inl].sum())
@@ -274,7 +288,7 @@ def sample_frames(video: Path, *, count: int = 4) -> list[np.ndarray]:
     return out
 
 
-def subject_box(position: np.ndarray, *, pad: float = 0.15) -> tuple[float, float, float, float]:
+def subject_box(position: np.ndarray, *, pad: float = 0.05) -> tuple[float, float, float, float]:
     """Box (x0, y0, x1, y1) around every position the subject took, padded by ``pad``."""
     xy = position[..., :2].reshape(-1, 2)
     xy = xy[np.isfinite(xy).all(axis=-1)]

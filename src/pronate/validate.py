@@ -26,6 +26,7 @@ import xarray as xr
 
 from pronate.config import FilterConfig, TrackConfig
 from pronate.errors import InputError
+from pronate.uncertainty import image_plane_errors
 
 GROUPS: Final[dict[str, tuple[str, ...]]] = {
     "hips": ("left_hip", "right_hip"),
@@ -759,6 +760,7 @@ def run_validate(
         "pronate_version": __version__,
     }
     report["metric_frames"] = metric_frames
+    report["image_plane_error"] = image_plane_errors(tracked, ref, frame_offset=frame_offset)
     report["warnings"] = list(outputs.warnings)
     outputs.report = _jsonable(report)
     text = json.dumps(outputs.report, indent=2, allow_nan=False)
@@ -851,6 +853,12 @@ def format_validation(report: Mapping[str, Any]) -> str:
         f"({frames.get('frame_offset_source', 'given')})"
     )
     lines = [head, format_report(report)]
+    plane = report.get("image_plane_error", {})
+    if plane:
+        lines += ["", "image-plane angle error, RMSE deg (the +/- of pronate.uncertainty)"]
+        lines += [
+            f"  {name:<26} {_fmt(v.get('rmse'))}  (n {v.get('n')})" for name, v in plane.items()
+        ]
     views = report.get("metric_frames", {})
     if views:
         lines += ["", "metric frames (estimated per series):"]
