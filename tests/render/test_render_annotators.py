@@ -348,12 +348,13 @@ def test_label_memory_only_for_frames_in_order() -> None:
     )
 
 
-def test_oblique_view_marks_angles_approximate() -> None:
-    front = AngleLabelAnnotator().annotate(blank_frame(), frame_data(view="front"))
-    oblique = AngleLabelAnnotator().annotate(blank_frame(), frame_data(view="oblique"))
-    assert not np.array_equal(front, oblique)
-    wide = AngleLabelAnnotator().label_boxes(frame_data(view="oblique"))
-    narrow = AngleLabelAnnotator().label_boxes(frame_data(view="front"))
+def test_angles_carry_their_uncertainty() -> None:
+    """``16°±10``: a stated uncertainty widens the knee and pelvis labels; none: as before."""
+    plain = AngleLabelAnnotator().annotate(blank_frame(), frame_data())
+    sure = frame_data(fppa_uncertainty_deg=10.0, obliquity_uncertainty_deg=11.0)
+    assert not np.array_equal(plain, AngleLabelAnnotator().annotate(blank_frame(), sure))
+    wide = AngleLabelAnnotator().label_boxes(sure)
+    narrow = AngleLabelAnnotator().label_boxes(frame_data())
     assert all(w[2] - w[0] > n[2] - n[0] for w, n in zip(wide, narrow, strict=True))
 
 

@@ -302,8 +302,13 @@ class _Label:
     words: tuple[str, ...] = ()  # every word this label may show: its width stays put
 
 
-def _knee_words(angle: float, *, approximate: bool = False) -> tuple[str, str]:
-    value = f"{'~' if approximate else ''}{abs(angle):.0f}°"
+def _with_sigma(angle: float, sigma: float) -> str:
+    """``16°`` or, with a stated uncertainty, ``16°±10``."""
+    return f"{abs(angle):.0f}°" + (f"±{sigma:.0f}" if math.isfinite(sigma) else "")
+
+
+def _knee_words(angle: float, *, sigma: float = math.nan) -> tuple[str, str]:
+    value = _with_sigma(angle, sigma)
     if round(abs(angle)) == 0:
         return value, ""
     return value, "valgus" if angle > 0 else "varus"
@@ -317,8 +322,8 @@ PELVIS_LEVEL_DEG = 1.5
 """Pelvic obliquity below this is written ``level`` (within the noise of 2-D keypoints)."""
 
 
-def _pelvis_words(angle: float, *, approximate: bool = False) -> tuple[str, str]:
-    value = f"{'~' if approximate else ''}{abs(angle):.0f}°"
+def _pelvis_words(angle: float, *, sigma: float = math.nan) -> tuple[str, str]:
+    value = _with_sigma(angle, sigma)
     if abs(angle) < PELVIS_LEVEL_DEG:
         return value, "level"
     return value, "L hip up" if angle > 0 else "R hip up"
@@ -355,8 +360,8 @@ class AngleLabelAnnotator(InPlaceAnnotator):
     joint with a leader line, preferably level with it and on its side of the body. Text is
     scaled with the frame; when room is short it shrinks (down to ``min_scale``), and a
     label that still does not fit is left out rather than drawn over the body. The loaded
-    leg's label is framed in its verdict colour. In an oblique view values read ``~12°``:
-    frontal-plane angles seen obliquely are approximate.
+    leg's label is framed in its verdict colour. Values carry their stated uncertainty
+    (``16°±10``, :mod:`pronate.uncertainty`) when the frame data has one.
 
     While a video plays (frames in order, at most :data:`MEMORY_GAP_S` apart), a label keeps
     its place beside its joint from the previous frame unless a clearly better place
@@ -390,7 +395,7 @@ class AngleLabelAnnotator(InPlaceAnnotator):
             if data.thigh_foreshortened[side]:
                 value, word = "–", THIGH_TO_CAMERA
             else:
-                value, word = _knee_words(angle, approximate=data.view == "oblique")
+                value, word = _knee_words(angle, sigma=data.fppa_uncertainty_deg)
             border = st.verdict_colour(data.verdict) if data.verdict and side in loaded else None
             labels.append(
                 _Label(
@@ -408,7 +413,7 @@ class AngleLabelAnnotator(InPlaceAnnotator):
         if math.isfinite(data.pelvic_obliquity_deg) and hips[0] and hips[1]:
             mid = (0.5 * (hips[0][0] + hips[1][0]), 0.5 * (hips[0][1] + hips[1][1]))
             value, word = _pelvis_words(
-                data.pelvic_obliquity_deg, approximate=data.view == "oblique"
+                data.pelvic_obliquity_deg, sigma=data.obliquity_uncertainty_deg
             )
             labels.append(
                 _Label(

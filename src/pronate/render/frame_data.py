@@ -38,6 +38,7 @@ import xarray as xr
 
 from pronate.keypoints import KEYPOINT_INDEX, KEYPOINTS, SIDES
 from pronate.render.style import VERDICTS
+from pronate.uncertainty import uncertainty_of
 
 LOADED_SIDES: Final[tuple[str, ...]] = ("left", "right", "both")
 
@@ -170,7 +171,10 @@ class FrameData:
         (the time strip); ``None`` uses the box around the body parts.
     view
         Camera view of the clip (``front``, ``back``, ``left``, ``right``, ``oblique``) or
-        ``None``; angles of an oblique view are approximate.
+        ``None``.
+    fppa_uncertainty_deg, obliquity_uncertainty_deg
+        The +/- of the knee and pelvis angles (:mod:`pronate.uncertainty`), NaN when not
+        stated; drawn beside the values.
     """
 
     frame_size: tuple[int, int]
@@ -191,6 +195,8 @@ class FrameData:
         default_factory=lambda: MappingProxyType({"left": False, "right": False})
     )
     pelvic_obliquity_deg: float = math.nan
+    fppa_uncertainty_deg: float = math.nan
+    obliquity_uncertainty_deg: float = math.nan
     moments: tuple[LoadingMoment, ...] = ()
     body_parts: tuple[BoxF, ...] | None = None
     clip_body_box: BoxF | None = None
@@ -696,6 +702,11 @@ class FrameDataBuilder:
             )
         view = metrics.attrs.get("view") if metrics is not None else None
         self.view = str(view) if view else None
+        model = str(metrics.attrs.get("model", "")) if metrics is not None else ""
+        self._sigma = {
+            name: float(uncertainty_of(name, model=model) or math.nan) if model else math.nan
+            for name in ("knee_fppa_left_deg", "pelvic_obliquity_deg")
+        }
         parts = body_part_boxes(self._kp, self._conf)
         self._parts = _sweep(parts, half_window=max(0, round(body_window_s * self.fps)))
         with warnings.catch_warnings():
@@ -760,6 +771,8 @@ class FrameDataBuilder:
             knee_fppa_deg={side: float(self._fppa[side][row]) for side in SIDES},
             thigh_foreshortened={side: bool(self._thigh_short[side][row]) for side in SIDES},
             pelvic_obliquity_deg=float(self._pelvis[row]),
+            fppa_uncertainty_deg=self._sigma["knee_fppa_left_deg"],
+            obliquity_uncertainty_deg=self._sigma["pelvic_obliquity_deg"],
             moments=self.moments,
             body_parts=self._window_parts(row),
             clip_body_box=self.clip_body_box,
