@@ -557,6 +557,7 @@ def summarize(
     frames: int,
     model: str,
     thresholds: Thresholds,
+    quality: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The content of ``summary.json`` (JSON-safe: NaN and infinities become ``None``).
 
@@ -570,6 +571,9 @@ def summarize(
         Source video, nominal frame rate, number of frames and pose model.
     thresholds
         The thresholds used (written into the summary).
+    quality
+        :func:`pronate.quality.assess_quality` of the pose: written as ``quality``; its
+        ``confidence`` becomes each measured moment's ``confidence``.
 
     Returns
     -------
@@ -579,7 +583,7 @@ def summarize(
     """
     view = str(metrics.attrs.get("view", "unknown"))
     sides = {leg: side_summary(assessments, leg) for leg in ("left", "right")}
-    summary = {
+    summary: dict[str, Any] = {
         "video": video,
         "fps": fps,
         "frames": frames,
@@ -595,6 +599,11 @@ def summarize(
         "asymmetry": asymmetry(sides, threshold_deg=thresholds.asymmetry_fppa_deg),
         "thresholds": thresholds.as_dict(),
     }
+    if quality is not None:
+        summary["quality"] = quality
+        for event in summary["events"]:
+            measured = event["verdict"] != "unmeasurable"
+            event["confidence"] = quality["confidence"] if measured else None
     return json_safe(summary)
 
 
@@ -637,6 +646,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         if not camera.get("frontal_measurable", True):
             lines.append(f"no frontal verdict: {camera.get('reason')}")
             lines.append(f"to measure: {camera.get('placement_hint')}")
+    for warning in (summary.get("quality") or {}).get("warnings", []):
+        lines.append(f"quality: {warning}")
     events = summary.get("events", [])
     if not events:
         lines.append("no loading moment found")

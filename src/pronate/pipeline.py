@@ -22,6 +22,7 @@ from pronate.io.atomic import ensure_output_dir, write_text_atomic
 from pronate.io.tables import write_keypoints_csv, write_table_csv
 from pronate.kinematics import compute_metrics
 from pronate.pose.tracker import track_video
+from pronate.quality import assess_quality
 from pronate.schema import load_pose_dataset, save_pose_dataset
 from pronate.thresholds import Thresholds
 
@@ -134,6 +135,7 @@ def analyze_pose(
         frames=int(pose.sizes["time"]),
         model=str(pose.attrs.get("model", "")),
         thresholds=th,
+        quality=assess_quality(pose),
     )
     return metrics, assessments, summary
 
