@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.signal import find_peaks
 
 from pronate import synthetic as syn
@@ -15,6 +17,7 @@ from pronate.events import (
     detect_events,
     find_dips,
     find_events,
+    foot_of_slope,
     knee_frame,
     label_runs,
     repair_stance,
@@ -307,3 +310,105 @@ def test_frontal_squat_every_rep_found_once(tracked_clip):
     assert len(events) == 3
     assert all(e.side == "both" for e in squats)
     assert [e.peak_s for e in squats] == pytest.approx([2.0, 4.2, 6.5], abs=0.2)
+
+
+# ----------------------------------------------------------------------------- robustness
+
+
+def test_dip_on_the_slope_of_a_deeper_one_has_bounds_in_order():
+    """Issue 9: a shallow dip on the slope of a deeper one (walking's pelvis bob) put the
+    deeper dip's half-height edge beyond the shallower peak: ``foot_of_slope`` got an empty
+    slice and raised ``zero-size array to reduction operation fmin``."""
+    t = timeline(4.0)
+    depth = np.interp(np.arange(len(t)), [0, 20, 26, 50, 80, 119], [0, 0.5, 0.4, 1.0, 0, 0])
+    dips = find_dips(depth, fps=FPS, min_depth=0.06, min_interval_s=0.3, edge_fraction=0.1)
+    assert len(dips) == 2
+    for dip in dips:
+        assert 0 <= dip.start <= dip.peak <= dip.end < len(t)
+    assert dips[1].start >= dips[0].peak
+
+
+def test_foot_of_slope_copes_with_empty_and_nan_slices():
+    v = np.array([0.0, 1.0, np.nan, 2.0])
+    assert foot_of_slope(v, 1, step=1, limit=0, tol=0.1) == 1  # limit behind i
+    assert foot_of_slope(np.full(5, np.nan), 3, step=-1, limit=0, tol=0.1) == 3
+    assert foot_of_slope(np.array([]), 0, step=1, limit=3, tol=0.1) == 0
+    assert foot_of_slope(v, 3, step=-1, limit=0, tol=0.1) == 0
+    assert bottom_centre(np.full(4, np.nan), level=0.0) == 0
+    assert bottom_centre(np.array([np.nan, 3.0, 1.0]), level=np.nan) == 1
+
+
+_LABELS = st.sampled_from(["left", "right", "both", "none"])
+_VALUES = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.sampled_from([0.0, np.nan, 1e300, -1e300, 1e-300]),
+)
+
+
+@st.composite
+def _series(draw: st.DrawFn) -> dict[str, np.ndarray]:
+    """Per-frame inputs of find_events: random, all-NaN, constant, single frame, extreme."""
+    n = draw(st.integers(min_value=0, max_value=90))
+    shape = draw(st.sampled_from(["random", "nan", "constant", "walk", "extreme"]))
+    t = np.arange(n) / draw(st.sampled_from([30.0, 60.0, 1e-9, 1e9]))
+    if shape == "random":
+        depth = np.array(draw(st.lists(_VALUES, min_size=n, max_size=n)), dtype=np.float64)
+    elif shape == "nan":
+        depth = np.full(n, np.nan)
+    elif shape == "constant":
+        depth = np.full(n, draw(_VALUES))
+    elif shape == "walk":
+        tt = np.arange(n) / 30.0
+        depth = 0.1 * np.abs(np.sin(2 * np.pi * tt)) + 0.05 * np.sin(7 * tt)
+    else:
+        depth = np.where(np.arange(n) % 3, 1e300, -1e300)
+    stance = np.array(draw(st.lists(_LABELS, min_size=n, max_size=n)), dtype="<U5")
+    if draw(st.booleans()) and n:
+        stance = np.full(n, draw(_LABELS))
+    return {"time_s": t, "stance": stance, "depth": depth}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(series=_series(), flat_time=st.booleans())
+def test_find_events_never_raises(series: dict[str, np.ndarray], flat_time: bool):
+    n = len(series["time_s"])
+    time_s = np.zeros(n) if flat_time else series["time_s"]
+    with np.errstate(all="ignore"):
+        events = find_events(
+            time_s=time_s,
+            frame=np.arange(n),
+            stance=series["stance"],
+            depth=series["depth"],
+            shift=series["depth"][::-1].copy(),
+            free_drop=series["depth"],
+            stagger=np.abs(series["depth"]),
+            front=np.where(np.arange(n) % 2, "left", "right"),
+            thresholds=TH,
+        )
+    for e in events:
+        assert 0 <= e.start <= e.end < n
+        assert e.side in ("left", "right", "both") and e.kind in KINDS
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(_VALUES, min_size=0, max_size=60),
+    i=st.integers(-5, 65),
+    limit=st.integers(-5, 65),
+    step=st.sampled_from([-1, 1]),
+    tol=_VALUES,
+)
+def test_dip_helpers_never_raise(values: list[float], i: int, limit: int, step: int, tol: float):
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        k = foot_of_slope(v, i, step=step, limit=limit, tol=tol)
+        assert v.size == 0 or 0 <= k < v.size
+        assert v.size == 0 or 0 <= bottom_centre(v, level=tol) < v.size
+        for dip in find_dips(v, fps=30.0, min_depth=0.02, min_interval_s=0.2, edge_fraction=0.1):
+            assert 0 <= dip.start <= dip.peak <= dip.end < v.size
+        if v.size:
+            start, peak = sorted((min(max(i, 0), v.size - 1), min(max(limit, 0), v.size - 1)))
+            assert start <= knee_frame(v, start=start, peak=peak, max_depth=0.2) <= peak
+        labels = np.where(np.isfinite(v), "left", "none")
+        assert len(clean_labels(labels, min_run=3, bridge=2)) == v.size
+        assert len(repair_stance(labels, v, v, fps=30.0, min_none_s=0.1, still_speed=0.3)) == v.size

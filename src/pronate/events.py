@@ -241,8 +241,8 @@ def find_dips(
     ok = np.isfinite(d)
     if ok.sum() < 3:
         return []
-    fill = np.where(ok, d, np.nanmin(d))
-    distance = max(1, round(min_interval_s * fps))
+    fill = np.where(ok, d, np.min(d[ok]))
+    distance = _frames(min_interval_s, fps=fps, n=fill.size)
     peaks, props = find_peaks(fill, prominence=min_depth, distance=distance)
     if peaks.size == 0:
         return []
@@ -264,8 +264,12 @@ def find_dips(
             hi = min(hi, int(peaks[k + 1]))
         prom = float(props["prominences"][k])
         tol = onset_fraction * prom
-        start = foot_of_slope(fill, int(np.floor(a)), step=-1, limit=lo, tol=tol)
-        end = foot_of_slope(fill, int(np.ceil(b)), step=1, limit=hi, tol=tol)
+        # The half-height edge of a dip can lie beyond the neighbouring dip's peak (a
+        # shallower dip on the slope of a deeper one, as in walking): keep it in [lo, hi].
+        left_edge = min(max(int(np.floor(a)) if np.isfinite(a) else lo, lo), int(p))
+        right_edge = max(min(int(np.ceil(b)) if np.isfinite(b) else hi, hi), int(p))
+        start = foot_of_slope(fill, left_edge, step=-1, limit=lo, tol=tol)
+        end = foot_of_slope(fill, right_edge, step=1, limit=hi, tol=tol)
         top = bottom_centre(fill[start : end + 1], level=fill[p] - peak_fraction * prom)
         dips.append(Dip(start, start + top, end, prom))
     return dips
@@ -275,11 +279,24 @@ def foot_of_slope(values: np.ndarray, i: int, *, step: int, limit: int, tol: flo
     """Onset of a dip seen from index ``i`` on its slope, looking in direction ``step``.
 
     Between ``i`` and ``limit`` (inclusive) the signal has a floor (its minimum); the onset
-    is the sample nearest to ``i`` that lies within ``tol`` of that floor.
+    is the sample nearest to ``i`` that lies within ``tol`` of that floor. NaN samples are
+    ignored; ``i`` itself (clipped to the array) is returned when ``limit`` lies on the
+    wrong side of ``i`` or nothing between them is finite.
     """
+    v = np.asarray(values, dtype=np.float64)
+    if v.size == 0:
+        return 0
+    i = min(max(int(i), 0), v.size - 1)
+    limit = min(max(int(limit), 0), v.size - 1)
     a, b = (limit, i) if step < 0 else (i, limit)
-    seg = values[a : b + 1]
-    near = np.flatnonzero(seg <= np.nanmin(seg) + tol)
+    seg = v[a : b + 1]
+    finite = np.isfinite(seg)
+    if not finite.any():
+        return i
+    with np.errstate(invalid="ignore", over="ignore"):
+        near = np.flatnonzero(finite & (seg <= np.min(seg[finite]) + tol))
+    if near.size == 0:  # a NaN tolerance
+        near = np.flatnonzero(seg == np.min(seg[finite]))
     return int(a + (near[-1] if step < 0 else near[0]))
 
 
@@ -287,9 +304,13 @@ def bottom_centre(values: np.ndarray, *, level: float) -> int:
     """Index of the centroid of the samples at or above ``level``, weighted by their height
     above it (the argmax when only one sample is there)."""
     v = np.asarray(values, dtype=np.float64)
-    w = np.where(v >= level, v - level, 0.0)
-    if not w.sum() > 0:
-        return int(np.argmax(v))
+    if not np.isfinite(v).any():
+        return 0
+    with np.errstate(invalid="ignore", over="ignore"):
+        w = np.where(np.isfinite(v) & (v >= level), v - level, 0.0)
+        total = w.sum()
+    if not (total > 0 and np.isfinite(total)):
+        return int(np.nanargmax(np.where(np.isfinite(v), v, -np.inf)))
     return round(float(np.average(np.arange(len(v)), weights=w)))
 
 
@@ -365,7 +386,7 @@ def _bilateral_event(
 def _single_kind(side: str, dip: Dip, *, free_drop: np.ndarray, fps: float, th: Thresholds) -> str:
     """``step_down`` when the free foot is below the stance foot at the deepest point
     (median over +/- ``value_window_s``), else ``single_leg_squat``."""
-    half = round(th.value_window_s * fps)
+    half = _frames(th.value_window_s, fps=fps, n=len(free_drop))
     window = free_drop[max(dip.start, dip.peak - half) : min(dip.end, dip.peak + half) + 1]
     drop = window[np.isfinite(window)] * (1.0 if side == "left" else -1.0)
     step = drop.size > 0 and float(np.median(drop)) >= th.step_down_min_drop
@@ -452,18 +473,18 @@ def find_events(
     th = thresholds
     n = len(time_s)
     t = np.asarray(time_s, dtype=np.float64)
-    fps = 1.0 / float(np.median(np.diff(t))) if n > 1 else 1.0
+    fps = frame_rate(t)
     nan = np.full(n, np.nan)
     free_drop = nan if free_drop is None else np.asarray(free_drop, dtype=np.float64)
     stagger = nan if stagger is None else np.asarray(stagger, dtype=np.float64)
     front = np.full(n, "both") if front is None else np.asarray(front).astype(str)
     labels = clean_labels(
         np.asarray(stance),
-        min_run=max(1, round(th.stance_min_run_s * fps)),
-        bridge=round(th.stance_bridge_s * fps),
+        min_run=_frames(th.stance_min_run_s, fps=fps, n=n),
+        bridge=_frames(th.stance_bridge_s, fps=fps, n=n),
     )
     runs = label_runs(labels)
-    size = max(1, round(th.depth_smooth_s * fps))
+    size = _frames(th.depth_smooth_s, fps=fps, n=n)
     depth_s = smooth(depth, size=size)
     shift_s = smooth(shift, size=size)
 
@@ -527,6 +548,22 @@ def find_events(
         kind = "walking_stance" if gait else "single_leg_stance"
         events.append(_make_event(label, kind, (start, peak, end), time_s=t, frame=frame))
     return sorted(events, key=lambda e: (e.start, e.peak))
+
+
+def frame_rate(time_s: np.ndarray) -> float:
+    """Frame rate of sample times: 1 / the median positive finite step (1.0 without one)."""
+    t = np.asarray(time_s, dtype=np.float64)
+    steps = np.diff(t[np.isfinite(t)]) if t.size > 1 else np.empty(0)
+    steps = steps[steps > 0]
+    fps = 1.0 / float(np.median(steps)) if steps.size else 1.0
+    return fps if np.isfinite(fps) and fps > 0 else 1.0
+
+
+def _frames(seconds: float, *, fps: float, n: int) -> int:
+    """``seconds`` as a whole number of frames, at least 1 and at most ``max(n, 1)``."""
+    x = float(seconds) * float(fps)
+    top = max(n, 1)
+    return int(min(max(1, round(x)), top)) if np.isfinite(x) else (top if x > 0 else 1)
 
 
 def pose_signals(
@@ -685,8 +722,7 @@ def detect_events(
     signals: dict[str, np.ndarray] = {"depth": np.full(n, np.nan)}
     if pose is not None:
         swapped = bool(metrics.attrs.get("labels_swapped", False))
-        t = metrics["time"].values
-        fps = 1.0 / float(np.median(np.diff(t))) if n > 1 else 1.0
+        fps = frame_rate(metrics["time"].values)
         stance = repair_stance(
             stance,
             *foot_speeds(pose, labels_swapped=swapped),
