@@ -13,8 +13,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,6 +32,7 @@ from pronate.report import (
     build_report,
     evidence_table,
     meaning_paragraphs,
+    moment_gist,
     write_pdf,
     write_report,
 )
@@ -274,20 +273,36 @@ def test_user_text_is_escaped(analysis):
     assert "&lt;script&gt;" in text
 
 
-def test_import_and_build_leave_matplotlib_alone(analysis):
-    code = "import sys, pronate.report; print('matplotlib' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "False"
-    import matplotlib
-
-    before = dict(matplotlib.rcParams)
-    backend = matplotlib.get_backend()
+def test_values_and_verdicts_tolerate_uncertainty_status_and_extra_keys(analysis):
     _, metrics, summary = analysis
-    build_report(summary, metrics=metrics, created=CREATED)
-    assert dict(matplotlib.rcParams) == before
-    assert matplotlib.get_backend() == backend
+    event = {
+        "side": "left",
+        "kind": "single_leg_squat",
+        "start_s": 1.0,
+        "peak_s": 1.5,
+        "end_s": 2.0,
+        "verdict": "partial",
+        "reason": "a future key",
+        "criteria": [
+            {"name": "knee_fppa_in_band", "value": 16.04, "uncertainty": 5.0, "threshold": 16.8,
+             "passed": None, "status": "uncertain"},
+            {"name": "pelvis_over_foot", "value": 0.123, "uncertainty": 0.05, "threshold": 0.2,
+             "passed": False, "status": "failed"},
+            {"name": "knee_valgus_movement", "value": 4.0, "uncertainty": {"low": 1.0},
+             "threshold": 3.0, "passed": True},
+        ],
+    }  # fmt: skip
+    table = evidence_table(event)
+    assert "16.0° ± 5.0°" in table and "? unsure" in table
+    assert "0.12 ± 0.05 hip widths" in table and "✗ no" in table
+    assert ">4.0°</td>" in table and "✓ yes" in table  # an uncertainty not a number: left out
+    # an uncertain criterion is not a failed one
+    assert moment_gist(event, view="front") == (
+        "Part of the chain: the pelvis did not shift over the standing foot."
+    )
+    extra = dict(summary, events=[event], camera={"view": "front"}, warnings=["w"], other=1)
+    text = build_report(extra, metrics=metrics, created=CREATED)
+    assert "16.0° ± 5.0°" in section(text, "moment-1")
 
 
 def test_write_report_is_atomic_and_pdf_needs_a_browser(tmp_path, analysis):

@@ -85,6 +85,7 @@ td.pass{white-space:nowrap}
 .ok{color:#137a35;font-weight:700}
 .no{color:#b3261e;font-weight:700}
 .na{color:var(--muted)}
+.unsure{color:#8a5a00;font-weight:700}
 .leg{color:var(--muted);font-size:.85em;display:inline-block;min-width:2.8em;text-align:left}
 td.crit code{display:block}
 tr.info td{color:var(--muted)}
