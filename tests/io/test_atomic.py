@@ -55,3 +55,15 @@ def test_creates_missing_parents(tmp_path):
     target = tmp_path / "a" / "b" / "c.txt"
     write_text_atomic(target, "x")
     assert target.read_text() == "x"
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_outputs_get_the_permissions_the_umask_allows(tmp_path, mask, mode):
+    """Issue 9: outputs were left 0600 by the temporary file they were written through."""
+    old = os.umask(mask)
+    try:
+        text = write_text_atomic(tmp_path / "a.txt", "x")
+        data = atomic.write_bytes_atomic(tmp_path / "b.bin", b"x")
+    finally:
+        os.umask(old)
+    assert (text.stat().st_mode & 0o777, data.stat().st_mode & 0o777) == (mode, mode)

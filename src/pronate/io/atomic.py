@@ -24,12 +24,33 @@ def ensure_output_dir(path: Path) -> Path:
     return path
 
 
+def current_umask() -> int:
+    """The process's file-mode creation mask (read without changing it where possible)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # no /proc: read it by setting it, then put it back at once
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Permissions of a new output file: ``0666`` less the umask (``0644`` under ``022``),
+    as for a file the user creates by hand (temporary files are created ``0600``)."""
+    return 0o666 & ~current_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it onto ``path`` on success.
 
     On any error the temporary file is removed and the previous ``path`` (if any) is kept
     untouched. ``OSError`` (disk full, permission denied) becomes :class:`OutputError`.
+    The file gets the permissions of :func:`file_mode` before it is renamed into place.
     """
     path = Path(path)
     ensure_output_dir(path.parent)
@@ -38,6 +59,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
