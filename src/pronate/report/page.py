@@ -110,7 +110,7 @@ footer{color:var(--muted);font-size:.8em;text-align:center;padding:8px 0 24px}
  table.evidence td{border:none;padding:0}
  table.evidence td.crit{grid-column:1;grid-row:1}
  table.evidence td.pass{grid-column:2;grid-row:1;text-align:right}
- table.evidence td.val{grid-column:1;grid-row:2;text-align:left}
+ table.evidence td.val{grid-column:1;grid-row:2;text-align:left;white-space:normal}
  table.evidence td.thr{grid-column:2;grid-row:2;text-align:right;color:var(--muted)}
 }
 @media print{
