@@ -276,6 +276,11 @@ class Thresholds:
         for name in _POSITIVE:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"threshold {name!r} must be positive")
+        for name in _NON_NEGATIVE:
+            if getattr(self, name) < 0:
+                raise ConfigError(
+                    f"threshold {name!r} must not be negative, got {getattr(self, name):g}"
+                )
         for name in _FRACTIONS:
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"threshold {name!r} must lie in [0, 1]")
@@ -296,6 +301,28 @@ _POSITIVE = (
     "walk_max_single_s",
     "lag_max_s",
 )
+_NON_NEGATIVE = (
+    "stance_min_run_s",
+    "none_max_s",
+    "still_foot_speed",
+    "stance_bridge_s",
+    "depth_smooth_s",
+    "walk_max_double_s",
+    "lunge_min_stagger",
+    "step_down_min_drop",
+    "value_window_s",
+    "pelvis_shift_min",
+    "pelvis_centred_max",
+    "obliquity_up_min_deg",
+    "pelvis_level_max_deg",
+    "valgus_change_min_deg",
+    "fppa_max_deg",
+    "coupling_smooth_s",
+    "foot_shift_min",
+    "asymmetry_fppa_deg",
+)
+"""Thresholds that are sizes, durations or bounds of a magnitude: never below 0 (the
+margins ``com_margin_min`` and ``xcom_margin_min`` may be)."""
 _FRACTIONS = ("rep_edge_fraction", "rep_onset_fraction", "rep_bottom_fraction", "max_nan_fraction")
 
 

@@ -81,12 +81,17 @@ def _open(path: Path) -> av.container.InputContainer:
         raise InputError(f"no such file: {path}")
     if not path.is_file():
         raise InputError(f"not a file: {path}")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path} is empty (0 bytes): not a video")
     try:
         container = av.open(str(path), mode="r")
     except VIDEO_ERRORS as exc:
         raise InputError(f"{path} is not a readable video ({_reason(exc)})") from exc
     if not container.streams.video:
+        audio = bool(container.streams.audio)
         container.close()
+        if audio:
+            raise InputError(f"{path} has only sound, no picture (no video stream)")
         raise InputError(f"{path} has no video stream (not a video, or truncated)")
     return container
 
