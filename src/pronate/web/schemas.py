@@ -1,0 +1,143 @@
+"""Pydantic models of the JSON API (the edge: requests are validated here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+JobState = Literal["queued", "running", "done", "failed"]
+
+
+def _clean_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("the name is empty")
+    return value
+
+
+class ClientIn(BaseModel):
+    """A new client."""
+
+    name: str = Field(min_length=1, max_length=200)
+
+    _name = field_validator("name")(_clean_name)
+
+
+class ClientPatch(BaseModel):
+    """Rename and/or archive a client."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    archived: bool | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_name(value)
+
+
+class Created(BaseModel):
+    """The id of what was created."""
+
+    id: int
+
+
+class ClientOut(BaseModel):
+    """A client in the list."""
+
+    id: int
+    name: str
+    archived: bool
+    created_at: dt.datetime
+    sessions: int
+
+
+class SessionIn(BaseModel):
+    """A new session (visit)."""
+
+    date: dt.date = Field(default_factory=dt.date.today)
+    notes: str = Field(default="", max_length=10_000)
+
+
+class ClipOut(BaseModel):
+    """A clip of a session, with its latest job."""
+
+    id: int
+    name: str
+    size: int
+    job_id: int | None
+    state: JobState | None
+    progress: float
+    error: str | None
+    analysis_id: int | None
+
+
+class SessionOut(BaseModel):
+    """A session and its clips."""
+
+    id: int
+    date: dt.date
+    notes: str
+    clips: list[ClipOut]
+
+
+class ClientDetail(ClientOut):
+    """A client with its sessions."""
+
+    visits: list[SessionOut]
+
+
+class UploadOut(BaseModel):
+    """What an upload created."""
+
+    clip_id: int
+    job_id: int
+    session_id: int
+
+
+class JobOut(BaseModel):
+    """The state of a job."""
+
+    id: int
+    state: JobState
+    progress: float
+    error: str | None
+    analysis_id: int | None
+    attempts: int
+
+
+class SideOut(BaseModel):
+    """One side of one session in the history."""
+
+    verdict: str | None
+    moments: int
+    metrics: dict[str, float | None]
+
+
+class HistoryEntry(BaseModel):
+    """One session of the history."""
+
+    session_id: int
+    date: dt.date
+    notes: str
+    analyses: list[int]
+    sides: dict[str, SideOut]
+
+
+class History(BaseModel):
+    """A client's sessions in date order, and the first session with pronation per side."""
+
+    client_id: int
+    sessions: list[HistoryEntry]
+    first_pronation: dict[str, int | None]
+    uncertainty_deg: dict[str, Any]
+
+
+class Health(BaseModel):
+    """The workspace is up."""
+
+    status: Literal["ok"]
+    version: str
+    database: str
+    workers: int
