@@ -40,6 +40,7 @@ from pronate.thresholds import Thresholds
 
 
 def header(summary: Mapping[str, Any], *, created: datetime, duration_s: float | None) -> str:
+    """The clip: file, view, length, model and date of the analysis."""
     video = str(summary.get("video") or "")
     name = Path(video).name if video else "(no video)"
     view = str(summary.get("view") or "unknown")
@@ -64,6 +65,7 @@ def header(summary: Mapping[str, Any], *, created: datetime, duration_s: float |
 
 
 def sides_card(summary: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> str:
+    """One card per leg: its overall verdict, its moments and its median peak FPPA."""
     cards = []
     sides = summary.get("sides") or {}
     for leg in ("left", "right"):
@@ -87,6 +89,8 @@ def sides_card(summary: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) 
 
 
 def strip(events: Sequence[Mapping[str, Any]], duration_s: float | None) -> str:
+    """The moments as coloured blocks along the clip, each a link to its section;
+    empty without moments or a duration."""
     if not events or not duration_s or duration_s <= 0:
         return ""
     blocks = []
@@ -109,6 +113,7 @@ def strip(events: Sequence[Mapping[str, Any]], duration_s: float | None) -> str:
 
 
 def moments_table(events: Sequence[Mapping[str, Any]]) -> str:
+    """The table of moments: number, leg and kind, time, verdict."""
     rows = []
     for n, e in enumerate(events, 1):
         rows.append(
@@ -195,6 +200,10 @@ def moment_section(
     keyframe_uri: str | None,
     angle_uri: str | None,
 ) -> str:
+    """One moment: verdict, gist, key frame, angle-angle plot and evidence table.
+
+    ``keyframe_uri`` and ``angle_uri`` are the pictures, or ``None`` to leave them out.
+    """
     side = str(event.get("side"))
     legs = event.get("legs") or {}
     per_leg = ""
@@ -255,6 +264,8 @@ LR_ROWS: Final[tuple[tuple[str, str, str, int], ...]] = (
 
 
 def left_right(summary: Mapping[str, Any], *, picture_uri: str | None) -> str:
+    """The section *left vs right*: the side medians, their difference, and the
+    left-vs-right picture (``picture_uri``, or ``None``)."""
     sides = summary.get("sides") or {}
     asym = summary.get("asymmetry") or {}
     left, right = sides.get("left") or {}, sides.get("right") or {}
@@ -306,6 +317,7 @@ def left_right(summary: Mapping[str, Any], *, picture_uri: str | None) -> str:
 
 
 def thresholds_table(th: Thresholds) -> str:
+    """The thresholds used, folded away at the end of the page."""
     rows = "".join(
         f'<tr><td><code>{esc(k)}</code></td><td class="num">{v:g}</td></tr>'
         for k, v in th.as_dict().items()

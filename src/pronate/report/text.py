@@ -28,6 +28,7 @@ from pronate.report.values import (
 
 
 def join_words(clauses: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
     if not clauses:
         return ""
     if len(clauses) == 1:
