@@ -277,7 +277,7 @@ def time_plot(
     """
     t = np.asarray(metrics["time"].values, dtype=np.float64)
     lines = _lines(panel, metrics)
-    if t.size < 2 or not lines:
+    if t.size < 2 or not t[-1] > t[0] or not lines:
         return None
     shown = [floor if floor is not None else values for _, _, _, values, floor in lines]
     if not any(np.isfinite(v).any() for v in shown):
