@@ -37,8 +37,9 @@ foot_pronation              ``ankle_medial_shift_norm`` at knee      >= foot_shi
                             informative
 ==========================  =======================================  ====================
 
-Informative criteria are reported but do not enter the verdict. The femur-tibia
-criteria are judged (``passed`` not ``None``) only when the knee moved into valgus: the
+Informative criteria are reported but do not enter the verdict; in a two-leg squat
+``knee_valgus_movement`` is informative too (:func:`informative_for`, :data:`NORMS`).
+The femur-tibia criteria are judged (``passed`` not ``None``) only when the knee moved into valgus: the
 rhythm of a movement that did not happen means nothing. In a bilateral moment the knee
 criteria are given per leg, with the suffix ``_left`` / ``_right``. The *proximal links*
 are ``com_inside_base``, ``pelvis_over_foot`` (or ``pelvis_centred``) and
@@ -167,10 +168,9 @@ class Assessment:
     @property
     def uncertain_criteria(self) -> list[str]:
         """Criteria used in the verdict whose value is within its uncertainty of the threshold."""
+        skip = informative_for(self.event.kind)
         return [
-            c.name
-            for c in self.criteria
-            if _base(c.name) not in INFORMATIVE and c.status == "uncertain"
+            c.name for c in self.criteria if _base(c.name) not in skip and c.status == "uncertain"
         ]
 
 
@@ -290,7 +290,9 @@ def _base(name: str) -> str:
     return name
 
 
-def leg_verdict(criteria: list[Criterion], *, measurable: bool) -> str:
+def leg_verdict(
+    criteria: list[Criterion], *, measurable: bool, informative: tuple[str, ...] = INFORMATIVE
+) -> str:
     """Verdict of one leg from its criteria (see the module decision rule).
 
     Parameters
@@ -299,6 +301,8 @@ def leg_verdict(criteria: list[Criterion], *, measurable: bool) -> str:
         The proximal criteria and this leg's knee criteria (names may carry a leg suffix).
     measurable
         Whether the view and the FPPA coverage allow a verdict at all.
+    informative
+        Criteria reported but not used (:func:`informative_for`).
 
     Returns
     -------
@@ -312,13 +316,34 @@ def leg_verdict(criteria: list[Criterion], *, measurable: bool) -> str:
     rhythm_failed = any(by.get(name) is False for name in RHYTHM)
     if by.get("knee_fppa_in_band") is False or (valgus and rhythm_failed):
         return "collapse"
-    used = [c.passed for c in criteria if _base(c.name) not in INFORMATIVE]
+    used = [c.passed for c in criteria if _base(c.name) not in informative]
     if all(p is not False for p in used):
         return "pronation"
     proximal_failed = any(by.get(name) is False for name in PROXIMAL)
     if valgus is False and proximal_failed:
         return "missing"
     return "partial"
+
+
+NORMS: Final[dict[str, str]] = {
+    "single_leg_squat": "single-leg squat: FPPA band and SEM of Munro 2012",
+    "step_down": "step-down: single-leg-squat band of Munro 2012",
+    "single_leg_stance": "single-leg stance: single-leg-squat band of Munro 2012",
+    "lunge": "lunge: single-leg-squat band of Munro 2012 on the front leg",
+    "walking_stance": "walking stance: single-leg-squat band of Munro 2012 (gait FPPA is smaller)",
+    "squat": (
+        "two-leg squat: no valgus movement is expected (the knees track over the feet); "
+        "the single-leg-squat upper bound of Munro 2012 marks a collapse"
+    ),
+}
+"""Which norms judge each kind of moment (``norms`` of each moment in ``summary.json``)."""
+
+
+def informative_for(kind: str) -> tuple[str, ...]:
+    """Criteria reported but not used for a kind of moment: in a two-leg squat the knee
+    is not expected to move toward the midline, so ``knee_valgus_movement`` is only
+    informative there."""
+    return (*INFORMATIVE, "knee_valgus_movement") if kind == "squat" else INFORMATIVE
 
 
 def combine_legs(verdicts: dict[str, str]) -> str:
@@ -402,7 +427,9 @@ def assess_event(metrics: xr.Dataset, event: Event, *, thresholds: Thresholds) -
         knee = knee_criteria(at, leg, coord, th, suffix=suffix)
         criteria.extend(knee)
         measurable = is_measurable(metrics, event, leg, th)
-        verdicts[leg] = leg_verdict(proximal + knee, measurable=measurable)
+        verdicts[leg] = leg_verdict(
+            proximal + knee, measurable=measurable, informative=informative_for(event.kind)
+        )
         coordination[leg] = coord
     model = str(metrics.attrs.get("model", ""))
     criteria = [
@@ -497,6 +524,14 @@ def side_summary(assessments: list[Assessment], leg: str) -> dict[str, Any]:
     }
 
 
+def asymmetry_threshold(th: Thresholds, *, model: str) -> float:
+    """Smallest left-right FPPA difference called asymmetric: the published smallest
+    detectable difference, or the difference of two readings each uncertain by the
+    table's +/- (sqrt 2 times it), whichever is larger."""
+    sigma = uncertainty.uncertainty_of("knee_fppa_left_deg", model=model) or 0.0
+    return max(th.asymmetry_fppa_deg, float(np.sqrt(2.0)) * sigma)
+
+
 def asymmetry(sides: dict[str, dict[str, Any]], *, threshold_deg: float) -> dict[str, Any]:
     """Left-right differences of the side medians (left minus right)."""
     out: dict[str, Any] = {}
@@ -533,6 +568,7 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "metrics": dict(a.metrics),
         "uncertainty": _metric_uncertainty(a),
         "uncertain_criteria": a.uncertain_criteria,
+        "norms": NORMS.get(e.kind),
         "reason": a.reason,
         "placement_hint": a.placement_hint,
     }
@@ -596,7 +632,7 @@ def summarize(
         "uncertainty_deg": uncertainty.TABLE[uncertainty.model_key(model)],
         "events": [assessment_dict(a) for a in assessments],
         "sides": sides,
-        "asymmetry": asymmetry(sides, threshold_deg=thresholds.asymmetry_fppa_deg),
+        "asymmetry": asymmetry(sides, threshold_deg=asymmetry_threshold(thresholds, model=model)),
         "thresholds": thresholds.as_dict(),
     }
     if quality is not None:
