@@ -41,9 +41,9 @@ Informative criteria are reported but do not enter the verdict; in a two-leg squ
 ``knee_valgus_movement`` is informative too (:func:`informative_for`, :data:`NORMS`).
 The femur-tibia criteria are judged (``passed`` not ``None``) only when the knee moved
 into valgus: the rhythm of a movement that did not happen means nothing. In a bilateral
-moment the knee criteria are given per leg, with the suffix ``_left`` / ``_right``. The *proximal links*
-are ``com_inside_base``, ``pelvis_over_foot`` (or ``pelvis_centred``) and
-``pelvis_loaded_side_up`` (or ``pelvis_level``); *in rhythm* means neither
+moment the knee criteria are given per leg, with the suffix ``_left`` / ``_right``. The
+*proximal links* are ``com_inside_base``, ``pelvis_over_foot`` (or ``pelvis_centred``)
+and ``pelvis_loaded_side_up`` (or ``pelvis_level``); *in rhythm* means neither
 ``femur_tibia_coupling`` nor ``femur_tibia_lag`` failed.
 
 Decision rule (per leg, first match wins)
