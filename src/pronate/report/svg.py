@@ -98,7 +98,7 @@ def _stroke(colour: str, width: float, style: str, opacity: float) -> str:
     return " ".join(parts)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Chart:
     """An SVG picture with one plot area.
 
@@ -111,7 +111,11 @@ class Chart:
     xlim, ylim
         The data limits of the plot area.
     font
-        Font size of the tick labels, in pixels (labels and titles alike).
+        Font size of labels and titles in pixels (tick labels and legends a little
+        smaller).
+
+    The picture's ids (``area``, the clip path) are its own as long as it is shown as an
+    ``<img>``, as the report does.
     """
 
     width: float
