@@ -14,15 +14,12 @@ from pronate.assessment import (
     Criterion,
     assess_event,
     assess_events,
-    assessment_dict,
     combine_legs,
-    format_summary,
-    json_safe,
     leg_verdict,
     overall_verdict,
-    summarize,
 )
 from pronate.events import Event
+from pronate.summary import assessment_dict, format_summary, json_safe, summarize
 from pronate.thresholds import Thresholds
 
 FPS = 30.0

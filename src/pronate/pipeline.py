@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from pronate.assessment import Assessment, assess_events, summarize
+from pronate.assessment import Assessment, assess_events
 from pronate.camera import estimate_camera
 from pronate.com import world_com
 from pronate.config import FilterConfig, TrackConfig
@@ -19,12 +19,18 @@ from pronate.errors import InputError, OutputError
 from pronate.events import detect_events
 from pronate.filtering import clean_pose_dataset
 from pronate.io.atomic import ensure_output_dir, write_text_atomic
+from pronate.io.manifest import finish_run
 from pronate.io.tables import write_keypoints_csv, write_table_csv
+from pronate.io.video import VideoInfo, truncation_warning
 from pronate.kinematics import compute_metrics
 from pronate.pose.tracker import track_video
 from pronate.quality import assess_quality
-from pronate.schema import load_pose_dataset, save_pose_dataset
+from pronate.schema import load_pose_dataset, processing_log, save_pose_dataset, with_log_entry
+from pronate.summary import summarize
 from pronate.thresholds import Thresholds
+
+INPUT_WARNINGS = "input_warnings"
+"""Step name of the processing-log entry that records the video's warnings (truncation)."""
 
 
 @dataclass
@@ -46,22 +52,46 @@ def run_track(
     track: TrackConfig,
     filters: FilterConfig,
     progress: Callable[[int], None] | None = None,
+    finish: bool = True,
 ) -> TrackOutputs:
     """Track the subject of ``video``, clean the series, write ``pose.nc`` and
-    ``keypoints.csv`` into ``outdir``."""
+    ``keypoints.csv`` into ``outdir``.
+
+    With ``finish`` the folder's ``manifest.json`` is written and outputs of earlier runs
+    removed (:func:`pronate.io.manifest.finish_run`); :func:`run_analyze` does that itself.
+    The warnings include a video that decodes shorter than its header declares.
+    """
     outdir = ensure_output_dir(Path(outdir))
     result = track_video(Path(video), config=track, progress=progress)
     pose = clean_pose_dataset(result.pose, filters)
+    warnings = _unique([*result.decode.warnings, _truncation(result.info, pose)])
+    if warnings:
+        pose = with_log_entry(pose, INPUT_WARNINGS, warnings=warnings)
     pose_path = save_pose_dataset(pose, outdir / "pose.nc")
     keypoints_path = write_keypoints_csv(pose, outdir / "keypoints.csv")
+    if finish:
+        details = {"video": str(video), "warnings": warnings}
+        finish_run(outdir, [pose_path, keypoints_path], command="track", details=details)
     return TrackOutputs(
         pose=pose,
         pose_path=pose_path,
         keypoints_path=keypoints_path,
         frames=int(pose.sizes["time"]),
         found_frames=result.found_frames,
-        warnings=list(result.decode.warnings),
+        warnings=warnings,
     )
+
+
+def _truncation(info: VideoInfo, pose: xr.Dataset) -> str | None:
+    """The warning of a video cut short (see :func:`pronate.io.video.truncation_warning`)."""
+    t = np.asarray(pose["time"].values, dtype=np.float64)
+    covered = float(t[-1] - t[0]) + 1.0 / info.fps if t.size and info.fps > 0 else 0.0
+    return truncation_warning(info, frames=int(t.size), duration_s=covered)
+
+
+def _unique(items: list[str | None]) -> list[str]:
+    """The non-empty items, each once, in order."""
+    return list(dict.fromkeys(item for item in items if item))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,6 +220,7 @@ def run_analyze(
             track=track or TrackConfig(),
             filters=filters or FilterConfig(),
             progress=progress,
+            finish=False,
         )
         pose, keypoints, warnings = tracked.pose, tracked.keypoints_path, tracked.warnings
     else:
@@ -197,12 +228,15 @@ def run_analyze(
         pose = load_pose_dataset(Path(pose_path))
         if not _same_file(Path(pose_path), target):
             keypoints = write_keypoints_csv(pose, outdir / "keypoints.csv")
+        elif (outdir / "keypoints.csv").is_file():
+            keypoints = outdir / "keypoints.csv"  # of the same pose, written when tracked
+        warnings = _unique([*warnings, *_recorded_decode_warnings(pose)])
     clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
     metrics, _, summary = analyze_pose(pose, options=options, segments=_scene(clip, pose))
     save_pose_dataset(with_world_com(pose, sex=options.sex), target)
     timeseries = write_table_csv(metrics, outdir / "timeseries.csv")
-    text = json.dumps(summary, indent=2, allow_nan=False)
-    summary_path = write_text_atomic(outdir / "summary.json", text + "\n")
+    summary["warnings"] = list(warnings)
+    summary_path = _write_summary(outdir, summary)
     pictures = run_pictures(
         outdir,
         pose=pose,
@@ -214,18 +248,39 @@ def run_analyze(
         pdf=pdf,
         progress=render_progress,
     )
+    if pictures.warnings:
+        summary["warnings"] = _unique([*warnings, *pictures.warnings])
+        _write_summary(outdir, summary)
+    written = [target, keypoints, timeseries, summary_path, *pictures.paths()]
+    source = {"video": str(video)} if video is not None else {"pose": str(pose_path)}
+    details = {**source, "warnings": summary["warnings"]}
+    finish_run(outdir, written, command="analyze", details=details)
     return AnalyzeOutputs(
         summary=summary,
         pose_path=target,
         timeseries_path=timeseries,
         summary_path=summary_path,
         keypoints_path=keypoints,
-        warnings=[*warnings, *pictures.warnings],
+        warnings=summary["warnings"],
         overlay_path=pictures.overlay_path,
         keyframes_dir=pictures.keyframes_dir,
         report_path=pictures.report_path,
         pdf_path=pictures.pdf_path,
     )
+
+
+def _write_summary(outdir: Path, summary: dict[str, Any]) -> Path:
+    text = json.dumps(summary, indent=2, allow_nan=False)
+    return write_text_atomic(outdir / "summary.json", text + "\n")
+
+
+def _recorded_decode_warnings(pose: xr.Dataset) -> list[str]:
+    """Warnings about the video recorded in a pose dataset's log when it was tracked."""
+    found: list[str] = []
+    for entry in processing_log(pose):
+        if isinstance(entry, dict) and entry.get("step") == INPUT_WARNINGS:
+            found += [str(w) for w in (entry.get("params") or {}).get("warnings") or []]
+    return found
 
 
 @dataclass
@@ -237,6 +292,10 @@ class PictureOutputs:
     report_path: Path | None = None
     pdf_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+
+    def paths(self) -> list[Path | None]:
+        """The files and folders written (``None`` for those skipped)."""
+        return [self.overlay_path, self.keyframes_dir, self.report_path, self.pdf_path]
 
 
 def source_video(pose: xr.Dataset, *, pose_path: Path | None = None) -> Path | str | None:
@@ -307,7 +366,7 @@ def run_pictures(
         The files written and the warnings.
     """
     out = PictureOutputs()
-    notes: list[str] = []
+    notes: list[str] = [f"Warning: {w}." for w in summary.get("warnings") or []]
     keyframes: dict[int, Path] = {}
     left_vs_right: Path | None = None
     usable = _usable_video(video, pose)
