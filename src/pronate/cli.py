@@ -441,6 +441,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="fetch the sample clip (checksummed) and print its path")
     p.set_defaults(func=cmd_sample)
+
+    from pronate.web.cli import add_serve_parser  # the workspace, an outer layer
+
+    add_serve_parser(sub)
     return parser
 
 
