@@ -9,6 +9,8 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ "${PRONATE_BROWSER_TESTS:-1}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium)
 fi
+# PostgreSQL: the workspace tests run against a throw-away server too (see .ci/run).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ]; then
