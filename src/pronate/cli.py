@@ -75,9 +75,12 @@ def _glue_negative_values(argv: Sequence[str]) -> list[str]:
 def _video_or_pose(video: Path | None, pose: Path | None) -> None:
     """Exactly one of VIDEO and ``--from POSE.nc``, or a message saying what is wrong."""
     if video is None and pose is None:
-        raise InputError("no input: give a VIDEO to track, or --from POSE.nc to reuse a tracking")
+        raise InputError(
+            "no input: give either VIDEO or --from POSE.nc (a clip to track, or a pose tracked "
+            "before)"
+        )
     if video is not None and pose is not None:
-        raise InputError(f"give either VIDEO ({video}) or --from POSE.nc ({pose}), not both")
+        raise InputError(f"give either VIDEO or --from POSE.nc, not both (got {video} and {pose})")
 
 
 def add_track_options(parser: argparse.ArgumentParser) -> None:
@@ -230,8 +233,8 @@ def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from pronate.assessment import format_summary
     from pronate.pipeline import run_analyze
+    from pronate.summary import format_summary
 
     _video_or_pose(args.video, args.pose)
     options = analysis_options(args)

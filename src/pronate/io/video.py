@@ -47,6 +47,9 @@ class VideoInfo:
         Clockwise rotation applied to decoded frames to make them upright (0, 90, 180, 270).
     codec
         Name of the video codec.
+    duration_s
+        Duration of the video stream from the container's header (the file's if the
+        stream does not say); 0 when neither says.
     """
 
     path: Path
@@ -56,6 +59,7 @@ class VideoInfo:
     n_frames: int
     rotation_deg: int
     codec: str
+    duration_s: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,9 +151,55 @@ def probe_video(path: Path) -> VideoInfo:
             n_frames=int(stream.frames or 0),
             rotation_deg=rotation,
             codec=str(stream.codec_context.name),
+            duration_s=_declared_duration(container, stream),
         )
     finally:
         container.close()
+
+
+def _declared_duration(container: av.container.InputContainer, stream: av.VideoStream) -> float:
+    """Duration (s) the header claims for the video stream, else the file; 0 if unknown."""
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return float(container.duration) / 1e6  # AV_TIME_BASE
+    return 0.0
+
+
+def truncation_warning(info: VideoInfo, *, frames: int, duration_s: float) -> str | None:
+    """A warning when fewer frames or seconds were decoded than the container declares.
+
+    A file cut short (an interrupted copy or upload) whose index sits at the front
+    (``+faststart``) still declares its full length, and its remaining frames decode
+    without an error; only the comparison with the header tells.
+
+    Parameters
+    ----------
+    info
+        The video's header (:func:`probe_video`).
+    frames
+        Frames decoded.
+    duration_s
+        Time covered by the decoded frames (s): last timestamp plus one frame.
+
+    Returns
+    -------
+    str or None
+        The warning, or ``None`` when the decoded video matches its header (within two
+        frames and 2 %) or the header says nothing.
+    """
+    frame_s = 1.0 / info.fps if info.fps > 0 else 0.0
+    short_frames = info.n_frames > 0 and info.n_frames - frames > max(2, 0.02 * info.n_frames)
+    slack = max(2 * frame_s, 0.02 * info.duration_s)
+    short_time = info.duration_s > 0 and info.duration_s - duration_s > slack
+    if not (short_frames or short_time):
+        return None
+    declared = f"{info.n_frames} frames, " if info.n_frames > 0 else ""
+    return (
+        f"the video is truncated: its header declares {declared}{info.duration_s:.1f} s, but "
+        f"only {frames} frames ({duration_s:.1f} s) could be decoded; the file was probably "
+        "cut short (an interrupted copy or upload), and only what was decoded is analysed"
+    )
 
 
 def frame_times(path: Path) -> np.ndarray:
