@@ -32,7 +32,6 @@ function onSubmit(id, handler) {
 }
 
 function setState(item, job) {
-  item.dataset.state = job.state;
   item.querySelector("progress").value = job.state === "done" ? 1 : job.progress;
   item.querySelector(".state").textContent =
     job.state === "running" ? `analysing ${Math.round(job.progress * 100)} %` : job.state;
@@ -49,6 +48,7 @@ function setState(item, job) {
     error.textContent = job.error;
     item.appendChild(error);
   }
+  item.dataset.state = job.state;
 }
 
 function watchJob(item) {
