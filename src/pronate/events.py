@@ -599,7 +599,7 @@ def pose_signals(
     ank = {s: uv[:, KEYPOINT_INDEX[f"{real[s]}_ankle"], 1] for s in ("left", "right")}
     hip_v = 0.5 * (uv[:, KEYPOINT_INDEX["left_hip"], 1] + uv[:, KEYPOINT_INDEX["right_hip"], 1])
     st = np.asarray(stance).astype(str)
-    both = np.nanmean(np.stack([ank["left"], ank["right"]]), axis=0) if len(st) else hip_v
+    both = _mean_of_seen(ank["left"], ank["right"]) if len(st) else hip_v
     floor = np.where(st == "left", ank["left"], np.where(st == "right", ank["right"], both))
     floor = np.where(np.isfinite(floor), floor, both)
     h = hip_v - floor
@@ -612,6 +612,15 @@ def pose_signals(
         "stagger": stagger,
         "front": front,
     }
+
+
+def _mean_of_seen(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-sample mean of the finite ones of ``a`` and ``b`` (NaN where neither is)."""
+    stack = np.stack([a, b])
+    count = np.isfinite(stack).sum(axis=0)
+    total = np.where(np.isfinite(stack), stack, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def foot_speeds(pose: xr.Dataset, *, labels_swapped: bool = False) -> tuple[np.ndarray, np.ndarray]:
