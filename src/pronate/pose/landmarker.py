@@ -10,7 +10,7 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -107,29 +107,82 @@ def _quiet_mediapipe() -> None:
     logging.getLogger("absl").setLevel(logging.ERROR)
 
 
-@contextlib.contextmanager
-def captured_stderr() -> Iterator[list[str]]:
-    """Capture what native code writes to file descriptor 2 (MediaPipe's C++ logging).
+class NativeStderr:
+    """File descriptor 2, shared by every thread, silenced while native code logs.
 
-    Yields a list that receives the captured lines when the block ends, so a caller can
-    still report them on failure.
+    MediaPipe's C++ side writes its set-up chatter straight to file descriptor 2. While
+    any thread is inside :meth:`silenced`, fd 2 points to ``os.devnull``; when the last
+    one leaves, it points to the saved original again. Entering and leaving are counted
+    under one lock, so threads whose blocks overlap in any order never save a redirected
+    descriptor as the "original" (which once sent all later output, error line included,
+    into a deleted temporary file). :meth:`passthrough` waits until nothing is silenced
+    and keeps it so while pronate itself writes (the progress bar, from worker threads).
     """
-    lines: list[str] = []
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield lines
-        return
-    with tempfile.TemporaryFile(mode="w+b") as sink:
-        os.dup2(sink.fileno(), 2)
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._depth = 0
+        self._saved: int | None = None
+
+    @property
+    def is_silenced(self) -> bool:
+        """True while fd 2 points away from the original stderr."""
+        return self._saved is not None
+
+    @contextlib.contextmanager
+    def silenced(self) -> Iterator[None]:
+        """Point fd 2 to ``os.devnull`` for the block (shared by overlapping blocks)."""
+        with self._cond:
+            if self._depth == 0:
+                self._saved = _redirect_fd2()
+            self._depth += 1
         try:
-            yield lines
+            yield
         finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            lines.extend(sink.read().decode("utf-8", "replace").splitlines())
+            with self._cond:
+                self._depth -= 1
+                if self._depth == 0:
+                    _restore_fd2(self._saved)
+                    self._saved = None
+                    self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def passthrough(self) -> Iterator[None]:
+        """Run the block with fd 2 on the original stderr (waits for silenced blocks)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._depth == 0)
+            yield
+
+
+def _redirect_fd2() -> int | None:
+    """Point fd 2 to ``os.devnull``; return a duplicate of the original (``None`` if
+    there is no fd 2 to redirect)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:
+        return None
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(sink, 2)
+    finally:
+        os.close(sink)
+    return saved
+
+
+def _restore_fd2(saved: int | None) -> None:
+    """Point fd 2 back to ``saved`` (from :func:`_redirect_fd2`) and close it."""
+    if saved is None:
+        return
+    try:
+        os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+NATIVE_STDERR = NativeStderr()
+"""The process's one :class:`NativeStderr`: every landmarker silences fd 2 through it."""
 
 
 class Landmarker:
@@ -152,12 +205,11 @@ class Landmarker:
             min_pose_presence_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
         )
-        with captured_stderr() as native_log:
-            try:
+        try:
+            with NATIVE_STDERR.silenced():
                 self._task = vision.PoseLandmarker.create_from_options(options)
-            except (RuntimeError, ValueError, OSError) as exc:
-                raise ModelError(f"cannot load pose model {path}: {exc}") from exc
-        self.native_log = native_log
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"cannot load pose model {path}: {exc}") from exc
         self._last_ms = -1
         self._calls = 0
 
@@ -175,7 +227,7 @@ class Landmarker:
         self._last_ms = ms
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
         if self._calls < 2:  # MediaPipe logs set-up warnings on its first calls
-            with captured_stderr():
+            with NATIVE_STDERR.silenced():
                 result = self._task.detect_for_video(mp_image, ms)
         else:
             result = self._task.detect_for_video(mp_image, ms)
@@ -211,7 +263,7 @@ class Landmarker:
         """Release the MediaPipe graph."""
         task = getattr(self, "_task", None)
         if task is not None:
-            with captured_stderr():
+            with NATIVE_STDERR.silenced():
                 task.close()
             self._task = None
 

@@ -14,11 +14,14 @@ with the time lost.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import xarray as xr
@@ -35,7 +38,7 @@ from pronate.io.video import (
     probe_video,
 )
 from pronate.keypoints import KEYPOINTS
-from pronate.pose.landmarker import Box, Detection, Landmarker
+from pronate.pose.landmarker import NATIVE_STDERR, Box, Detection, Landmarker
 from pronate.schema import make_pose_dataset, with_log_entry
 
 N = len(KEYPOINTS)
@@ -44,6 +47,13 @@ CROP_GRID = 32
 SIZE_RATIO_LIMIT = 1.8
 """A detection whose box height differs from the subject's by more than this factor is
 not the subject."""
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+class TrackingCancelledError(Exception):
+    """Raised in a tracking thread when the caller has asked the tracking to stop."""
 
 
 def choose_subject(
@@ -262,14 +272,21 @@ def track_frames(
     init_box: Box | None = None,
     report_from: int = 0,
     progress: Callable[[int], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Segment:
     """Track the subject through ``frames``.
 
     With ``init_box`` the subject is handed over (its box in the frame before the first
     one) instead of being chosen. ``progress`` is called for frames with index
-    ``>= report_from`` (frames before are a warm-up). The tracker restarts every
-    :func:`warmup_frames` frames (see :class:`SubjectTracker`), so every warm-up holds a
-    restart.
+    ``>= report_from`` (frames before are a warm-up), never while MediaPipe's native
+    logging is silenced (see :class:`~pronate.pose.landmarker.NativeStderr`). The tracker
+    restarts every :func:`warmup_frames` frames (see :class:`SubjectTracker`), so every
+    warm-up holds a restart.
+
+    Raises
+    ------
+    TrackingCancelledError
+        When ``cancel`` is set, before the next frame.
     """
     times: list[float] = []
     indices: list[int] = []
@@ -299,6 +316,8 @@ def track_frames(
                 margin=config.crop_margin, width=info.width, height=info.height, grid=CROP_GRID
             )
         for frame in frames:
+            if cancel is not None and cancel.is_set():
+                raise TrackingCancelledError(f"tracking stopped at frame {frame.index}")
             det = tracker.step(frame)
             times.append(frame.time_s)
             indices.append(frame.index)
@@ -306,7 +325,8 @@ def track_frames(
             conf.append(nan1 if det is None else det.confidence)
             world.append(nan3 if det is None else det.world)
             if progress is not None and frame.index >= report_from:
-                progress(1)
+                with NATIVE_STDERR.passthrough():
+                    progress(1)
     return Segment(
         time=np.asarray(times, dtype=np.float64),
         frame=np.asarray(indices, dtype=np.int64),
@@ -370,6 +390,46 @@ def same_subject(a: Segment, b: Segment, *, max_distance: float = 0.25) -> bool:
     return bool(np.median(dist) <= max_distance)
 
 
+def run_in_threads(
+    work: Callable[[T, threading.Event], U], items: Sequence[T], *, name: str = "pronate-seg"
+) -> list[U]:
+    """``[work(item, cancel) for item in items]``, each call in its own thread.
+
+    The calling thread only waits, so Ctrl-C (``KeyboardInterrupt``, delivered to the main
+    thread) is seen at once. On any exception there, or in a worker, ``cancel`` is set and
+    the workers are waited for, so that none outlives the call: ``work`` must check
+    ``cancel`` often (:func:`track_frames` does before every frame).
+    """
+    cancel = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, len(items)), thread_name_prefix=name)
+    try:
+        futures = [pool.submit(work, item, cancel) for item in items]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for failed in (f for f in done if f.exception() is not None):
+            failed.result()  # raises, while the others still run: they are cancelled below
+        return [f.result() for f in futures]
+    except BaseException:
+        cancel.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _frames(
+    path: Path, *, start: int, stop: int | None, report: DecodeReport
+) -> Iterator[Iterator[Frame]]:
+    """Frames ``[start, stop)`` decoded ahead (:func:`prefetch`); the decoding thread is
+    stopped when the block ends, however it ends."""
+    frames = prefetch(iter_frames(path, start=start, stop=stop, report=report))
+    try:
+        yield frames
+    finally:
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()
+
+
 def track_parallel(
     path: Path,
     *,
@@ -379,7 +439,9 @@ def track_parallel(
     report: DecodeReport,
     progress: Callable[[int], None] | None = None,
 ) -> Segment:
-    """Track segments of the clip in parallel, each with its own landmarkers.
+    """Track segments of the clip in parallel, each with its own landmarkers, in threads
+    that stop at the next frame when the caller is interrupted (see
+    :func:`run_in_threads`).
 
     Every segment after the first starts :func:`warmup_frames` frames early; those
     warm-up frames are dropped. The warm-up holds one of the tracker's periodic restarts
@@ -394,20 +456,18 @@ def track_parallel(
     warmup = warmup_frames(config, fps=info.fps)
     plans = plan_segments(n_frames, workers=config.workers, warmup=warmup)
 
-    def run(plan: SegmentPlan) -> Segment:
-        frames = iter_frames(path, start=plan.warm_start, stop=plan.stop, report=report)
-        return track_frames(
-            prefetch(frames),
-            info=info,
-            config=config,
-            report_from=plan.start,
-            progress=progress,
-        )
+    def run(plan: SegmentPlan, cancel: threading.Event) -> Segment:
+        with _frames(path, start=plan.warm_start, stop=plan.stop, report=report) as frames:
+            return track_frames(
+                frames,
+                info=info,
+                config=config,
+                report_from=plan.start,
+                progress=progress,
+                cancel=cancel,
+            )
 
-    if len(plans) == 1:
-        return run(plans[0])
-    with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="pronate-seg") as pool:
-        results = list(pool.map(run, plans))
+    results = run_in_threads(run, plans)
     merged = results[0]
     for plan, seg in zip(plans[1:], results[1:], strict=True):
         assert plan.stop is not None
@@ -415,14 +475,32 @@ def track_parallel(
         if same_subject(overlap, seg.slice_frames(plan.warm_start, plan.start)):
             part = seg.slice_frames(plan.start, plan.stop)
         else:
-            handed = merged.last_box()
-            frames = iter_frames(path, start=plan.start, stop=plan.stop, report=report)
-            part = track_frames(prefetch(frames), info=info, config=config, init_box=handed)
-            part.log.append(
-                f"segment from frame {plan.start} re-tracked with the subject handed over"
+            part = _retrack(
+                path, plan=plan, handed=merged.last_box(), info=info, config=config, report=report
             )
         merged = concat_segments([merged, part])
     return merged
+
+
+def _retrack(
+    path: Path,
+    *,
+    plan: SegmentPlan,
+    handed: Box | None,
+    info: VideoInfo,
+    config: TrackConfig,
+    report: DecodeReport,
+) -> Segment:
+    """Track ``plan``'s frames again with the subject ``handed`` over (in a thread, so an
+    interrupt stops it like the others)."""
+
+    def run(start: int, cancel: threading.Event) -> Segment:
+        with _frames(path, start=start, stop=plan.stop, report=report) as frames:
+            return track_frames(frames, info=info, config=config, init_box=handed, cancel=cancel)
+
+    part = run_in_threads(run, [plan.start])[0]
+    part.log.append(f"segment from frame {plan.start} re-tracked with the subject handed over")
+    return part
 
 
 def track_video(
