@@ -141,7 +141,7 @@ def test_pronation_with_every_criterion_exact(side):
         "pelvis_over_foot": (0.5, 0.2),
         "pelvis_loaded_side_up": (4.0, 1.0),
         "knee_valgus_movement": (8.0, 3.0),
-        "knee_fppa_in_band": (8.0, 16.8),
+        "knee_fppa_in_band": (8.0, (-10.0, 16.8)),
         "femur_tibia_coupling": (45.0, (22.5, 67.5)),
         "femur_tibia_lag": (0.0, 0.2),
         "femur_tibia_in_phase": (100.0, 50.0),
@@ -189,7 +189,21 @@ def test_collapse_beyond_the_band():
     a = assess_event(make_metrics(**chain("left", fppa=20.0)), event("left"), thresholds=TH)
     assert a.verdict == "collapse"
     c = by_name(a.criteria)["knee_fppa_in_band"]
-    assert (c.value, c.threshold, c.passed) == (pytest.approx(20.0), 16.8, False)
+    assert (c.value, c.threshold, c.passed) == (pytest.approx(20.0), (-10.0, 16.8), False)
+
+
+def test_varus_below_the_band_is_no_pronation_and_no_collapse():
+    """Issue 9: any varus used to pass as 'inside the normal band' (-34 deg ticked); the band
+    has a lower bound now, and a knee below it is not a collapse either."""
+    from pronate.assessment import leg_verdict
+
+    crits = [
+        Criterion("knee_valgus_movement", 5.0, 3.0, True),
+        Criterion("knee_fppa_in_band", -34.2, (-10.0, 16.8), False),
+        Criterion("com_inside_base", 0.3, 0.0, True),
+    ]
+    assert leg_verdict(crits, measurable=True) == "partial"
+    assert crits[1].status == "failed"
 
 
 def test_collapse_femur_driven_out_of_rhythm():

@@ -218,7 +218,7 @@ def test_evidence_table_lists_every_criterion_with_value_threshold_and_pass(anal
     table = evidence_table(collapse)
     for c in collapse["criteria"]:
         assert c["name"] in table
-    assert "≤ 16.8°" in table and "≥ 3.0°" in table and "in phase: 22.5–67.5°" in table
+    assert "−10.0° to 16.8°" in table and "≥ 3.0°" in table and "in phase: 22.5–67.5°" in table
     assert "✗ no" in table and "✓ yes" in table
     bilateral = evidence_table(summary["events"][4])
     assert bilateral.count("<tr") - 1 == len(

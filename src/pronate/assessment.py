@@ -23,7 +23,8 @@ pelvis_loaded_side_up       ``pelvic_obliquity_deg`` signed so the   >= obliquit
                             loaded side up is positive (one leg)
 pelvis_level                ``|pelvic_obliquity_deg|`` (both)        <= pelvis_level_max_deg
 knee_valgus_movement        FPPA at knee frame - FPPA at start       >= valgus_change_min_deg
-knee_fppa_in_band           FPPA at knee frame                       <= fppa_max_deg
+knee_fppa_in_band           FPPA at knee frame                       in [fppa_min_deg,
+                                                                     fppa_max_deg]
 femur_tibia_coupling        coupling angle of the loading phase      in the in-phase bin
                             (femur vs tibia medial tilt, start to    [22.5, 67.5) deg
                             knee frame, :mod:`pronate.coordination`)
@@ -51,9 +52,11 @@ Decision rule (per leg, first match wins)
 ==============  ==========================================================================
 verdict         rule
 ==============  ==========================================================================
-unmeasurable    side view (``left`` / ``right``: no frontal plane), or the FPPA is missing
-                at start or knee frame, or in more than ``max_nan_fraction`` of the moment
-collapse        FPPA at the knee frame beyond the band, or a valgus movement out of rhythm
+unmeasurable    oblique or side view (no frontal metrics, :mod:`pronate.camera`), or the
+                FPPA is missing at start or knee frame, or in more than
+                ``max_nan_fraction`` of the moment
+collapse        FPPA at the knee frame above the band (valgus), or a valgus movement out of
+                rhythm (below the band, varus-looking: no pronation, not a collapse)
 pronation       every measurable criterion used in the verdict passes (valgus movement,
                 in band, in rhythm, CoM inside, pelvis over the foot, loaded side up)
 missing         no valgus movement, and a proximal link failed: loading without the chain
@@ -275,7 +278,12 @@ def knee_criteria(
         rhythm = [replace(c, passed=None) for c in rhythm]
     return [
         valgus,
-        criterion(f"knee_fppa_in_band{suffix}", peak, th.fppa_max_deg, "<="),
+        Criterion(
+            f"knee_fppa_in_band{suffix}",
+            float(peak),
+            (th.fppa_min_deg, th.fppa_max_deg),
+            bool(th.fppa_min_deg <= peak <= th.fppa_max_deg) if np.isfinite(peak) else None,
+        ),
         *rhythm,
         criterion(
             f"foot_pronation{suffix}", at(foot, "knee") - at(foot, "start"), th.foot_shift_min, ">="
@@ -288,6 +296,11 @@ def _base(name: str) -> str:
         if name.endswith(leg):
             return name[: -len(leg)]
     return name
+
+
+def _upper(c: Criterion) -> float:
+    """Upper bound of a criterion's threshold (a band's top, or the one threshold)."""
+    return max(c.threshold) if isinstance(c.threshold, tuple) else c.threshold
 
 
 def leg_verdict(
@@ -314,7 +327,11 @@ def leg_verdict(
     by = {_base(c.name): c.passed for c in criteria}
     valgus = by.get("knee_valgus_movement")
     rhythm_failed = any(by.get(name) is False for name in RHYTHM)
-    if by.get("knee_fppa_in_band") is False or (valgus and rhythm_failed):
+    beyond = any(
+        _base(c.name) == "knee_fppa_in_band" and c.passed is False and c.value > _upper(c)
+        for c in criteria
+    )
+    if beyond or (valgus and rhythm_failed):
         return "collapse"
     used = [c.passed for c in criteria if _base(c.name) not in informative]
     if all(p is not False for p in used):

@@ -108,6 +108,8 @@ valgus_change_min_deg         3.0       deg                    FPPA increase sta
                                                                one SEM (Munro 2012)
 fppa_max_deg                  16.8      deg                    normal band upper bound,
                                                                see below
+fppa_min_deg                  -10.0     deg                    normal band lower bound
+                                                               (varus-looking), see below
 in_phase_min_pct              50.0      % of event frames      femur and tibia in phase
                                                                (Chang 2008 bins) at least
                                                                half the time (informative)
@@ -130,6 +132,13 @@ a knee beyond it moves more like a painful knee than like a healthy one, while o
 20 healthy adults gets there. It is also above the single-leg landing ranges of both
 men (1-9 deg) and women (5-12 deg). The more lenient healthy mean + 2 SD (18.6 deg) can
 be set in the TOML file.
+
+Why ``fppa_min_deg = -10``: no published study gives a lower bound of the 2-D FPPA. The
+healthy single-leg squat sits at 8.4 +/- 5.1 deg (mean - 2 SD = -1.8 deg); a knee held
+more than about three SEM (3 x 2.7 deg) beyond that, i.e. 10 deg varus-looking at the
+peak, is not accepting the load in pronation: the band is bounded on both sides, and a
+knee below it fails ``knee_fppa_in_band`` (no ``pronation``; it is not a ``collapse``,
+which is valgus beyond the upper bound).
 
 Why ``fppa_max_depth = 0.2``: 2-D FPPA is established for single-leg squats and landings
 to about 45-60 deg of knee flexion. Deeper, the thigh points at a frontal camera, its
@@ -223,6 +232,8 @@ class Thresholds:
         Smallest FPPA increase from start to peak for a valgus movement (deg).
     fppa_max_deg
         Upper bound of the normal FPPA band at the peak (deg).
+    fppa_min_deg
+        Lower bound of the normal FPPA band at the peak (deg, varus-looking).
     in_phase_min_pct
         Smallest share of the moment with femur and tibia in phase (%); informative.
     lag_max_s
@@ -262,6 +273,7 @@ class Thresholds:
     pelvis_level_max_deg: float = 3.0
     valgus_change_min_deg: float = 3.0
     fppa_max_deg: float = 16.8
+    fppa_min_deg: float = -10.0
     in_phase_min_pct: float = 50.0
     lag_max_s: float = 0.2
     coupling_smooth_s: float = 0.2
@@ -284,6 +296,8 @@ class Thresholds:
         for name in _FRACTIONS:
             if not 0 <= getattr(self, name) <= 1:
                 raise ConfigError(f"threshold {name!r} must lie in [0, 1]")
+        if self.fppa_min_deg >= self.fppa_max_deg:
+            raise ConfigError("threshold 'fppa_min_deg' must be below 'fppa_max_deg'")
         if not 0 <= self.in_phase_min_pct <= 100:
             raise ConfigError("threshold 'in_phase_min_pct' must lie in [0, 100]")
 

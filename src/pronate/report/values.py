@@ -125,9 +125,9 @@ LINKS: Final[dict[str, Link]] = {
     "knee_fppa_in_band": Link(
         "Knee angle at the peak inside the normal band (FPPA)",
         "°",
-        "<=",
+        "between",
         1,
-        "the knee went in beyond the normal band",
+        "the knee angle at the peak was outside the normal band",
     ),
     "femur_tibia_coupling": Link(
         "Thigh and shin tilted together (coupling angle)",
@@ -209,6 +209,9 @@ def threshold_text(name: str, threshold: Any) -> str:
     if link.op == "in" and isinstance(threshold, list | tuple) and len(threshold) == 2:
         lo, hi = (fmt(v, 1) for v in threshold)
         return f"in phase: {lo}–{hi}°"
+    if isinstance(threshold, list | tuple) and len(threshold) == 2:
+        lo, hi = (fmt(v, 1) for v in threshold)
+        return f"{lo}° to {hi}°"
     op = {">": ">", ">=": "≥", "<=": "≤"}.get(link.op, link.op)
     digits = max(link.digits, 1) if link.unit == "°" else link.digits
     return f"{op} {with_unit(fmt(threshold, digits), link.unit)}"
