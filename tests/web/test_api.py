@@ -182,7 +182,9 @@ def test_analysis_summary_report_and_files(
     report = client.get(f"/api/analyses/{analysis}/report")
     assert report.status_code == 200 and "<p>report</p>" in report.text
     assert "default-src 'none'" in report.headers["content-security-policy"]
-    frame = client.get(f"/api/analyses/{analysis}/files/keyframes/01_left.png")
+    frame = client.get(
+        f"/api/analyses/{analysis}/files/keyframes/01_left_single_leg_squat_1.00s.png"
+    )
     assert frame.status_code == 200 and frame.headers["content-type"] == "image/png"
     assert client.get(f"/api/analyses/{analysis}/files/overlay.mp4").status_code == 404
     page = client.get(f"/analyses/{analysis}")

@@ -180,6 +180,17 @@ def test_coach_workflow(page: object, live: str, cam01: Path, shots: Path) -> No
     assert page.locator("svg.trend circle").count() >= 2  # type: ignore[attr-defined]
     page.screenshot(path=str(shots / "timeline.png"), full_page=True)  # type: ignore[attr-defined]
 
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.click("#compare-link")  # type: ignore[attr-defined]
+    cards = page.locator(".moment-card")  # type: ignore[attr-defined]
+    assert cards.count() == 2
+    assert "2026-10-01" in cards.nth(0).inner_text() and "2026-11-05" in cards.nth(1).inner_text()
+    page.screenshot(path=str(shots / "compare.png"), full_page=True)  # type: ignore[attr-defined]
+    with page.expect_download() as download:  # type: ignore[attr-defined]
+        cards.nth(1).locator("a[download]").click()
+    download.value.save_as(str(shots / "card.png"))
+    assert (shots / "card.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
     page.goto(live + "/")  # type: ignore[attr-defined]
     assert "Ann Example" in page.inner_text("#client-list")  # type: ignore[attr-defined]
     page.screenshot(path=str(shots / "clients.png"))  # type: ignore[attr-defined]

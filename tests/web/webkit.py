@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from pronate.jobs import queue
 from pronate.store.models import Job
 
+KEYFRAME = np.zeros((40, 30, 3), dtype=np.uint8) + np.uint8(90)
 KEYS = (
     "knee_fppa_peak_deg",
     "knee_valgus_change_deg",
@@ -34,7 +36,11 @@ def summary(left: str | None, *, fppa: float = 5.0, right: str | None = None) ->
                     "peak_s": 1.0,
                     "verdict": verdict,
                     "legs": {side: verdict},
-                    "criteria": [],
+                    "criteria": [
+                        {"name": "knee_fppa_in_band", "value": fppa, "threshold": 16.8},
+                        {"name": "com_inside_base", "value": 0.3, "threshold": 0.0},
+                        {"name": "pelvis_loaded_side_up", "value": 4.0, "threshold": 1.0},
+                    ],
                 }
             )
             medians = {k: (fppa if k == "knee_fppa_peak_deg" else 0.5) for k in KEYS}
@@ -60,7 +66,9 @@ def finish_job(
     text = json.dumps(content)
     (folder / "summary.json").write_text(text)
     (folder / "report.html").write_text("<!doctype html><title>report</title><p>report</p>")
-    (folder / "keyframes" / "01_left.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    from matplotlib.image import imsave
+
+    imsave(folder / "keyframes" / "01_left_single_leg_squat_1.00s.png", KEYFRAME)
     with sessions() as db:
         job = db.get(Job, job_id)
         assert job is not None

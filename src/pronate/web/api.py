@@ -187,3 +187,20 @@ def get_output(analysis_id: int, name: str, db: DB, ws: WS) -> FileResponse:
     path = _output(db, ws, analysis_id, name)
     media = "video/mp4" if name.endswith(".mp4") else "image/png"
     return FileResponse(path, media_type=media)
+
+
+@router.get("/analyses/{analysis_id}/moments/{number}/card.png", response_class=Response)
+def get_card(analysis_id: int, number: int, db: DB, ws: WS) -> Response:
+    """A one-page PNG card of loading moment ``number`` (from 1) for the client: key
+    frame, verdict and three numbers in plain words (a download)."""
+    from pronate.web.moments import card_png, find_moment
+
+    analysis = service.get(db, Analysis, analysis_id, "analysis")
+    moment = find_moment(analysis, ws.blobs.root, number)
+    data = card_png(moment, client_name=analysis.clip.visit.client.name)
+    name = f"pronate-card-{analysis_id}-{number}.png"
+    return Response(
+        data,
+        media_type="image/png",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -26,7 +26,12 @@ VERDICT_WORDS = {
     None: "no loading moment",
 }
 TRENDS = (
-    ("knee_fppa_peak_deg", "Peak knee FPPA (deg, + valgus)", (None, "fppa_max_deg"), "knee_fppa"),
+    (
+        "knee_fppa_peak_deg",
+        "Peak knee FPPA (deg, + valgus)",
+        ("fppa_min_deg", "fppa_max_deg"),
+        "knee_fppa",
+    ),
     ("com_margin_norm", "CoM margin (foot lengths)", ("com_margin_min", None), None),
     ("pelvis_shift_toward_norm", "Pelvis shift (hip widths)", ("pelvis_shift_min", None), None),
     (
@@ -127,4 +132,47 @@ def analysis_page(request: Request, analysis_id: int, db: DB) -> HTMLResponse:
         clip=analysis.clip,
         has_overlay=(folder / "overlay.mp4").is_file(),
         keyframes=keyframes,
+    )
+
+
+def _moment_key(db: DB, root: Path, client: Client, key: str | None) -> Any:
+    from pronate.web.moments import find_moment
+
+    if not key:
+        return None
+    try:
+        analysis_id, number = (int(part) for part in key.split("-"))
+    except ValueError:
+        raise service.NotFoundError(f"no moment {key!r}") from None
+    analysis = db.get(Analysis, analysis_id)
+    if analysis is None or analysis.clip.visit.client_id != client.id:
+        raise service.NotFoundError(f"client {client.id} has no analysis {analysis_id}")
+    return find_moment(analysis, root, number)
+
+
+@router.get("/clients/{client_id}/compare", response_class=HTMLResponse)
+def compare_page(
+    request: Request, client_id: int, db: DB, a: str | None = None, b: str | None = None
+) -> HTMLResponse:
+    """Two moments of a client side by side (before/after, left/right)."""
+    from pronate.web.moments import moments_of
+
+    client = service.get(db, Client, client_id, "client")
+    root = request.app.state.workspace.blobs.root
+    everything = [
+        m
+        for visit in sorted(client.visits, key=lambda v: (v.date, v.id))
+        for clip in visit.clips
+        for analysis in clip.analyses
+        for m in moments_of(analysis, root)
+    ]
+    chosen = [_moment_key(db, root, client, key) for key in (a, b)]
+    if chosen == [None, None] and len(everything) >= 2:
+        chosen = [everything[0], everything[-1]]
+    return _page(
+        request,
+        "compare.html",
+        client=service.client_out(db, client),
+        moments=everything,
+        chosen=chosen,
     )
