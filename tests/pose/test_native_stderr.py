@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pronate.pose.tracker import TrackingCancelledError, run_in_threads
+from pronate.pose.threads import TrackingCancelledError, run_in_threads
 
 # A leaves its block while B is still in its own: the order in which redirecting each
 # thread on its own loses stderr for good (B "restores" A's sink).

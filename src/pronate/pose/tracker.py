@@ -17,11 +17,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import xarray as xr
@@ -39,6 +37,7 @@ from pronate.io.video import (
 )
 from pronate.keypoints import KEYPOINTS
 from pronate.pose.landmarker import NATIVE_STDERR, Box, Detection, Landmarker
+from pronate.pose.threads import TrackingCancelledError, run_in_threads
 from pronate.schema import make_pose_dataset, with_log_entry
 
 N = len(KEYPOINTS)
@@ -47,13 +46,6 @@ CROP_GRID = 32
 SIZE_RATIO_LIMIT = 1.8
 """A detection whose box height differs from the subject's by more than this factor is
 not the subject."""
-
-T = TypeVar("T")
-U = TypeVar("U")
-
-
-class TrackingCancelledError(Exception):
-    """Raised in a tracking thread when the caller has asked the tracking to stop."""
 
 
 def choose_subject(
@@ -388,31 +380,6 @@ def same_subject(a: Segment, b: Segment, *, max_distance: float = 0.25) -> bool:
     height = np.ptp(a.position[both][:, :, 1], axis=1)
     dist = np.linalg.norm(mid_a - mid_b, axis=1) / np.maximum(height, 1e-6)
     return bool(np.median(dist) <= max_distance)
-
-
-def run_in_threads(
-    work: Callable[[T, threading.Event], U], items: Sequence[T], *, name: str = "pronate-seg"
-) -> list[U]:
-    """``[work(item, cancel) for item in items]``, each call in its own thread.
-
-    The calling thread only waits, so Ctrl-C (``KeyboardInterrupt``, delivered to the main
-    thread) is seen at once. On any exception there, or in a worker, ``cancel`` is set and
-    the workers are waited for, so that none outlives the call: ``work`` must check
-    ``cancel`` often (:func:`track_frames` does before every frame).
-    """
-    cancel = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=max(1, len(items)), thread_name_prefix=name)
-    try:
-        futures = [pool.submit(work, item, cancel) for item in items]
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for failed in (f for f in done if f.exception() is not None):
-            failed.result()  # raises, while the others still run: they are cancelled below
-        return [f.result() for f in futures]
-    except BaseException:
-        cancel.set()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
