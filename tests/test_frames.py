@@ -26,8 +26,10 @@ from pronate.synthetic import Camera, QuietStance, render_pose, simulate
     ("yaw", "view"),
     [
         (0, "front"),
-        (24, "front"),
-        (-24, "front"),
+        (19, "front"),
+        (-19, "front"),
+        (24, "oblique"),  # the model shows turns 15-20 deg smaller than they are
+        (-162, "back"),
         (30, "oblique"),
         (90, "left"),
         (-90, "right"),

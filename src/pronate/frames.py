@@ -41,8 +41,12 @@ yaw_deg
     Where the camera stands around the subject: 0 in front, +90 at the subject's left
     side, -90 at the right side, 180 behind. ``yaw = atan2(-L_z, -A_z)``.
 view
-    ``front`` for ``|yaw| <= 25``, ``back`` for ``|yaw| >= 155``, ``left`` / ``right``
+    ``front`` for ``|yaw| <= 20``, ``back`` for ``|yaw| >= 160``, ``left`` / ``right``
     for ``|yaw -/+ 90| <= 25`` (the side turned to the camera), ``oblique`` otherwise.
+    The front/back half-width is 20 deg, not 25: the model's world landmarks make a turn
+    look 15-20 deg smaller than it is, and cam01 of the balancing trial (45 deg off his
+    front by the calibration) read -30 deg, and -24.9 deg on a copy rotated on screen by
+    10 deg: at 25 it would have been called a front view.
 labels
     Once the view is resolved (:func:`estimate_view`, :func:`override_view`) and the
     swap applied (:func:`swap_sides`), ``left_*`` keypoints are the subject's real left.
@@ -73,7 +77,7 @@ from pronate.errors import InputError
 from pronate.keypoints import KEYPOINT_INDEX, MIRROR_ORDER
 
 VIEWS: Final[tuple[str, ...]] = ("front", "back", "left", "right", "oblique")
-FRONT_HALF_WIDTH_DEG: Final[float] = 25.0
+FRONT_HALF_WIDTH_DEG: Final[float] = 20.0
 SIDE_HALF_WIDTH_DEG: Final[float] = 25.0
 MAX_ROLL_DEG: Final[float] = 15.0
 """Largest camera roll believed; beyond it the quiet stance was not upright."""
