@@ -163,7 +163,11 @@ def _redirect_fd2() -> int | None:
         saved = os.dup(2)
     except OSError:
         return None
-    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        sink = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        os.close(saved)
+        return None  # nowhere to send it: native logging stays heard
     try:
         os.dup2(sink, 2)
     finally:
