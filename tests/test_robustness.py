@@ -261,7 +261,7 @@ def test_awkward_clip_gives_results(clip, tmp_path, name, kind, frames):
     run = pronate(clip(kind), *LITE, "--no-video", outdir=tmp_path / "out")
     summary = assert_results(run)
     assert summary["frames"] == frames
-    assert not any("truncated" in w for w in summary["warnings"])
+    assert summary["warnings"] == []  # no false alarm of truncation on uneven frame times
 
 
 @pytest.mark.model
