@@ -258,10 +258,29 @@ def test_oblique_and_deep_squat_are_explained(analysis):
     _, metrics, summary = analysis
     event = dict(summary["events"][4])
     event["knee_s"] = event["peak_s"] - 0.2
-    changed = dict(summary, view="oblique", events=[event])
+    camera = {
+        "view": "oblique",
+        "yaw_deg": -30.0,
+        "roll_deg": -11.3,
+        "roll_method": "scene_lines",
+        "roll_confidence": "high",
+        "pitch_deg": 16.0,
+        "frontal_measurable": False,
+        "reason": "the camera is at least 30 deg off the client's front",
+        "placement_hint": "move the camera at least 30 deg around the client",
+    }
+    quality = {"image_size": [1080, 1920], "subject_height_px": 1300.0, "warnings": []}
+    event.update(
+        verdict="unmeasurable", reason=camera["reason"], placement_hint=camera["placement_hint"]
+    )
+    changed = dict(summary, view="oblique", events=[event], camera=camera, quality=quality)
     text = build_report(changed, metrics=metrics, created=CREATED)
-    assert "lower confidence" in section(text, "meaning")
-    assert "lower confidence" in section(text, "limits")
+    assert "No frontal verdict from this clip" in section(text, "meaning")
+    assert "no frontal-plane number or verdict" in section(text, "limits")
+    panel = section(text, "camera")
+    assert "from the room&#x27;s vertical lines" in panel or "from the room's vertical" in panel
+    assert "move the camera at least 30 deg" in panel and "1300 px" in panel
+    assert "To measure: move the camera" in section(text, "moment-1")
     assert "Deep squats." in section(text, "limits")
     assert "The knee is read on the way down" in section(text, "moment-1")
 

@@ -23,6 +23,7 @@ import xarray as xr
 from pronate import __version__
 from pronate.errors import ConfigError
 from pronate.io.atomic import write_text_atomic
+from pronate.report.camera import camera_section
 from pronate.report.plots import angle_angle_plot
 from pronate.report.sections import (
     header,
@@ -279,6 +280,7 @@ def build_report(
     parts = [header(summary, created=created, duration_s=duration)]
     parts.extend(f'<p class="note">{esc(note)}</p>' for note in notes)
     parts.append(verdicts_section(summary, events, duration_s=duration))
+    parts.append(camera_section(summary))
     meaning = "".join(f"<p>{p}</p>" for p in meaning_paragraphs(summary))
     parts.append(f'<section class="card" id="meaning"><h2>What this means</h2>{meaning}</section>')
     if events:

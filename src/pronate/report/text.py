@@ -43,6 +43,9 @@ def moment_gist(event: Mapping[str, Any], *, view: str) -> str:
     if verdict == "pronation":
         return "Every link of the chain that counts was there."
     if verdict == "unmeasurable":
+        if event.get("reason"):
+            hint = event.get("placement_hint")
+            return f"Not judged: {event['reason']}." + (f" To measure: {hint}." if hint else "")
         if view in ("left", "right"):
             return "Not judged: from the side the camera cannot see the knee move inward."
         return "Not judged: the knee was not seen well enough during this moment."
@@ -205,11 +208,14 @@ def meaning_paragraphs(summary: Mapping[str, Any]) -> list[str]:
             out.append(asym)
         seen = {str(v) for e in events for v in [e.get("verdict"), *(e.get("legs") or {}).values()]}
         out.extend(VERDICT_MEANING[v] for v in VERDICT_MEANING if v in seen)
-    if summary.get("view") == "oblique":
+    camera = summary.get("camera") or {}
+    if camera.get("frontal_measurable") is False:
         out.append(
-            "The camera saw the client at an angle (oblique view): read the numbers with "
-            "lower confidence, and film from straight in front next time."
+            f"No frontal verdict from this clip: {esc(camera.get('reason'))}. "
+            f"Next time, {esc(camera.get('placement_hint'))}."
         )
+    for warning in (summary.get("quality") or {}).get("warnings") or []:
+        out.append(f"Note: {esc(warning)}.")
     return out
 
 
@@ -253,13 +259,15 @@ def limits_items(
         "camera's image, not a 3-D joint angle. The inward turn of thigh and shin cannot be "
         "seen directly; it shows as the knee moving toward the midline. Filmed twice, the "
         "knee angle differs by about 3° (SEM 2.7–3.0°); between sessions or sides only "
-        "differences above about 8° (7.5–8.9°) are real (Munro 2012).",
+        "differences above about 8° (7.5–8.9°) are real (Munro 2012). Each number carries "
+        "the error of the pose model measured against motion capture (±, camera panel).",
     ]
     view_text = {
         "front": "from the front: the best view for this analysis.",
         "back": "from behind: as good as the front; left and right are the client's own.",
-        "oblique": "at an angle (oblique): the sideways direction is rebuilt from the "
-        "model's depth estimate, so every frontal-plane number has <b>lower confidence</b>.",
+        "oblique": "at an angle (oblique): the picture does not show the frontal plane, "
+        "so no frontal-plane number or verdict is given (see the camera panel for where to "
+        "put the camera).",
         "left": "from the side: the frontal-plane chain (knee in, pelvis hike and shift) "
         "cannot be seen, so no verdict is given.",
         "right": "from the side: the frontal-plane chain (knee in, pelvis hike and shift) "
@@ -274,13 +282,14 @@ def limits_items(
         method = (metrics.attrs.get("roll_method") if metrics is not None else None) or ""
         how = {
             "override": "as given (--roll)",
+            "scene_lines": "estimated from the room's vertical lines",
             "body_axis": "estimated from the body in quiet stance",
             "heel_toe": "estimated from the feet in quiet stance",
         }.get(str(method), "estimated")
         if method == "none":
             tilt = (
-                "could not be estimated (no quiet stance on both feet), so the picture was "
-                "taken as level"
+                "could not be estimated (too few vertical lines in the room and no quiet "
+                "stance on both feet), so the picture was taken as level"
             )
         else:
             tilt = f"was corrected by {fmt(roll, 1)}° ({esc(how)})"
