@@ -161,6 +161,7 @@ def test_worker_runs_the_real_analysis(
 ) -> None:
     sessions = sessions_of(client)
     clip_id, job_id = add_clip(client, cam01.read_bytes())
+    _, same_id = add_clip(client, cam01.read_bytes())  # the same content again
     pool = pool_for(settings, sessions)
     pool.start()
     seen: set[float] = set()
@@ -171,6 +172,7 @@ def test_worker_runs_the_real_analysis(
             return job.state in ("done", "failed")
 
         job = wait_for(sessions, job_id, progressed)
+        same = wait_for(sessions, same_id, lambda j: j.state in ("done", "failed"), timeout=30)
     finally:
         pool.stop(timeout=10)
     assert job.state == "done", job.error
@@ -186,12 +188,18 @@ def test_worker_runs_the_real_analysis(
     assert client.get(f"/api/analyses/{analysis}/files/overlay.mp4").status_code == 200
     report = client.get(f"/api/analyses/{analysis}/report")
     assert report.status_code == 200 and "<html" in report.text.lower()
-    assert sorted(p.name for p in folder.parent.iterdir()) == [f"job-{job_id}"]
+    assert sorted(p.name for p in folder.parent.iterdir()) == [f"job-{job_id}", f"job-{same_id}"]
     history = client.get("/api/clients/1/history").json()
-    assert history["sessions"][0]["analyses"] == [analysis]
+    assert history["sessions"][0]["analyses"] == [analysis]  # the first client's session
     assert history["sessions"][0]["sides"]["left"]["verdict"] == summary["sides"]["left"]["verdict"]
     page = client.get(f"/analyses/{analysis}")
     assert page.status_code == 200 and "overlay.mp4" in page.text
+    # the same content with the same settings is not analysed twice: outputs hard-linked
+    assert same.state == "done" and same.attempts == 1
+    reused = client.get(f"/api/jobs/{same_id}").json()["analysis_id"]
+    assert reused != analysis and client.get(f"/api/analyses/{reused}").json() == summary
+    twin = settings.data_dir / "analyses" / f"job-{same_id}" / "overlay.mp4"
+    assert twin.stat().st_ino == (folder / "overlay.mp4").stat().st_ino
     del clip_id
 
 

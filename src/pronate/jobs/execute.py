@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pronate.errors import PronateError
@@ -22,7 +23,7 @@ from pronate.jobs import queue
 from pronate.jobs.queue import JobSettings
 from pronate.store.blobs import Blobs
 from pronate.store.db import make_engine, session_factory
-from pronate.store.models import Clip, Job
+from pronate.store.models import Analysis, Clip, Job
 
 log = logging.getLogger(__name__)
 TRACK_SHARE = 0.8
@@ -81,7 +82,9 @@ def _run(sessions: sessionmaker[Session], blobs: Blobs, job_id: int) -> None:
     partial = final.with_name(f".{final.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        summary = _analyze(sessions, job_id, video, partial, settings)
+        summary = _reuse(sessions, blobs, job_id, sha, settings, partial)
+        if summary is None:
+            summary = _analyze(sessions, job_id, video, partial, settings)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(partial, final)
     except PronateError as exc:
@@ -100,6 +103,36 @@ def _run(sessions: sessionmaker[Session], blobs: Blobs, job_id: int) -> None:
         return
     folder = final.relative_to(blobs.root).as_posix()
     queue.finish(sessions, job_id, clip_id=clip_id, folder=folder, summary=summary)
+
+
+def _reuse(
+    sessions: sessionmaker[Session],
+    blobs: Blobs,
+    job_id: int,
+    sha: str,
+    settings: JobSettings,
+    outdir: Path,
+) -> str | None:
+    """When the same content was already analysed with the same settings, hard-link its
+    outputs into ``outdir`` and return its summary; else ``None``."""
+    with sessions() as db:
+        earlier = db.execute(
+            select(Analysis.folder, Analysis.summary)
+            .join(Clip, Analysis.clip_id == Clip.id)
+            .join(Job, Analysis.job_id == Job.id)
+            .where(Clip.sha256 == sha, Job.settings == settings.to_json(), Job.id != job_id)
+            .order_by(Analysis.id.desc())
+            .limit(1)
+        ).first()
+    if earlier is None or not (blobs.root / earlier.folder).is_dir():
+        return None
+    try:
+        shutil.copytree(blobs.root / earlier.folder, outdir, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(outdir, ignore_errors=True)
+        return None
+    queue.set_progress(sessions, job_id, 1.0)
+    return str(earlier.summary)
 
 
 def _analyze(

@@ -80,6 +80,12 @@ def trend_svg(
         )
     for s in series:
         parts += _line(s, x, y)
+    if not any(v is not None for s in series for v in s.values):
+        parts.append(
+            f'<text x="{(PAD_L + WIDTH - PAD_R) / 2:.0f}" y="{HEIGHT / 2:.0f}" font-size="12" '
+            'text-anchor="middle" fill="#5b6670" class="unmeasured">'
+            "not measured in these sessions</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 
