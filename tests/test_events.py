@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.signal import find_peaks
@@ -22,6 +25,7 @@ from pronate.events import (
     label_runs,
     repair_stance,
 )
+from pronate.schema import make_pose_dataset
 from pronate.thresholds import Thresholds
 
 FPS = 30.0
@@ -412,3 +416,50 @@ def test_dip_helpers_never_raise(values: list[float], i: int, limit: int, step: 
         labels = np.where(np.isfinite(v), "left", "none")
         assert len(clean_labels(labels, min_run=3, bridge=2)) == v.size
         assert len(repair_stance(labels, v, v, fps=30.0, min_none_s=0.1, still_speed=0.3)) == v.size
+
+
+@st.composite
+def _pose_and_metrics(draw: st.DrawFn):
+    """A pose dataset and the metrics detect_events reads: NaN, constant or extreme."""
+    n = draw(st.integers(min_value=1, max_value=40))
+    kind = draw(st.sampled_from(["nan", "constant", "extreme", "random"]))
+    shape = (n, 33, 3)
+    if kind == "nan":
+        xyz = np.full(shape, np.nan)
+    elif kind == "constant":
+        xyz = np.full(shape, draw(st.sampled_from([0.0, 1.0, 1e300])))
+    elif kind == "extreme":
+        xyz = np.where(np.arange(np.prod(shape)).reshape(shape) % 2, 1e300, -1e300)
+    else:
+        xyz = np.random.default_rng(draw(st.integers(0, 999))).normal(300, 80, shape)
+    pose = make_pose_dataset(
+        position=xyz,
+        confidence=np.where(np.isfinite(xyz[..., 0]), 0.9, np.nan),
+        world=xyz / 1000.0,
+        time_s=np.arange(n) / 30.0,
+        fps=30.0,
+        source_video="",
+        model="test",
+        image_width=640,
+        image_height=480,
+    )
+    stance = np.array(draw(st.lists(_LABELS, min_size=n, max_size=n)))
+    shift = np.array(draw(st.lists(_VALUES, min_size=n, max_size=n)), dtype=np.float64)
+    metrics = xr.Dataset(
+        {"stance": ("time", stance), "pelvis_shift_norm": ("time", shift)},
+        coords={"time": pose["time"].values, "frame": ("time", np.arange(n))},
+        attrs={"roll_deg": draw(st.sampled_from([0.0, np.nan, 90.0])), "labels_swapped": 0},
+    )
+    return pose, metrics
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=_pose_and_metrics())
+def test_detect_events_never_raises_on_a_pose(data):
+    """Nor warns: a ``RuntimeWarning: Mean of empty slice`` reached the terminal on the
+    sports2d walker (feet unseen)."""
+    pose, metrics = data
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        events = detect_events(metrics, pose, thresholds=TH)
+    assert all(0 <= e.start <= e.peak <= e.end < pose.sizes["time"] for e in events)
