@@ -80,10 +80,8 @@ def sound_only(path: Path) -> Path:
 
 
 def truncated(path: Path, frames: Sequence[np.ndarray]) -> Path:
-    """A clip with its index at the front (``+faststart``) cut to 30 % of its bytes (6 s of
-    squats forward and backward: 180 frames declared, about 30 left)."""
-    there_and_back = [*frames, *frames[::-1]]
-    whole = write_clip(path.with_name("whole.mp4"), there_and_back, fps=30.0, faststart=True)
+    """A clip with its index at the front (``+faststart``) cut to 30 % of its bytes."""
+    whole = write_clip(path.with_name(f"whole_{path.name}"), frames, fps=30.0, faststart=True)
     data = whole.read_bytes()
     path.write_bytes(data[: int(0.3 * len(data))])
     return path
@@ -132,7 +130,10 @@ MAKERS: dict[str, Callable[[Path, list[np.ndarray]], Path]] = {
     "empty": _empty,
     "negative_config": _negative_config,
     "sound": lambda root, frames: sound_only(root / "sound.m4a"),
-    "truncated": lambda root, frames: truncated(root / "truncated.mp4", frames),
+    # 6 s of squats forward and backward: 180 frames declared, about 30 left
+    "truncated": lambda root, frames: truncated(root / "truncated.mp4", [*frames, *frames[::-1]]),
+    # 90 frames declared, 9 left: too few to track
+    "truncated_short": lambda root, frames: truncated(root / "short.mp4", frames),
     "vfr": _vfr,
     "out_and_back": _out_and_back,
     "4k": _four_k,
@@ -245,6 +246,12 @@ BAD: list[tuple[str, Args, tuple[str, ...]]] = [
 def test_bad_input_is_one_clear_line(clip, capsys, tmp_path, name, args, parts):
     """Issue 9 defect 6: these scanned the clip, or gave argparse's or a wrong message."""
     assert_one_error(in_process(capsys, *args(clip), outdir=tmp_path / "out"), *parts)
+
+
+@pytest.mark.model
+def test_too_short_for_tracking_because_truncated_says_so(clip, capsys, tmp_path):
+    run = in_process(capsys, clip("truncated_short"), *LITE, outdir=tmp_path / "out")
+    assert_one_error(run, "frames of", "the video is truncated: its header declares 90 frames")
 
 
 AWKWARD = [

@@ -15,13 +15,13 @@ from pronate.assessment import Assessment, assess_events
 from pronate.camera import estimate_camera
 from pronate.com import world_com
 from pronate.config import FilterConfig, TrackConfig
-from pronate.errors import InputError, OutputError
+from pronate.errors import InputError, NoPersonError, OutputError
 from pronate.events import detect_events
 from pronate.filtering import clean_pose_dataset
 from pronate.io.atomic import ensure_output_dir, write_text_atomic
 from pronate.io.manifest import finish_run
 from pronate.io.tables import write_keypoints_csv, write_table_csv
-from pronate.io.video import VideoInfo, truncation_warning
+from pronate.io.video import VideoInfo, frame_times, probe_video, truncation_warning
 from pronate.kinematics import compute_metrics
 from pronate.pose.tracker import track_video
 from pronate.quality import assess_quality
@@ -62,7 +62,13 @@ def run_track(
     The warnings include a video that decodes shorter than its header declares.
     """
     outdir = ensure_output_dir(Path(outdir))
-    result = track_video(Path(video), config=track, progress=progress)
+    try:
+        result = track_video(Path(video), config=track, progress=progress)
+    except NoPersonError as exc:
+        cut = _truncated_file(Path(video))
+        if cut is None:
+            raise
+        raise NoPersonError(f"{exc}; {cut}") from None
     pose = clean_pose_dataset(result.pose, filters)
     warnings = _unique([*result.decode.warnings, _truncation(result.info, pose)])
     if warnings:
@@ -87,6 +93,13 @@ def _truncation(info: VideoInfo, pose: xr.Dataset) -> str | None:
     t = np.asarray(pose["time"].values, dtype=np.float64)
     covered = float(t[-1] - t[0]) + 1.0 / info.fps if t.size and info.fps > 0 else 0.0
     return truncation_warning(info, frames=int(t.size), duration_s=covered)
+
+
+def _truncated_file(video: Path) -> str | None:
+    """Why a clip may have too few frames: its packets end before its header says."""
+    info = probe_video(video)
+    present = len(frame_times(video))
+    return truncation_warning(info, frames=present, duration_s=present / info.fps)
 
 
 def _unique(items: list[str | None]) -> list[str]:
