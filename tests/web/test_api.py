@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -155,6 +155,29 @@ def test_too_large_is_refused_and_nothing_kept(
     huge = upload(client, cid, tiny_video * 200)
     assert huge.status_code == 413  # type: ignore[attr-defined]
     assert files_in(settings.data_dir / "clips") == files_in(settings.data_dir / "tmp") == []
+
+
+def test_too_large_without_content_length_is_stopped_early(
+    make_client: Callable[..., TestClient], settings: WorkspaceSettings, tiny_video: bytes
+) -> None:
+    client = make_client(max_upload_bytes=len(tiny_video))
+    cid = new_client(client)
+
+    def body() -> Iterator[bytes]:  # chunked: no Content-Length to trust
+        yield b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\n'
+        for _ in range(200):
+            yield b"\0" * 65536
+        yield b"\r\n--B--\r\n"
+
+    response = client.post(
+        f"/api/clients/{cid}/clips",
+        content=body(),
+        headers={"Content-Type": "multipart/form-data; boundary=B"},
+    )
+    assert response.status_code == 413
+    assert "larger than the limit" in response.json()["detail"]
+    assert files_in(settings.data_dir / "clips") == files_in(settings.data_dir / "tmp") == []
+    assert client.get(f"/api/clients/{cid}").json()["visits"] == []
 
 
 def test_upload_bad_session_and_missing_file(client: TestClient, tiny_video: bytes) -> None:

@@ -18,6 +18,7 @@ from pronate.store.blobs import Blobs
 from pronate.store.db import open_database
 from pronate.web import api, pages
 from pronate.web.deps import TOKEN_COOKIE, require_token
+from pronate.web.limits import BodyLimit
 from pronate.web.service import NotFoundError
 from pronate.web.settings import WorkspaceSettings
 from pronate.web.state import Workspace
@@ -29,6 +30,8 @@ CSP = (
     "media-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 )
+MULTIPART_SLACK = 64 * 1024
+"""Bytes of a request body beyond the upload limit (multipart headers, other fields)."""
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -92,6 +95,8 @@ def create_app(settings: WorkspaceSettings, *, start_workers: bool = True) -> Fa
         dependencies=[Depends(require_token)],
     )
     app.state.workspace = open_workspace(settings, start_workers=start_workers)
+    limit = settings.max_upload_bytes + MULTIPART_SLACK
+    app.add_middleware(BodyLimit, limit=lambda: limit)
     app.include_router(api.router)
     app.include_router(pages.router)
     _add_assets(app)
