@@ -7,15 +7,15 @@ Every user error (:class:`pronate.errors.PronateError`) is printed as one line,
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pronate import __version__
+from pronate.cli_input import check_pick, glue_negative_values, point, video_or_pose
 from pronate.config import MODEL_NAMES, FilterConfig, TrackConfig
-from pronate.errors import InputError, PronateError
+from pronate.errors import PronateError
 
 if TYPE_CHECKING:
     from pronate.pipeline import AnalysisOptions
@@ -24,63 +24,6 @@ DEFAULT_FILTER = FilterConfig()
 DEFAULT_TRACK = TrackConfig()
 VIEWS = ("front", "back", "left", "right", "oblique")
 """The views of :data:`pronate.frames.VIEWS` (not imported: the CLI starts light)."""
-
-
-def _point(text: str) -> tuple[float, float]:
-    try:
-        x, y = (float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected X,Y in pixels, got {text!r}") from None
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise argparse.ArgumentTypeError(f"expected X,Y in pixels, got {text!r}")
-    return (x, y)
-
-
-def check_pick(pick: tuple[float, float] | None, *, width: int, height: int) -> None:
-    """Refuse a ``--pick`` pixel outside a ``width`` x ``height`` frame, before tracking.
-
-    Raises
-    ------
-    InputError
-        When the point lies outside the frame.
-    """
-    if pick is None:
-        return
-    x, y = pick
-    if not (0 <= x < width and 0 <= y < height):
-        raise InputError(
-            f"--pick {x:g},{y:g} is outside the frame: the video is {width}x{height} pixels "
-            f"(X from 0 to {width - 1}, Y from 0 to {height - 1}, origin top left)"
-        )
-
-
-def _glue_negative_values(argv: Sequence[str]) -> list[str]:
-    """Write ``--pick -10,20`` as ``--pick=-10,20`` so argparse does not take the value
-    for an option (it only does that for plain negative numbers)."""
-    out: list[str] = []
-    items = list(argv)
-    i = 0
-    while i < len(items):
-        arg = items[i]
-        value = items[i + 1] if i + 1 < len(items) else ""
-        if arg == "--pick" and len(value) > 1 and value[0] == "-" and value[1] in "0123456789.":
-            out.append(f"{arg}={value}")
-            i += 2
-            continue
-        out.append(arg)
-        i += 1
-    return out
-
-
-def _video_or_pose(video: Path | None, pose: Path | None) -> None:
-    """Exactly one of VIDEO and ``--from POSE.nc``, or a message saying what is wrong."""
-    if video is None and pose is None:
-        raise InputError(
-            "no input: give either VIDEO or --from POSE.nc (a clip to track, or a pose tracked "
-            "before)"
-        )
-    if video is not None and pose is not None:
-        raise InputError(f"give either VIDEO or --from POSE.nc, not both (got {video} and {pose})")
 
 
 def add_track_options(parser: argparse.ArgumentParser) -> None:
@@ -94,7 +37,7 @@ def add_track_options(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--pick",
-        type=_point,
+        type=point,
         metavar="X,Y",
         help="pixel of the subject in the first frame where anyone is seen "
         "(default: the largest person)",
@@ -236,7 +179,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from pronate.pipeline import run_analyze
     from pronate.summary import format_summary
 
-    _video_or_pose(args.video, args.pose)
+    video_or_pose(args.video, args.pose)
     options = analysis_options(args)
     bar: Progress | None = None
     if args.video is not None:
@@ -293,7 +236,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from pronate.validate import format_validation, run_validate
 
-    _video_or_pose(args.video, args.pose)
+    video_or_pose(args.video, args.pose)
     outdir = args.output
     if outdir is None:
         outdir = args.pose.parent if args.pose is not None else Path("validation")
@@ -454,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pronate`` command."""
     parser = build_parser()
-    args = parser.parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(glue_negative_values(sys.argv[1:] if argv is None else argv))
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
