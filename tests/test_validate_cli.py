@@ -371,8 +371,13 @@ def test_balancing_cam01_against_its_motion_capture(capsys, shared_data, tmp_pat
         for name, limit in limits.items():
             assert groups[name]["median_px"] < limit, (label, name, groups[name])
             assert groups[name]["n"] >= 0.95 * groups[name]["n_reference"]
+    # cam01 is oblique: no frontal metric is given (issue 8), so the agreement is empty,
+    # and the image-plane error (the table of pronate.uncertainty) is measured instead
     filtered = report["metrics"]["filtered"]
-    assert filtered["pelvic_obliquity_deg"]["mae"] < 6.0
-    assert filtered["pelvic_obliquity_deg"]["r"] > 0.9
-    assert filtered["knee_fppa_right_deg"]["r"] > 0.8
+    assert filtered["pelvic_obliquity_deg"]["n"] == 0
+    plane = report["image_plane_error"]
+    assert plane["knee_fppa_right_deg"]["n"] >= 95
+    assert plane["knee_fppa_right_deg"]["rmse"] < 12.0
+    assert plane["trunk_lean_deg"]["rmse"] < 5.0
+    assert "not given in oblique and side views" in text
     assert "pixel error, filtered" in text

@@ -853,6 +853,14 @@ def format_validation(report: Mapping[str, Any]) -> str:
         f"({frames.get('frame_offset_source', 'given')})"
     )
     lines = [head, format_report(report)]
+    views = report.get("metric_frames", {})
+    if any(v.get("view") not in ("front", "back") for v in views.values()):
+        lines += [
+            "",
+            "frontal metrics are not given in oblique and side views (pronate.camera): the "
+            "agreement above is empty there; the image-plane error below still measures "
+            "the keypoints",
+        ]
     plane = report.get("image_plane_error", {})
     if plane:
         lines += ["", "image-plane angle error, RMSE deg (the +/- of pronate.uncertainty)"]
