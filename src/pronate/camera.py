@@ -42,6 +42,9 @@ from pronate.schema import validate_pose_dataset
 MAX_SCENE_BODY_DEG: Final[float] = 20.0
 """Largest difference between the scene's roll and the body's median up direction."""
 
+DOUBLE_SUPPORT_MIN_FRAMES: Final[int] = 5
+"""Shortest double support taken as the neutral stance when there is no quiet stance."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Camera:
@@ -189,10 +192,6 @@ def reference_frames(
         mask[start:stop] = True
         return mask, "both_feet"
     return np.ones_like(quiet), "all"
-
-
-DOUBLE_SUPPORT_MIN_FRAMES: Final[int] = 5
-"""Shortest double support taken as the neutral stance when there is no quiet stance."""
 
 
 def _contacts(uv: np.ndarray, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
