@@ -110,6 +110,31 @@ def test_recover_requeues_interrupted_and_gives_up_after_max(
     assert (retried["state"], retried["attempts"]) == ("queued", 0)
 
 
+def test_recover_leaves_jobs_with_a_live_worker_alone(
+    client: TestClient, tiny_video: bytes
+) -> None:
+    import datetime as dt
+
+    sessions = sessions_of(client)
+    _, job_id = add_clip(client, tiny_video)
+    assert queue.claim(sessions) == job_id
+    assert queue.recover(sessions, stale_after_s=60) == (0, 0)
+    with sessions() as db:
+        job = db.get(Job, job_id)
+        assert job is not None
+        job.updated_at -= dt.timedelta(seconds=120)
+        db.commit()
+    queue.heartbeat(sessions, [job_id])  # its worker is alive after all
+    assert queue.recover(sessions, stale_after_s=60) == (0, 0)
+    with sessions() as db:
+        job = db.get(Job, job_id)
+        assert job is not None and job.state == "running"
+        job.updated_at -= dt.timedelta(seconds=120)
+        db.commit()
+    assert queue.recover(sessions, stale_after_s=60) == (1, 0)
+    assert client.get(f"/api/jobs/{job_id}").json()["state"] == "queued"
+
+
 def test_finish_twice_keeps_one_analysis(client: TestClient, tiny_video: bytes) -> None:
     sessions = sessions_of(client)
     clip, job = add_clip(client, tiny_video)
@@ -256,8 +281,8 @@ def test_killed_worker_is_retried_after_restart(
     with sessions() as db:
         job = db.get(Job, job_id)
         assert job is not None and job.state == "running" and job.attempts == 1
-    pool = pool_for(settings, sessions)
-    assert pool.start() == (1, 0)  # recovered: queued again
+    pool = pool_for(settings, sessions, lease_s=2.0)
+    pool.start()  # the killed job is recovered once its lease (2 s) has run out
     try:
         job = wait_for(sessions, job_id, lambda j: j.state in ("done", "failed"))
     finally:

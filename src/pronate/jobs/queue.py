@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pronate.store.models import Analysis, Job, utcnow
 
 MAX_ATTEMPTS = 3
-INTERRUPTED = "interrupted by a restart; it was queued again"
+INTERRUPTED = "interrupted (its worker stopped); it was queued again"
 
 
 @dataclass(frozen=True)
@@ -128,24 +129,41 @@ def retry(sessions: sessionmaker[Session], job_id: int) -> bool:
         return bool(changed.rowcount)  # type: ignore[attr-defined]
 
 
-def recover(sessions: sessionmaker[Session]) -> tuple[int, int]:
-    """At start-up: jobs left running were interrupted. Queue them again (with a note),
-    or fail them after :data:`MAX_ATTEMPTS` starts. Queued jobs simply stay queued.
+def heartbeat(sessions: sessionmaker[Session], job_ids: list[int]) -> None:
+    """Tell the other workers these running jobs are alive."""
+    if not job_ids:
+        return
+    with sessions() as db:
+        db.execute(
+            update(Job)
+            .where(Job.id.in_(job_ids), Job.state == "running")
+            .values(updated_at=utcnow())
+        )
+        db.commit()
+
+
+def recover(sessions: sessionmaker[Session], *, stale_after_s: float = 0.0) -> tuple[int, int]:
+    """Jobs left running by a worker that stopped (no heartbeat for ``stale_after_s``
+    seconds; 0: every running job, for a single workspace at start-up) were interrupted.
+    Queue them again (with a note), or fail them after :data:`MAX_ATTEMPTS` starts.
+    Queued jobs simply stay queued.
 
     Returns
     -------
     tuple of int
         Jobs queued again, jobs failed.
     """
+    cutoff = utcnow() - dt.timedelta(seconds=stale_after_s)
+    stale = (Job.state == "running", Job.updated_at <= cutoff)
     with sessions() as db:
         requeued = db.execute(
             update(Job)
-            .where(Job.state == "running", Job.attempts < MAX_ATTEMPTS)
+            .where(*stale, Job.attempts < MAX_ATTEMPTS)
             .values(state="queued", progress=0.0, error=INTERRUPTED, updated_at=utcnow())
         ).rowcount  # type: ignore[attr-defined]
         failed = db.execute(
             update(Job)
-            .where(Job.state == "running")
+            .where(*stale)
             .values(
                 state="failed",
                 error=f"the analysis stopped {MAX_ATTEMPTS} times without finishing; "

@@ -103,6 +103,9 @@ class WorkerPool:
         Where jobs run (default: a child process each).
     poll_s
         Seconds between looks at the queue when it is empty.
+    lease_s
+        A running job whose worker gave no sign of life for this long is taken as
+        interrupted and queued again (workers of several machines can share a database).
     """
 
     def __init__(
@@ -114,25 +117,41 @@ class WorkerPool:
         workers: int | None = None,
         backend: Backend | None = None,
         poll_s: float = 0.5,
+        lease_s: float = 60.0,
     ):
         self.sessions, self.database_url = sessions, database_url
         self.data_dir = str(Path(data_dir).resolve())
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.backend = backend or ProcessBackend()
-        self.poll_s = poll_s
+        self.poll_s, self.lease_s = poll_s, lease_s
+        self._held: set[int] = set()
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> tuple[int, int]:
         """Recover interrupted jobs, then start the threads; returns what
-        :func:`~pronate.jobs.queue.recover` did."""
-        recovered = queue.recover(self.sessions)
-        for i in range(self.workers):
-            thread = threading.Thread(target=self._loop, name=f"pronate-worker-{i}", daemon=True)
+        :func:`~pronate.jobs.queue.recover` did (jobs whose lease runs out later are
+        recovered by the heartbeat thread)."""
+        recovered = queue.recover(self.sessions, stale_after_s=self.lease_s)
+        threads = [(self._loop, f"pronate-worker-{i}") for i in range(self.workers)]
+        for target, name in [*threads, (self._beat, "pronate-heartbeat")]:
+            thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
         return recovered
+
+    def _beat(self) -> None:
+        """Keep the leases of this pool's jobs; recover the jobs of stopped workers."""
+        while not self._stop.wait(self.lease_s / 4):
+            with self._lock:
+                held = sorted(self._held)
+            try:
+                queue.heartbeat(self.sessions, held)
+                queue.recover(self.sessions, stale_after_s=self.lease_s)
+            except Exception:
+                log.exception("heartbeat failed")
 
     def wake(self) -> None:
         """Look at the queue now (a job was added)."""
@@ -142,7 +161,7 @@ class WorkerPool:
         """Stop claiming jobs and wait for the running ones."""
         self._stop.set()
         self._wake.set()
-        for thread in self._threads:
+        for thread in self._threads:  # the heartbeat thread stops within lease_s / 4
             thread.join(timeout)
         self.backend.close()
 
@@ -153,7 +172,13 @@ class WorkerPool:
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
                 continue
-            self.run_one(job_id)
+            with self._lock:
+                self._held.add(job_id)
+            try:
+                self.run_one(job_id)
+            finally:
+                with self._lock:
+                    self._held.discard(job_id)
 
     def run_one(self, job_id: int) -> None:
         """Run a claimed job; an abnormal stop queues it again (or fails it after
