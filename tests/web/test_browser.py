@@ -6,6 +6,7 @@ no request may leave the workspace."""
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import threading
@@ -108,10 +109,24 @@ def add_session(page: object, date: str, notes: str) -> None:
         page.click("#new-session button[type=submit]")  # type: ignore[attr-defined]
 
 
-def upload_and_finish(page: object, date: str, clip: Path) -> list[float]:
-    """Upload ``clip`` into the session of ``date``; the progress values seen until done."""
+DROP = """(zone, [name, b64]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], name, { type: "video/mp4" }));
+  const init = { dataTransfer: data, bubbles: true, cancelable: true };
+  for (const kind of ["dragover", "drop"]) zone.dispatchEvent(new DragEvent(kind, init));
+}"""
+
+
+def upload_and_finish(page: object, date: str, clip: Path, *, drop: bool = False) -> list[float]:
+    """Upload ``clip`` into the session of ``date`` (chosen in the file dialog, or dropped
+    on the drop zone); the progress values seen until done."""
     section = page.locator("section.session", has_text=f"Session {date}")  # type: ignore[attr-defined]
-    section.locator("input.file-input").set_input_files(str(clip))
+    if drop:
+        payload = base64.b64encode(clip.read_bytes()).decode()
+        section.locator(".dropzone").evaluate(DROP, [clip.name, payload])
+    else:
+        section.locator("input.file-input").set_input_files(str(clip))
     item = section.locator("li.clip").last
     seen: list[float] = []
     end = time.monotonic() + ANALYSIS_TIMEOUT_MS / 1000
@@ -170,7 +185,7 @@ def test_coach_workflow(page: object, live: str, cam01: Path, shots: Path) -> No
 
     page.goto(client_url)  # type: ignore[attr-defined]
     add_session(page, "2026-11-05", "after four weeks")
-    upload_and_finish(page, "2026-11-05", cam01)
+    upload_and_finish(page, "2026-11-05", cam01, drop=True)
     page.click("#timeline-link")  # type: ignore[attr-defined]
     page.wait_for_selector("#verdicts")  # type: ignore[attr-defined]
     rows = page.locator("#verdicts tbody tr")  # type: ignore[attr-defined]
