@@ -47,3 +47,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
+
+# The coach's workspace at http://127.0.0.1:8000 (options: make serve SERVE_ARGS="--help").
+.PHONY: serve
+serve: setup
+	$(BIN)/pronate serve $(SERVE_ARGS)
