@@ -463,3 +463,9 @@ def test_detect_events_never_raises_on_a_pose(data):
         warnings.simplefilter("error", RuntimeWarning)
         events = detect_events(metrics, pose, thresholds=TH)
     assert all(0 <= e.start <= e.peak <= e.end < pose.sizes["time"] for e in events)
+
+
+def test_bottom_centre_of_huge_values_does_not_overflow():
+    """Found by the property test: the weighted mean of 1e308s overflowed to infinity."""
+    assert bottom_centre(np.array([0.0, 0.0, 9e307]), level=0.0) == 2
+    assert bottom_centre(np.array([9e307, 9e307, 0.0]), level=0.0) in (0, 1)

@@ -309,9 +309,11 @@ def bottom_centre(values: np.ndarray, *, level: float) -> int:
     with np.errstate(invalid="ignore", over="ignore"):
         w = np.where(np.isfinite(v) & (v >= level), v - level, 0.0)
         total = w.sum()
+    top = int(np.nanargmax(np.where(np.isfinite(v), v, -np.inf)))
     if not (total > 0 and np.isfinite(total)):
-        return int(np.nanargmax(np.where(np.isfinite(v), v, -np.inf)))
-    return round(float(np.average(np.arange(len(v)), weights=w)))
+        return top
+    centre = float(np.average(np.arange(len(v)), weights=w / w.max()))  # scaled: no overflow
+    return round(centre) if np.isfinite(centre) else top
 
 
 def _make_event(
