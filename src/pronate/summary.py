@@ -21,6 +21,7 @@ from pronate.assessment import (
     overall_verdict,
 )
 from pronate.coordination import circular_mean_deg
+from pronate.io.jsonsafe import json_safe
 from pronate.thresholds import Thresholds
 
 SIDE_MEDIANS: Final[dict[str, str]] = {
@@ -193,24 +194,6 @@ def _view_confidence(view: str) -> str:
     """Confidence of the frontal-plane evidence in a view: ``normal`` (front, back) or
     ``none`` (oblique and side views give no frontal verdict, see :mod:`pronate.camera`)."""
     return "normal" if view in ("front", "back") else "none"
-
-
-def json_safe(obj: Any) -> Any:
-    """Recursively convert numpy types to Python and non-finite floats to ``None``."""
-    if isinstance(obj, dict):
-        return {str(k): json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [json_safe(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [json_safe(v) for v in obj.tolist()]
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        f = float(obj)
-        return f if np.isfinite(f) else None
-    return obj
 
 
 def format_summary(summary: dict[str, Any]) -> str:

@@ -24,15 +24,10 @@ from typing import Any, Final
 import numpy as np
 import xarray as xr
 
-ANGLE_METRICS: Final[tuple[str, ...]] = (
-    "knee_fppa_left_deg",
-    "knee_fppa_right_deg",
-    "femur_frontal_left_deg",
-    "femur_frontal_right_deg",
-    "tibia_frontal_left_deg",
-    "tibia_frontal_right_deg",
-    "pelvic_obliquity_deg",
-    "trunk_lean_deg",
+from pronate.kinematics import FRONTAL_VARIABLES, compute_metrics
+
+ANGLE_METRICS: Final[tuple[str, ...]] = tuple(
+    name for name in FRONTAL_VARIABLES if name.endswith("_deg")
 )
 """Image-plane quantities whose error :func:`image_plane_errors` measures."""
 
@@ -145,7 +140,6 @@ def image_plane_errors(
     dict
         Metric name to ``{"rmse", "n"}`` for :data:`ANGLE_METRICS`.
     """
-    from pronate.kinematics import compute_metrics
     from pronate.validate import align_frames
 
     with warnings.catch_warnings():

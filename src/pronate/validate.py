@@ -26,6 +26,7 @@ import xarray as xr
 
 from pronate.config import FilterConfig, TrackConfig
 from pronate.errors import InputError
+from pronate.io.jsonsafe import json_safe
 from pronate.uncertainty import image_plane_errors
 
 GROUPS: Final[dict[str, tuple[str, ...]]] = {
@@ -762,7 +763,7 @@ def run_validate(
     report["metric_frames"] = metric_frames
     report["image_plane_error"] = image_plane_errors(tracked, ref, frame_offset=frame_offset)
     report["warnings"] = list(outputs.warnings)
-    outputs.report = _jsonable(report)
+    outputs.report = json_safe(report)
     text = json.dumps(outputs.report, indent=2, allow_nan=False)
     write_text_atomic(outputs.report_path, text + "\n")
     return outputs
@@ -829,19 +830,6 @@ def _validated_metric_agreement(
 
 def _frame_attrs(metrics: xr.Dataset) -> dict[str, Any]:
     return {key: metrics.attrs.get(key) for key in _FRAME_ATTRS}
-
-
-def _jsonable(obj: Any) -> Any:
-    """``obj`` with NumPy scalars as Python numbers and NaN / inf as ``None``."""
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def format_validation(report: Mapping[str, Any]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ import xarray as xr
 from pronate import __version__
 from pronate.errors import ConfigError
 from pronate.io.atomic import write_text_atomic
+from pronate.io.jsonsafe import json_safe
 from pronate.report.camera import camera_section
 from pronate.report.plots import angle_angle_plot
 from pronate.report.sections import (
@@ -150,27 +150,8 @@ $body
 
 
 def _json_script(data: Any) -> str:
-    text = json.dumps(_json_safe(data), allow_nan=False, ensure_ascii=False, indent=1)
+    text = json.dumps(json_safe(data), allow_nan=False, ensure_ascii=False, indent=1, default=str)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_json_safe(v) for v in obj.tolist()]
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if obj is None or isinstance(obj, int | str):
-        return obj
-    return str(obj)
 
 
 def data_uri(data: bytes, mime: str) -> str:
