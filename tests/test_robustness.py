@@ -120,6 +120,11 @@ def _empty(root: Path, frames: list[np.ndarray]) -> Path:
     return root / "empty.mp4"
 
 
+def _empty_pose(root: Path, frames: list[np.ndarray]) -> Path:
+    (root / "empty.nc").write_bytes(b"")
+    return root / "empty.nc"
+
+
 def _negative_config(root: Path, frames: list[np.ndarray]) -> Path:
     (root / "negative.toml").write_text("fppa_max_deg = -5\n")
     return root / "negative.toml"
@@ -128,6 +133,7 @@ def _negative_config(root: Path, frames: list[np.ndarray]) -> Path:
 MAKERS: dict[str, Callable[[Path, list[np.ndarray]], Path]] = {
     "small": lambda root, frames: write_clip(root / "small.mp4", frames[:10], fps=30.0),
     "empty": _empty,
+    "empty_pose": _empty_pose,
     "negative_config": _negative_config,
     "sound": lambda root, frames: sound_only(root / "sound.m4a"),
     # 6 s of squats forward and backward: 180 frames declared, about 30 left
@@ -238,6 +244,11 @@ BAD: list[tuple[str, Args, tuple[str, ...]]] = [
         ("fppa_max_deg", "must not be negative"),
     ),
     ("empty file", lambda clip: [clip("empty")], ("empty.mp4 is empty (0 bytes)",)),
+    (
+        "empty pose",
+        lambda clip: ["--from", clip("empty_pose")],
+        ("empty.nc is empty (0 bytes): not a pose dataset",),
+    ),
     ("sound only", lambda clip: [clip("sound")], ("sound.m4a has only sound, no picture",)),
 ]
 

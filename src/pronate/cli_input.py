@@ -63,11 +63,14 @@ def glue_negative_values(argv: Sequence[str]) -> list[str]:
 
 
 def video_or_pose(video: Path | None, pose: Path | None) -> None:
-    """Exactly one of VIDEO and ``--from POSE.nc``, or a message saying what is wrong."""
+    """Exactly one of VIDEO and ``--from POSE.nc`` (not an empty file), or a message saying
+    what is wrong."""
     if video is None and pose is None:
         raise InputError(
             "no input: give either VIDEO or --from POSE.nc (a clip to track, or a pose tracked "
             "before)"
         )
+    if pose is not None and pose.is_file() and pose.stat().st_size == 0:
+        raise InputError(f"{pose} is empty (0 bytes): not a pose dataset")
     if video is not None and pose is not None:
         raise InputError(f"give either VIDEO or --from POSE.nc, not both (got {video} and {pose})")
