@@ -29,7 +29,11 @@ def upgrade() -> None:
         "sessions",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
-            "client_id", sa.Integer, sa.ForeignKey("clients.id", ondelete="CASCADE"), index=True
+            "client_id",
+            sa.Integer,
+            sa.ForeignKey("clients.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
         ),
         sa.Column("date", sa.Date, nullable=False),
         sa.Column("notes", sa.Text, nullable=False),
@@ -39,7 +43,11 @@ def upgrade() -> None:
         "clips",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
-            "session_id", sa.Integer, sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+            "session_id",
+            sa.Integer,
+            sa.ForeignKey("sessions.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
         ),
         sa.Column("sha256", sa.String(64), nullable=False, index=True),
         sa.Column("size", sa.BigInteger, nullable=False),
@@ -49,7 +57,13 @@ def upgrade() -> None:
     op.create_table(
         "jobs",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("clip_id", sa.Integer, sa.ForeignKey("clips.id", ondelete="CASCADE"), index=True),
+        sa.Column(
+            "clip_id",
+            sa.Integer,
+            sa.ForeignKey("clips.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("state", sa.String(16), nullable=False, index=True),
         sa.Column("progress", sa.Float, nullable=False),
         sa.Column("error", sa.Text, nullable=True),
@@ -61,7 +75,13 @@ def upgrade() -> None:
     op.create_table(
         "analyses",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("clip_id", sa.Integer, sa.ForeignKey("clips.id", ondelete="CASCADE"), index=True),
+        sa.Column(
+            "clip_id",
+            sa.Integer,
+            sa.ForeignKey("clips.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("job_id", sa.Integer, nullable=False),
         sa.Column("folder", sa.String(255), nullable=False),
         sa.Column("summary", sa.Text, nullable=False),
