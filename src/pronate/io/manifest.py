@@ -29,9 +29,9 @@ OUTPUT_NAMES: Final[tuple[str, ...]] = (
     "report.html",
     "report.pdf",
 )
-"""Files ``track`` and ``analyze`` write at the top of an output folder (``validation.json``
-is not among them: ``pronate validate --from OUT/pose.nc`` puts it beside the analysis it
-checks, and an analysis of that same pose keeps it)."""
+"""Files ``track`` and ``analyze`` write at the top of an output folder. ``validation.json``
+is not among them and is never removed: ``pronate validate --from OUT/pose.nc`` puts it
+beside the analysis it checks."""
 KEYFRAME_DIR: Final[str] = "keyframes"
 _KEYFRAME = re.compile(r"^(\d{2,}_[a-z]+_[a-z0-9_]+_\d+\.\d\ds|left_vs_right)\.png$")
 
