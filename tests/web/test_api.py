@@ -305,6 +305,23 @@ def test_token_required_when_set(make_client: Callable[..., TestClient]) -> None
     assert client.get("/api/clients").status_code == 200
 
 
+def test_other_host_names_and_other_sites_are_refused(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(allowed_hosts=("testserver", "127.0.0.1"))
+    assert client.get("/api/health").status_code == 200
+    rebound = client.get("/api/clients", headers={"Host": "evil.example:8000"})
+    assert rebound.status_code == 403 and "host name" in rebound.json()["detail"]
+    body = {"name": "Ann"}
+    foreign = client.post("/api/clients", json=body, headers={"Origin": "http://evil.example"})
+    assert foreign.status_code == 403 and "other web sites" in foreign.json()["detail"]
+    fetched = client.post("/api/clients", json=body, headers={"Sec-Fetch-Site": "cross-site"})
+    assert fetched.status_code == 403
+    same = client.post("/api/clients", json=body, headers={"Origin": "http://testserver"})
+    assert same.status_code == 201
+    assert [c["name"] for c in client.get("/api/clients").json()] == ["Ann"]
+
+
 def test_no_token_needed_on_localhost(client: TestClient) -> None:
     assert client.get("/api/health").status_code == 200
 

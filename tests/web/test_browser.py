@@ -19,7 +19,7 @@ import pytest
 from pronate.jobs.queue import JobSettings
 from pronate.web.app import create_app
 from pronate.web.pages import VERDICT_WORDS
-from pronate.web.settings import WorkspaceSettings
+from pronate.web.settings import LOCAL_NAMES, WorkspaceSettings
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -54,6 +54,7 @@ def live(tmp_path: Path, cam01: Path) -> Iterator[str]:
         database_url=f"sqlite:///{data / 'workspace.db'}",
         jobs=JobSettings(model="lite"),
         workers=1,
+        allowed_hosts=LOCAL_NAMES,
     )
     port = free_port()
     server = uvicorn.Server(

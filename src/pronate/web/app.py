@@ -18,6 +18,7 @@ from pronate.store.blobs import Blobs
 from pronate.store.db import open_database
 from pronate.web import api, pages
 from pronate.web.deps import TOKEN_COOKIE, require_token
+from pronate.web.guard import refusal
 from pronate.web.limits import BodyLimit
 from pronate.web.service import NotFoundError
 from pronate.web.settings import WorkspaceSettings
@@ -129,9 +130,14 @@ async def _guarded(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     """Every request needs the token when the workspace has one. Opening a page with
-    ``?token=TOKEN`` stores it in a cookie and redirects to the page without it."""
+    ``?token=TOKEN`` stores it in a cookie and redirects to the page without it. Requests
+    for another host name, or changes sent by another web site, are refused (403)."""
+    settings = request.app.state.workspace.settings
+    problem = refusal(request, allowed_hosts=settings.allowed_hosts)
+    if problem is not None:
+        return JSONResponse({"detail": problem}, 403)
     token = request.query_params.get("token")
-    expected = request.app.state.workspace.settings.token
+    expected = settings.token
     page = request.method == "GET" and not request.url.path.startswith("/api")
     if page and token and expected and hmac.compare_digest(token.encode(), expected.encode()):
         response = RedirectResponse(request.url.path, status_code=303)

@@ -99,7 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pronate.jobs.queue import JobSettings
     from pronate.store.db import database_url
     from pronate.web.app import create_app
-    from pronate.web.settings import WorkspaceSettings, default_data_dir
+    from pronate.web.settings import LOCAL_NAMES, WorkspaceSettings, default_data_dir, is_local
 
     token = _token(args.host, generate=args.generate_token)
     _check_port(args.host, args.port)
@@ -125,6 +125,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         jobs=JobSettings(model=args.model),
         workers=args.workers,
         dask=args.dask,
+        allowed_hosts=(*LOCAL_NAMES, args.host) if is_local(args.host) else None,
     )
     app = create_app(settings)
     shown = socket.gethostname() if args.host in ("0.0.0.0", "::") else args.host

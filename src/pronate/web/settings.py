@@ -20,6 +20,9 @@ def default_data_dir() -> Path:
     return base / "workspace"
 
 
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
 def is_local(host: str) -> bool:
     """Whether binding to ``host`` keeps the workspace on this machine."""
     if host == "localhost":
@@ -51,6 +54,9 @@ class WorkspaceSettings:
         Jobs run at once (``None``: one per core); 0 runs no worker in this process.
     dask
         Address of a Dask scheduler to run the jobs on, instead of local processes.
+    allowed_hosts
+        Host names requests may be addressed to (``None``: any); ``pronate serve`` on
+        localhost allows only the local names, against DNS rebinding.
     """
 
     data_dir: Path
@@ -60,3 +66,4 @@ class WorkspaceSettings:
     jobs: JobSettings = field(default_factory=JobSettings)
     workers: int | None = None
     dask: str | None = None
+    allowed_hosts: tuple[str, ...] | None = None
