@@ -320,3 +320,11 @@ def test_dask_backend_on_a_local_cluster(
     analysis = client.get(f"/api/jobs/{job_id}").json()["analysis_id"]
     assert client.get(f"/api/analyses/{analysis}").json()["frames"] == 100
     assert not (settings.data_dir / "analyses" / f"job-{job_id}" / "overlay.mp4").exists()
+
+
+def test_unreachable_dask_scheduler_is_a_user_error() -> None:
+    pytest.importorskip("distributed")
+    from pronate.errors import InputError
+
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
+        DaskBackend("tcp://127.0.0.1:9", timeout_s=1)

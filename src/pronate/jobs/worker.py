@@ -18,6 +18,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from pronate.errors import InputError
 from pronate.jobs import queue
 from pronate.jobs.execute import execute_job
 from pronate.store.models import Job
@@ -66,12 +67,23 @@ class DaskBackend:
     ----------
     address
         The scheduler, ``tcp://HOST:8786``.
+    timeout_s
+        How long to try to reach it.
+
+    Raises
+    ------
+    InputError
+        When the scheduler cannot be reached.
     """
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, *, timeout_s: float = 10.0):
         from distributed import Client
 
-        self.client = Client(address, timeout="10s")
+        try:
+            self.client = Client(address, timeout=f"{timeout_s}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
 
     def run(self, database_url: str, data_dir: str, job_id: int) -> str | None:
         """Submit the job to the cluster and wait for it."""
