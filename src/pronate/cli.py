@@ -391,6 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pronate.web.cli import add_serve_parser  # the workspace, an outer layer
 
     add_serve_parser(sub)
+    from pronate.batch.cli import add_batch_parser  # many clips, an outer layer
+
+    add_batch_parser(sub)
     return parser
 
 
