@@ -39,12 +39,13 @@ VERDICT_WORDS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "pronation": "PRONATION",
         "partial": "PARTIAL",
-        "missing": "NO PRONATION",
+        "missing": "MISSING",
         "collapse": "COLLAPSE",
-        "unmeasurable": "NOT MEASURABLE",
+        "unmeasurable": "UNMEASURABLE",
     }
 )
-"""How a verdict is written on a frame (short, capitals, readable at a glance)."""
+"""How a verdict is written on a frame: the words of ``summary.json`` and the README, in
+capitals (one vocabulary everywhere)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -91,7 +91,7 @@ VERDICT_MEANING: Final[dict[str, str]] = {
         "are the ones to work on."
     ),
     "missing": (
-        "<b>No pronation</b> (missing) means the leg took load without the chain: it was held "
+        "<b>Missing</b> means the leg took load without the chain: it was held "
         "up stiff instead of absorbing the load. Then other muscles do the chain's work: the "
         "peroneals on the outside of the shin, the IT band on the outside of the thigh, "
         "piriformis and psoas deep at the hip. These are the structures that tend to get "

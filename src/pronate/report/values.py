@@ -18,23 +18,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from pronate.render.style import VERDICT_COLOURS, VERDICT_WORDS
+
 VERDICT_HEX: Final[dict[str, str]] = {
-    "pronation": "#28c85a",
-    "partial": "#ffb000",
-    "missing": "#ffb000",
-    "collapse": "#eb2d2d",
-    "unmeasurable": "#a0a0a0",
+    verdict: "#{:02x}{:02x}{:02x}".format(*rgb) for verdict, rgb in VERDICT_COLOURS.items()
 }
 """The verdict colours of the overlay (:data:`pronate.render.style.VERDICT_COLOURS`)."""
 
 
-VERDICT_LABEL: Final[dict[str, str]] = {
-    "pronation": "PRONATION",
-    "partial": "PARTIAL",
-    "missing": "NO PRONATION",
-    "collapse": "COLLAPSE",
-    "unmeasurable": "NOT MEASURABLE",
-}
+VERDICT_LABEL: Final[Mapping[str, str]] = VERDICT_WORDS
 """The verdict words of the overlay (:data:`pronate.render.style.VERDICT_WORDS`)."""
 
 
