@@ -14,10 +14,12 @@ ENV_TOKEN = "PRONATE_TOKEN"
 
 
 def default_data_dir() -> Path:
-    """``$PRONATE_HOME/workspace`` (``PRONATE_HOME`` defaults to ``~/.cache/pronate``)."""
+    """``$PRONATE_HOME/workspace``; ``PRONATE_HOME`` defaults to the user's cache folder
+    (``~/.cache/pronate`` on Linux), as for the models (:func:`pronate.models.pronate_home`)."""
+    import platformdirs
+
     home = os.environ.get("PRONATE_HOME")
-    base = Path(home) if home else Path.home() / ".cache" / "pronate"
-    return base / "workspace"
+    return (Path(home) if home else Path(platformdirs.user_cache_dir("pronate"))) / "workspace"
 
 
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
