@@ -47,8 +47,8 @@ class Found:
 
 
 def find_clips(source: Path, *, exclude: Path | None = None) -> Found:
-    """The clips of ``source``: a folder (searched recursively) or a text file listing
-    one video per line (blank lines and ``#`` comments skipped; relative paths are taken
+    """The clips of ``source``: a folder (searched recursively), one video, or a text file
+    listing one video per line (blank lines and ``#`` comments skipped; relative paths are taken
     from the list's folder). Files under ``exclude`` (the batch's OUTDIR, whose overlays
     are videos too) and hidden files are passed over.
 
@@ -70,7 +70,8 @@ def find_clips(source: Path, *, exclude: Path | None = None) -> Found:
         ignored = [p.relative_to(root).as_posix() for p in files if p not in set(videos)]
     elif source.is_file():
         root = source.resolve().parent
-        videos, ignored = _listed(source, root), []
+        single = source.suffix.lower() in VIDEO_SUFFIXES
+        videos, ignored = [source.resolve()] if single else _listed(source, root), []
     else:
         raise InputError(f"{source} does not exist")
     if not videos:
