@@ -52,3 +52,8 @@ clean:
 .PHONY: serve
 serve: setup
 	$(BIN)/pronate serve $(SERVE_ARGS)
+
+# The headline figures in about 3 minutes (bench/quick.py): bench/results-quick.json/.md.
+.PHONY: bench-quick
+bench-quick: setup
+	$(BIN)/python bench/run.py --quick --models full --data $(BENCH_DATA) --out bench

@@ -678,10 +678,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run the bare loop on the long clip too (+3.5 min) instead of reusing the "
         "throughput section's",
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="the headline figures in ~3 min (bench/quick.py): one model (the first of "
+        "--models), batch clips per hour; writes results-quick.json/.md",
+    )
     args = parser.parse_args(argv)
     if not (args.data / THROUGHPUT_CLIP).is_file():
         print(f"bench: no {args.data / THROUGHPUT_CLIP} (see --data)", file=sys.stderr)
         return 2
+    if args.quick:
+        from quick import run_quick
+
+        return run_quick(args.data, args.out, model=args.models[0])
     t0 = time.perf_counter()
     results: dict[str, Any] = {"machine": machine_info()}
     caps = capabilities()
