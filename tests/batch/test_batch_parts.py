@@ -78,3 +78,34 @@ def test_index_keeps_one_analysis_per_folder(tmp_path: Path) -> None:
     assert [p.name for p in again.folders("k2")] == ["a"]
     (tmp_path / "b" / "summary.json").unlink()
     assert again.folders("k1") == []
+
+
+def test_the_pipeline_never_imports_the_batch() -> None:
+    import ast
+
+    src = Path(__file__).resolve().parents[2] / "src" / "pronate"
+    outer = {"web", "store", "jobs", "live", "batch"}
+    offenders = []
+    for path in src.rglob("*.py"):
+        parts = path.relative_to(src).parts
+        if parts[0] in outer or parts == ("cli.py",):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            offenders += [str(path) for n in names if n.startswith("pronate.batch")]
+    assert offenders == []
+
+
+def test_an_unreadable_summary_fails_that_clip_only(tmp_path: Path) -> None:
+    from pronate.batch.discover import Clip
+    from pronate.batch.run import ClipReport, _table_rows
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "summary.json").write_text("{not json")
+    report = ClipReport(Clip(tmp_path / "a.mp4", "a.mp4", "", "a"), "skipped")
+    heard: list[ClipReport] = []
+    assert _table_rows([report], tmp_path, heard.append) == []
+    assert report.status == "failed" and "summary.json cannot be read" in report.error
+    assert heard == [report]

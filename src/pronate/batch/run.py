@@ -118,14 +118,27 @@ def run_batch(
         settle(_copy_duplicate(clip, plan.primary[key], reports, index, key, outdir))
     index.save()
     ordered = [reports[c.folder] for c in found.clips]
-    rows = [
-        row
-        for r in ordered
-        if r.status != "failed"
-        for row in read_rows(outdir / r.clip.folder, clip=r.clip.relative, client=r.clip.client)
-    ]
+    rows = _table_rows(ordered, outdir, tell)
     csv_path, parquet_path = write_tables(rows, outdir)
     return BatchResult(ordered, found.ignored, csv_path, parquet_path, rows=len(rows))
+
+
+def _table_rows(
+    reports: list[ClipReport], outdir: Path, tell: Callable[[ClipReport], None]
+) -> list[dict]:
+    """The table rows of every clip done; a clip whose summary cannot be read fails."""
+    rows: list[dict] = []
+    for report in reports:
+        if report.status == "failed":
+            continue
+        try:
+            rows += read_rows(
+                outdir / report.clip.folder, clip=report.clip.relative, client=report.clip.client
+            )
+        except (OSError, ValueError, AttributeError) as exc:
+            report.status, report.error = "failed", f"its summary.json cannot be read ({exc})"
+            tell(report)
+    return rows
 
 
 def _plan(
