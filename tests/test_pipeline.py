@@ -117,7 +117,7 @@ def test_cli_analyze_from(capsys, synthetic_pose_path, tmp_path):
     )
     assert code == 0, err
     assert "view: front (normal confidence)" in out
-    assert out.count("single_leg_squat") == 4
+    assert out.count("single_leg_stance") == 4  # 30-40 deg knee bends (issue 9)
     assert "collapse" in out and "missing" in out
     assert "wrote" in out and "summary.json" in out
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())

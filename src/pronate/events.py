@@ -34,7 +34,8 @@ single_leg_squat    a dip of the depth (prominence >= ``single_rep_min_depth``, 
 step_down           such a single-leg dip at whose deepest point the free foot is at
                     least ``step_down_min_drop`` leg lengths below the stance foot
 single_leg_stance   a single-leg run of at least ``single_stance_min_s``, not gait,
-                    without a dip
+                    without a dip, or with one shallower than ``single_squat_min_depth``
+                    (then peaking at the dip's deepest point)
 squat               a dip (prominence >= ``rep_min_depth``) not on one leg at its
                     deepest point nor for half of it; side ``both``
 lunge               such a dip on both feet with the ankles staggered fore-aft by at
@@ -387,7 +388,10 @@ def _bilateral_event(
 
 def _single_kind(side: str, dip: Dip, *, free_drop: np.ndarray, fps: float, th: Thresholds) -> str:
     """``step_down`` when the free foot is below the stance foot at the deepest point
-    (median over +/- ``value_window_s``), else ``single_leg_squat``."""
+    (median over +/- ``value_window_s``), else ``single_leg_squat``; a dip shallower than
+    ``single_squat_min_depth`` is a ``single_leg_stance`` (a small knee bend is no squat)."""
+    if dip.depth < th.single_squat_min_depth:
+        return "single_leg_stance"
     half = _frames(th.value_window_s, fps=fps, n=len(free_drop))
     window = free_drop[max(dip.start, dip.peak - half) : min(dip.end, dip.peak + half) + 1]
     drop = window[np.isfinite(window)] * (1.0 if side == "left" else -1.0)

@@ -77,6 +77,14 @@ walk_max_double_s             0.4       s                      ...separated by d
 lunge_min_stagger             0.5       leg lengths            fore-aft distance of the
                                                                ankles (world) of a lunge
                                                                (squats read 0.1-0.25)
+single_squat_min_depth        0.09      leg lengths            a single-leg dip shallower
+                                                               than this is a single-leg
+                                                               stance, not a squat: thigh
+                                                               and shank each tilting 25
+                                                               deg (50 deg of knee flexion,
+                                                               about the depth of a clinical
+                                                               single-leg squat) drop the
+                                                               pelvis 1 - cos 25 = 0.094
 step_down_min_drop            0.1       leg lengths            free foot this far below
                                                                the stance foot at the
                                                                deepest point: step-down
@@ -205,6 +213,8 @@ class Thresholds:
     lunge_min_stagger
         Fore-aft distance of the ankles (leg lengths, world landmarks) that makes a
         dip on both feet a lunge instead of a squat.
+    single_squat_min_depth
+        A single-leg dip shallower than this (leg lengths) is a single-leg stance.
     step_down_min_drop
         The free foot this far (leg lengths) below the stance foot at the deepest point
         makes a single-leg dip a step-down.
@@ -261,6 +271,7 @@ class Thresholds:
     walk_max_single_s: float = 0.8
     walk_max_double_s: float = 0.4
     lunge_min_stagger: float = 0.5
+    single_squat_min_depth: float = 0.09
     step_down_min_drop: float = 0.1
     fppa_max_depth: float = 0.2
     max_nan_fraction: float = 0.5
@@ -324,6 +335,7 @@ _NON_NEGATIVE = (
     "walk_max_double_s",
     "lunge_min_stagger",
     "step_down_min_drop",
+    "single_squat_min_depth",
     "value_window_s",
     "pelvis_shift_min",
     "pelvis_centred_max",
