@@ -388,15 +388,15 @@ def _bilateral_event(
 
 def _single_kind(side: str, dip: Dip, *, free_drop: np.ndarray, fps: float, th: Thresholds) -> str:
     """``step_down`` when the free foot is below the stance foot at the deepest point
-    (median over +/- ``value_window_s``), else ``single_leg_squat``; a dip shallower than
-    ``single_squat_min_depth`` is a ``single_leg_stance`` (a small knee bend is no squat)."""
-    if dip.depth < th.single_squat_min_depth:
-        return "single_leg_stance"
+    (median over +/- ``value_window_s``), else ``single_leg_squat``, or
+    ``single_leg_stance`` for a dip shallower than ``single_squat_min_depth`` (a small
+    knee bend is no squat)."""
     half = _frames(th.value_window_s, fps=fps, n=len(free_drop))
     window = free_drop[max(dip.start, dip.peak - half) : min(dip.end, dip.peak + half) + 1]
     drop = window[np.isfinite(window)] * (1.0 if side == "left" else -1.0)
-    step = drop.size > 0 and float(np.median(drop)) >= th.step_down_min_drop
-    return "step_down" if step else "single_leg_squat"
+    if drop.size > 0 and float(np.median(drop)) >= th.step_down_min_drop:
+        return "step_down"
+    return "single_leg_squat" if dip.depth >= th.single_squat_min_depth else "single_leg_stance"
 
 
 def _is_gait(runs: list[tuple[str, int, int]], k: int, *, fps: float, th: Thresholds) -> bool:
