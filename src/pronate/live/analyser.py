@@ -16,6 +16,7 @@ same stretch of frames; the series is shorter, so the pelvis reference is the wi
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -30,11 +31,12 @@ from pronate.camera import Camera, estimate_camera
 from pronate.config import ModelName
 from pronate.events import detect_events
 from pronate.filtering import clean_pose_dataset
+from pronate.io.jsonsafe import json_safe
 from pronate.kinematics import compute_metrics
 from pronate.live import reading
 from pronate.pose.landmarker import N_KEYPOINTS, Detection, Landmarker
 from pronate.schema import make_pose_dataset
-from pronate.summary import assessment_dict, json_safe
+from pronate.summary import assessment_dict
 from pronate.thresholds import Thresholds
 
 log = logging.getLogger(__name__)
@@ -141,6 +143,8 @@ class LiveAnalyser:
         self.camera: Camera | None = None
         self.stance = "none"
         self.last: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+        self._closed = False
 
     @property
     def model_name(self) -> str:
@@ -148,10 +152,15 @@ class LiveAnalyser:
         return f"mediapipe-pose-{self.config.model}"
 
     def close(self) -> None:
-        """Free the model and the window's thread."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        self._close()
+        """Free the model and the window's thread (after the frame being read, if any);
+        reading another frame then raises :class:`RuntimeError`."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            self._close()
 
     def analyse(
         self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None
@@ -166,6 +175,12 @@ class LiveAnalyser:
             ``camera``, ``guidance``, ``moments`` (those that ended since the last call),
             ``ms`` (time spent).
         """
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the live analyser is closed")
+            return self._analyse(rgb, time_s=time_s, jpeg=jpeg)
+
+    def _analyse(self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None) -> dict[str, Any]:
         start = time.perf_counter()
         height, width = rgb.shape[:2]
         self._restart_if_needed(width, height, time_s)

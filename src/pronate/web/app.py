@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 
 from pronate import __version__
 from pronate.jobs.worker import Backend, DaskBackend, WorkerPool
+from pronate.live import routes as live
 from pronate.store.blobs import Blobs
 from pronate.store.db import open_database
 from pronate.web import api, pages
@@ -100,6 +101,7 @@ def create_app(settings: WorkspaceSettings, *, start_workers: bool = True) -> Fa
     app.add_middleware(BodyLimit, limit=lambda: limit)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(live.router)
     _add_assets(app)
     _add_handlers(app)
     return app

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from pronate.web.state import Workspace
 
@@ -26,7 +27,7 @@ def get_db(ws: Annotated[Workspace, Depends(workspace)]) -> Iterator[Session]:
         yield db
 
 
-def presented_token(request: Request) -> str | None:
+def presented_token(request: HTTPConnection) -> str | None:
     """The token a request carries: bearer header, ``X-Pronate-Token`` or the cookie."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
@@ -34,8 +35,8 @@ def presented_token(request: Request) -> str | None:
     return request.headers.get("x-pronate-token") or request.cookies.get(TOKEN_COOKIE)
 
 
-def require_token(request: Request) -> None:
-    """Refuse the request (401) unless it carries the workspace's token, when it has one."""
+def require_token(request: HTTPConnection) -> None:
+    """Refuse a request or WebSocket (401) unless it carries the workspace's token, if any."""
     expected = request.app.state.workspace.settings.token
     if not expected:
         return
