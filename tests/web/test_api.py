@@ -212,6 +212,28 @@ def test_analysis_summary_report_and_files(
     assert client.get(f"/api/analyses/{analysis}/files/overlay.mp4").status_code == 404
     page = client.get(f"/analyses/{analysis}")
     assert page.status_code == 200 and "pronation: the chain is there" in page.text
+    assert "camera-hint" not in page.text
+
+
+def test_analysis_page_says_why_and_where_to_film(
+    client: TestClient, settings: WorkspaceSettings, tiny_video: bytes
+) -> None:
+    """An oblique clip: the page gives the camera's reason and placement hint (issue 8)."""
+    cid = new_client(client)
+    job_id = upload(client, cid, tiny_video).json()["job_id"]  # type: ignore[attr-defined]
+    content = summary("unmeasurable")
+    content["camera"] = {
+        "frontal_measurable": False,
+        "reason": "the camera is at least 30 deg off the client's front",
+        "placement_hint": "move the camera at least 30 deg around the client",
+    }
+    content["quality"] = {"warnings": ["the subject is only 290 px tall"]}
+    sessions = client.app.state.workspace.sessions  # type: ignore[attr-defined]
+    analysis = finish_job(sessions, settings.data_dir, job_id, content)
+    page = client.get(f"/analyses/{analysis}").text
+    assert "No frontal verdict from this camera" in page
+    assert "move the camera at least 30 deg around the client" in page
+    assert "290 px tall" in page
 
 
 @pytest.mark.parametrize(
