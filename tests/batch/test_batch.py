@@ -207,3 +207,26 @@ def test_dask_local_cluster_gives_the_same_results(
     a = pd.read_parquet(tmp_path / "out" / "moments.parquet")
     b = pd.read_parquet(local / "moments.parquet")
     pd.testing.assert_frame_equal(a, b[b["clip"] == "alice/balance.mp4"].reset_index(drop=True))
+
+
+def test_single_segment_tracking_gives_analyze_s_results(shared_data: Path, tmp_path: Path) -> None:
+    """Batch tracks each clip as one segment; ``analyze`` splits a 540-frame clip in two
+    (on 2 cores or more): the verdicts are the same and the metrics equal to rounding."""
+    from pronate.batch.work import ClipTask, analyse_clip
+
+    video = shared_data / "frontal_squat" / "frontal_squat.mp4"
+    task = ClipTask(video=str(video), outdir=str(tmp_path / "b"), model="lite", write_video=False)
+    assert analyse_clip(task).error == ""
+    single = run_cli("analyze", video, "-o", tmp_path / "a", "-q", *MODEL)
+    assert single.code == 0, single.err
+    batched, alone = (json.loads((tmp_path / d / "summary.json").read_text()) for d in "ba")
+    assert len(alone["events"]) >= 1
+    assert [e["verdict"] for e in batched["events"]] == [e["verdict"] for e in alone["events"]]
+    for b, a in zip(batched["events"], alone["events"], strict=True):
+        for cb, ca in zip(b["criteria"], a["criteria"], strict=True):
+            assert (cb["name"], cb["status"]) == (ca["name"], ca["status"])
+        for key, value in a["metrics"].items():
+            if isinstance(value, float):
+                assert b["metrics"][key] == pytest.approx(value, rel=1e-6, abs=1e-9), key
+            else:
+                assert b["metrics"][key] == value, key
