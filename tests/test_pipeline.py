@@ -184,3 +184,40 @@ def test_cli_analyze_real_video(capsys, shared_data, tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["frames"] == 100 and summary["fps"] == 60.0
     assert summary["model"] == "mediapipe-pose-heavy"
+
+
+def test_ctrl_c_while_drawing_leaves_no_half_result(synthetic_pose_path, tmp_path, monkeypatch):
+    """Issue 9: Ctrl-C after tracking (while the pictures are drawn) used to leave pose.nc,
+    summary.json and the tables behind, beside an earlier run's report; pronate's outputs
+    and the manifest go, the user's own files stay."""
+    import pronate.pipeline
+
+    out = tmp_path / "o"
+    run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
+    (out / "notes.txt").write_text("mine")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pronate.pipeline, "run_pictures", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
+    left = sorted(p.name for p in out.iterdir())
+    assert "notes.txt" in left
+    assert left == ["notes.txt"]
+
+
+def test_ctrl_c_before_writing_keeps_the_earlier_run(synthetic_pose_path, tmp_path, monkeypatch):
+    import pronate.pipeline
+
+    out = tmp_path / "o"
+    run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
+    before = sorted(p.name for p in out.iterdir())
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pronate.pipeline, "load_pose_dataset", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
+    assert sorted(p.name for p in out.iterdir()) == before

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -110,6 +111,32 @@ def finish_run(
     }
     text = json.dumps(manifest, indent=2, allow_nan=False)
     return write_text_atomic(outdir / MANIFEST_NAME, text + "\n")
+
+
+@contextmanager
+def removed_if_interrupted(outdir: Path) -> Iterator[None]:
+    """On Ctrl-C inside the block: if this run had begun writing (an output appeared or
+    changed since the block began), remove pronate's outputs and ``manifest.json`` from
+    the folder (an earlier run's set is broken by then, this run's is half done); if it
+    had not, the folder stays as it was. Then the interrupt goes on."""
+    before = _snapshot(outdir)
+    try:
+        yield
+    except KeyboardInterrupt:
+        if _snapshot(outdir) != before:
+            for path in [*pronate_outputs(outdir), Path(outdir) / MANIFEST_NAME]:
+                with suppress(OSError):
+                    path.unlink()
+        raise
+
+
+def _snapshot(outdir: Path) -> dict[Path, int]:
+    """pronate's outputs in ``outdir`` with their modification times (ns)."""
+    out = {}
+    for path in pronate_outputs(outdir):
+        with suppress(OSError):
+            out[path] = path.stat().st_mtime_ns
+    return out
 
 
 def _remove(path: Path) -> None:
