@@ -44,6 +44,7 @@ test: lint typecheck unit
 BENCH_DATA ?= ../shared/data
 bench: setup
 	$(BIN)/python bench/run.py --data $(BENCH_DATA) --out bench
+	$(BIN)/python bench/cross_view.py --data $(BENCH_DATA) --out bench
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
