@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -113,7 +114,13 @@ def run_batch(
         tell(report)
 
     plan = _plan(found.clips, index, settings, outdir, settle)
-    _run_tasks(plan, index, settings, outdir, settle)
+    try:
+        _run_tasks(plan, index, settings, outdir, settle)
+    except BaseException:  # interrupted: no half analysis left behind
+        for task in plan.tasks:
+            final = Path(task.outdir)
+            shutil.rmtree(final.with_name(f".{final.name}.partial"), ignore_errors=True)
+        raise
     for clip, key in plan.waiting:
         settle(_copy_duplicate(clip, plan.primary[key], reports, index, key, outdir))
     index.save()
