@@ -115,6 +115,12 @@ def _four_k(root: Path, frames: list[np.ndarray]) -> Path:
     return path
 
 
+def _two_people(root: Path, frames: list[np.ndarray]) -> Path:
+    """The squat beside itself: two people of the same size (45 frames)."""
+    pairs = [np.hstack([f, f]) for f in frames[:45]]
+    return write_clip(root / "two_people.mp4", pairs, fps=30.0)
+
+
 def _empty(root: Path, frames: list[np.ndarray]) -> Path:
     (root / "empty.mp4").write_bytes(b"")
     return root / "empty.mp4"
@@ -143,6 +149,7 @@ MAKERS: dict[str, Callable[[Path, list[np.ndarray]], Path]] = {
     "vfr": _vfr,
     "out_and_back": _out_and_back,
     "4k": _four_k,
+    "two_people": _two_people,
     "still_start": lambda root, frames: write_clip(
         root / "still_start.mp4", [frames[0]] * 90 + frames[:45], fps=30.0
     ),
@@ -280,6 +287,16 @@ def test_awkward_clip_gives_results(clip, tmp_path, name, kind, frames):
     summary = assert_results(run)
     assert summary["frames"] == frames
     assert summary["warnings"] == []  # no false alarm of truncation on uneven frame times
+
+
+@pytest.mark.model
+def test_two_people_of_the_same_size_are_said(clip, tmp_path):
+    """Issue 9: the larger was taken silently; with two of about the same size the user
+    hears which one and how to take the other."""
+    run = pronate(clip("two_people"), *LITE, "--no-video", outdir=tmp_path / "out")
+    summary = assert_results(run, "two people of about the same size")
+    (said,) = [w for w in summary["warnings"] if "two people" in w]
+    assert "--pick" in said
 
 
 @pytest.mark.model

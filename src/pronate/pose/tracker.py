@@ -66,6 +66,30 @@ def choose_subject(
     return min(inside, key=lambda d: np.hypot(d.box.centre[0] - pick[0], d.box.centre[1] - pick[1]))
 
 
+SIMILAR_SIZE = 0.8
+"""Two people whose box areas are within this ratio are "of about the same size"."""
+WARNING_PREFIX = "warning: "
+"""Tracking log lines that are also warnings for the user."""
+
+
+def similar_rival(detections: list[Detection], chosen: Detection) -> Detection | None:
+    """The largest other person at least :data:`SIMILAR_SIZE` as big as the chosen one."""
+    others = [
+        d for d in detections if d is not chosen and d.box.area >= SIMILAR_SIZE * chosen.box.area
+    ]
+    return max(others, key=lambda d: d.box.area) if others else None
+
+
+def rival_warning(chosen: Detection, rival: Detection, *, frame: int) -> str:
+    """The warning that the largest person was taken among people of about the same size."""
+    (x, y), (rx, ry) = chosen.box.centre, rival.box.centre
+    return (
+        f"{WARNING_PREFIX}two people of about the same size in frame {frame}: the one at "
+        f"({x:.0f}, {y:.0f}) px was taken as the client; to take the other, give "
+        f"--pick {rx:.0f},{ry:.0f}"
+    )
+
+
 def match_subject(
     detections: list[Detection], *, last: Box, max_distance: float
 ) -> Detection | None:
@@ -167,6 +191,10 @@ class SubjectTracker:
     def _acquire(self, frame: Frame) -> Detection | None:
         dets = self.full.detect(frame.image, time_s=frame.time_s)
         det = choose_subject(dets, pick=self.config.pick)
+        if det is not None and self.config.pick is None:
+            rival = similar_rival(dets, det)
+            if rival is not None:
+                self.log.append(rival_warning(det, rival, frame=frame.index))
         if det is not None:
             self.chosen_at = frame.index
             self.last_box = det.box
@@ -531,5 +559,8 @@ def track_video(
         found_frames=found,
         decode_warnings=report.warnings,
         notes=seg.log,
+    )
+    report.warnings.extend(
+        line.removeprefix(WARNING_PREFIX) for line in seg.log if line.startswith(WARNING_PREFIX)
     )
     return TrackResult(pose=pose, info=info, decode=report, found_frames=found, log=seg.log)
