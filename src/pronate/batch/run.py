@@ -219,10 +219,18 @@ def _outcomes(tasks: list[ClipTask], settings: BatchSettings) -> Iterator[ClipOu
         return iter(())
     if settings.dask:
         return run_dask(tasks, address=settings.dask)
-    workers = settings.workers or os.cpu_count() or 1
+    workers = settings.workers or _cores()
     if len(tasks) == 1:
         tasks = [replace(tasks[0], track_workers=0)]
     return run_local(tasks, workers=workers)
+
+
+def _cores() -> int:
+    """The cores this process may use (its CPU affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _copy_duplicate(
