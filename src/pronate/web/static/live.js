@@ -148,15 +148,17 @@
     ctx.beginPath(); ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.stroke();
   }
 
-  function label(p, text) {
+  // A label beside p: to its right, or to its left when toward is "left".
+  function label(p, text, toward = "right") {
     if (!p || !text || text === "–") return;
     const size = Math.max(14, Math.round(canvas.height / 32));
     ctx.font = `bold ${size}px sans-serif`;
     const w = ctx.measureText(text).width;
+    const x = toward === "left" ? p[0] - w - 16 : p[0] + 8;
     ctx.fillStyle = "rgba(20,20,20,0.7)";
-    ctx.fillRect(p[0] + 8, p[1] - size, w + 8, size + 6);
+    ctx.fillRect(x, p[1] - size, w + 8, size + 6);
     ctx.fillStyle = "rgb(245,245,245)";
-    ctx.fillText(text, p[0] + 12, p[1]);
+    ctx.fillText(text, x + 4, p[1]);
   }
 
   function loadedSides(m) {
@@ -198,8 +200,10 @@
       ctx.fillStyle = "rgb(255,176,0)";
       ctx.beginPath(); ctx.arc(c[0], c[1], thin * 3, 0, 2 * Math.PI); ctx.fill();
     }
-    label(point(lms, "left_knee", sx, sy), fmt(m.metrics.knee_fppa_left_deg));
-    label(point(lms, "right_knee", sx, sy), fmt(m.metrics.knee_fppa_right_deg));
+    const lk = point(lms, "left_knee", sx, sy), rk = point(lms, "right_knee", sx, sy);
+    const leftOnRight = lk && rk ? lk[0] >= rk[0] : true;
+    label(lk, fmt(m.metrics.knee_fppa_left_deg), leftOnRight ? "right" : "left");
+    label(rk, fmt(m.metrics.knee_fppa_right_deg), leftOnRight ? "left" : "right");
     const lh = point(lms, "left_hip", sx, sy), rh = point(lms, "right_hip", sx, sy);
     if (lh && rh) label([(lh[0] + rh[0]) / 2, (lh[1] + rh[1]) / 2 - 10], `pelvis ${fmt(m.metrics.pelvic_obliquity_deg)}`);
   }

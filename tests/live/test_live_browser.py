@@ -1,0 +1,166 @@
+"""The live page in headless Chromium (Debian's, driven by Playwright) fed a real clip as
+the camera: the overlay is drawn, a loading moment is captured by itself, Capture (space
+bar) works, Stop uploads the recording and its offline analysis completes. The page is
+screenshotted into ``$PRONATE_SCREENSHOTS`` (default: the test's temporary folder)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from pronate.jobs.queue import JobSettings
+from pronate.web.app import create_app
+from pronate.web.settings import WorkspaceSettings
+
+pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.shared]
+
+CHROMIUM = "/usr/bin/chromium"
+SQUAT = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "frontal_squat"
+CLIP_S = 3.6
+HEIGHT = 540
+
+
+def y4m_of(source: Path, target: Path, *, seconds: float, height: int, fps: int = 30) -> Path:
+    """The first ``seconds`` of ``source`` at ``fps`` and ``height`` px as a Y4M file (the
+    format Chromium's fake camera plays, looping)."""
+    with av.open(str(source)) as container, target.open("wb") as out:
+        stream = container.streams.video[0]
+        step = max(1, round(float(stream.average_rate or fps) / fps))
+        header = False
+        for i, frame in enumerate(container.decode(stream)):
+            if frame.time is not None and frame.time >= seconds:
+                break
+            if i % step:
+                continue
+            width = int(round(frame.width * height / frame.height / 2)) * 2
+            planes = frame.reformat(width=width, height=height, format="yuv420p")
+            data = np.ascontiguousarray(planes.to_ndarray())
+            if not header:
+                out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+                header = True
+            out.write(b"FRAME\n" + data.tobytes())
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """A running workspace (SQLite, one worker, lite model) at the returned address."""
+    import uvicorn
+
+    data = tmp_path / "data"
+    settings = WorkspaceSettings(
+        data_dir=data,
+        database_url=f"sqlite:///{data / 'workspace.db'}",
+        jobs=JobSettings(model="lite", write_video=False),
+        workers=1,
+    )
+    port = free_port()
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    end = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < end, "the workspace did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(30)
+
+
+def wait_for(page: object, expression: str, *, timeout_s: float) -> None:
+    page.wait_for_function(f"() => {expression}", timeout=timeout_s * 1000)  # type: ignore[attr-defined]
+
+
+def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> None:
+    if os.environ.get("PRONATE_BROWSER_TESTS", "1") == "0" or not Path(CHROMIUM).is_file():
+        pytest.skip("Debian's chromium is not installed")
+    if not (SQUAT / "frontal_squat.mp4").is_file():
+        pytest.skip("../shared/data is not present")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    clip = y4m_of(SQUAT / "frontal_squat.mp4", tmp_path / "clip.y4m", seconds=CLIP_S, height=HEIGHT)
+    shots = Path(os.environ.get("PRONATE_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    import httpx
+
+    client_id = httpx.post(f"{server}/api/clients", json={"name": "Live Test"}).json()["id"]
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--mute-audio",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={clip}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+    outside: list[str] = []
+    problems: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        context = browser.new_context(viewport={"width": 1100, "height": 1000})
+        context.route(
+            lambda url: not url.startswith(server),
+            lambda route: (outside.append(route.request.url), route.abort()),
+        )
+        page = context.new_page()
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(f"{server}/live?client={client_id}&source=camera")
+        assert page.input_value("#live-source") == "camera"
+        page.select_option("#live-model", "lite")
+        page.click("#live-start")
+        wait_for(page, "window.pronateLive.drawn >= 10", timeout_s=60)
+        painted = page.evaluate(
+            """() => { const c = document.getElementById('live-overlay');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+        )
+        assert painted > 500, f"the overlay is blank ({painted} painted pixels)"
+        wait_for(page, "window.pronateLive.moments.some(m => m.source === 'auto')", timeout_s=90)
+        page.click("body", position={"x": 5, "y": 5})
+        page.keyboard.press("Space")
+        wait_for(page, "window.pronateLive.moments.some(m => m.source === 'capture')", timeout_s=20)
+        wait_for(page, "document.querySelectorAll('.live-moment img').length >= 2", timeout_s=10)
+        page.screenshot(path=str(shots / "live.png"), full_page=True)
+        state = page.evaluate("window.pronateLive")
+        page.click("#live-stop")
+        wait_for(
+            page,
+            "window.pronateLive.upload && ['done', 'failed'].includes(window.pronateLive.upload.state)",
+            timeout_s=240,
+        )
+        page.screenshot(path=str(shots / "live-uploaded.png"), full_page=True)
+        upload = page.evaluate("window.pronateLive.upload")
+        context.close()
+        browser.close()
+    assert outside == [], f"requests left the workspace: {outside}"
+    assert problems == [], f"errors in the page: {problems}"
+    job = httpx.get(f"{server}/api/jobs/{upload['job_id']}").json()
+    assert job["state"] == "done", f"the recording's analysis failed: {job['error']}"
+    auto = [m for m in state["moments"] if m["source"] == "auto"]
+    assert auto[0]["verdict"] in ("pronation", "partial", "missing", "collapse")
+    assert auto[0]["side"] == "both" and auto[0]["kind"] == "squat"
+    listed = httpx.get(f"{server}/api/clients/{client_id}/moments").json()
+    assert {m["source"] for m in listed} == {"auto", "capture"}
+    latencies = sorted(state["latencies"])
+    print(f"live in the browser: {state['replies']} replies, median overlay latency "
+          f"{latencies[len(latencies) // 2]:.0f} ms")
