@@ -80,24 +80,6 @@ def test_index_keeps_one_analysis_per_folder(tmp_path: Path) -> None:
     assert again.folders("k1") == []
 
 
-def test_the_pipeline_never_imports_the_batch() -> None:
-    import ast
-
-    src = Path(__file__).resolve().parents[2] / "src" / "pronate"
-    outer = {"web", "store", "jobs", "live", "batch"}
-    offenders = []
-    for path in src.rglob("*.py"):
-        parts = path.relative_to(src).parts
-        if parts[0] in outer or parts == ("cli.py",):
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            offenders += [str(path) for n in names if n.startswith("pronate.batch")]
-    assert offenders == []
-
-
 def test_an_unreadable_summary_fails_that_clip_only(tmp_path: Path) -> None:
     from pronate.batch.discover import Clip
     from pronate.batch.run import ClipReport, _table_rows
