@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -40,7 +41,7 @@ def y4m_of(source: Path, target: Path, *, seconds: float, height: int, fps: int 
                 break
             if i % step:
                 continue
-            width = int(round(frame.width * height / frame.height / 2)) * 2
+            width = round(frame.width * height / frame.height / 2) * 2
             planes = frame.reformat(width=width, height=height, format="yuv420p")
             data = np.ascontiguousarray(planes.to_ndarray())
             if not header:
@@ -70,9 +71,7 @@ def server(tmp_path: Path) -> Iterator[str]:
     )
     port = free_port()
     app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     end = time.monotonic() + 30
@@ -118,10 +117,12 @@ def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> No
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
         context = browser.new_context(viewport={"width": 1100, "height": 1000})
-        context.route(
-            lambda url: not url.startswith(server),
-            lambda route: (outside.append(route.request.url), route.abort()),
-        )
+
+        def refuse(route: Any) -> None:
+            outside.append(route.request.url)
+            route.abort()
+
+        context.route(lambda url: not url.startswith(server), refuse)
         page = context.new_page()
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto(f"{server}/live?client={client_id}&source=camera")
@@ -145,7 +146,8 @@ def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> No
         page.click("#live-stop")
         wait_for(
             page,
-            "window.pronateLive.upload && ['done', 'failed'].includes(window.pronateLive.upload.state)",
+            "window.pronateLive.upload"
+            " && ['done', 'failed'].includes(window.pronateLive.upload.state)",
             timeout_s=240,
         )
         page.screenshot(path=str(shots / "live-uploaded.png"), full_page=True)
@@ -162,5 +164,7 @@ def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> No
     listed = httpx.get(f"{server}/api/clients/{client_id}/moments").json()
     assert {m["source"] for m in listed} == {"auto", "capture"}
     latencies = sorted(state["latencies"])
-    print(f"live in the browser: {state['replies']} replies, median overlay latency "
-          f"{latencies[len(latencies) // 2]:.0f} ms")
+    print(
+        f"live in the browser: {state['replies']} replies, median overlay latency "
+        f"{latencies[len(latencies) // 2]:.0f} ms"
+    )

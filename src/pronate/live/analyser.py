@@ -28,9 +28,9 @@ import numpy as np
 
 from pronate.assessment import Assessment, assess_events
 from pronate.camera import Camera, estimate_camera
-from pronate.config import ModelName
+from pronate.config import FilterConfig, ModelName
 from pronate.events import detect_events
-from pronate.filtering import clean_pose_dataset
+from pronate.filtering import clean_pose_dataset, effective_cutoff, sampling_rate
 from pronate.io.jsonsafe import json_safe
 from pronate.kinematics import compute_metrics
 from pronate.live import reading
@@ -323,7 +323,11 @@ class LiveAnalyser:
             image_width=width,
             image_height=height,
         )
-        return clean_pose_dataset(pose)
+        # Frames arrive as fast as the model reads them (5-30 per second): the offline
+        # cut-off is clamped below Nyquist here, as clean-up would, without its warning.
+        rate = sampling_rate(pose["position"])
+        cutoff = effective_cutoff(FilterConfig().cutoff_hz, rate)
+        return clean_pose_dataset(pose, FilterConfig(cutoff_hz=cutoff))
 
     def _is_new(self, a: Assessment, n: int) -> bool:
         e = a.event

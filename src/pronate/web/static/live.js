@@ -335,6 +335,8 @@
     const blob = await stopRecording(recorder);
     if (socket) socket.close();
     if (stream) stream.getTracks().forEach((track) => track.stop());
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    latest = null;
     $("live-start").disabled = false;
     setStatus("stopped");
     if (blob && blob.size) {

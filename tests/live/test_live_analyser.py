@@ -1,0 +1,150 @@
+"""The live analyser: the same numbers as the offline code, loading moments as they end,
+guidance, and a stream that restarts cleanly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from pronate.kinematics import compute_metrics
+from pronate.live import reading
+from pronate.live.analyser import LiveAnalyser, LiveConfig
+from pronate.pose.landmarker import Detection
+from pronate.schema import make_pose_dataset
+
+SQUAT = "frontal_squat/frontal_squat.mp4"
+
+
+def squat_frames(shared_data: Path, *, seconds: float, fps: float = 30.0) -> list[np.ndarray]:
+    out = []
+    with av.open(str(shared_data / SQUAT)) as container:
+        stream = container.streams.video[0]
+        step = round(float(stream.average_rate or fps) / fps)
+        for i, frame in enumerate(container.decode(stream)):
+            if frame.time >= seconds:
+                break
+            if i % step == 0:
+                out.append(frame.to_ndarray(format="rgb24", width=304, height=540))
+    return out
+
+
+@pytest.mark.model
+def test_a_real_squat_is_read_like_offline_and_its_moment_emitted(shared_data: Path) -> None:
+    frames = squat_frames(shared_data, seconds=3.6)
+    analyser = LiveAnalyser(LiveConfig(model="lite", background=False))
+    readings, positions = [], []
+    try:
+        for i, image in enumerate(frames):
+            out = analyser.analyse(image, time_s=i / 30.0, jpeg=b"%d" % i)
+            readings.append(out)
+            positions.append(analyser._window[-1])
+    finally:
+        analyser.close()
+    last = readings[-1]
+    assert last["camera"]["view"] == "front" and last["landmarks"] is not None
+    moments = [m for r in readings for m in r["moments"]]
+    assert [(m["side"], m["kind"]) for m in moments] == [("both", "squat")]
+    moment = moments[0]
+    assert 1.5 < moment["time"] < 2.6  # the first squat's deepest point
+    assert moment["verdict"] in ("pronation", "partial", "missing", "collapse")
+    assert {c["name"] for c in moment["criteria"]} >= {"com_inside_base"}
+    assert moment["jpeg"] == b"%d" % round(moment["time"] * 30)
+    # One implementation: the frame's angles equal the offline metrics of the same raw
+    # keypoints with the same camera.
+    entries = [f for f in positions if np.isfinite(f.position).all()][-20:]
+    pose = make_pose_dataset(
+        position=np.stack([f.position for f in entries]),
+        confidence=np.stack([f.confidence for f in entries]),
+        world=np.stack([f.world for f in entries]),
+        time_s=np.array([f.time_s for f in entries]),
+        fps=30.0,
+        source_video="live",
+        model="mediapipe-pose-lite",
+        image_width=304,
+        image_height=540,
+    )
+    camera = analyser.camera
+    assert camera is not None
+    offline = compute_metrics(pose, camera=camera)
+    live = reading.frame_metrics(
+        entries[-1].position, width=304, height=540, camera=camera, model="lite"
+    )
+    for name in reading.ANGLES:
+        assert live[name]["value"] == pytest.approx(float(offline[name].values[-1]), abs=0.01)
+    assert live["knee_fppa_left_deg"]["uncertainty"] == 11.5
+
+
+def _standing(height: float = 500.0) -> Detection:
+    """A crude upright body, 33 points, in a 400 x 600 frame."""
+    from pronate.keypoints import KEYPOINT_INDEX
+
+    pos = np.zeros((33, 3))
+    for name, i in KEYPOINT_INDEX.items():
+        side = -1 if name.startswith("left") else 1 if name.startswith("right") else 0
+        level = 0.0
+        for part, y in (
+            ("eye", 0.05),
+            ("ear", 0.06),
+            ("mouth", 0.1),
+            ("shoulder", 0.2),
+            ("elbow", 0.35),
+            ("wrist", 0.48),
+            ("pinky", 0.5),
+            ("index", 0.5),
+            ("thumb", 0.5),
+            ("hip", 0.5),
+            ("knee", 0.72),
+            ("ankle", 0.95),
+            ("heel", 0.97),
+            ("foot_index", 0.98),
+        ):
+            if part in name:
+                level = y
+        pos[i] = (200 + side * 30, 50 + level * height, 0)
+    return Detection(position=pos, confidence=np.ones(33), world=pos / 500)
+
+
+def test_guidance_names_a_body_cut_off_and_nobody() -> None:
+    body = _standing()
+    assert reading.cut_off(body.position, body.confidence, width=400, height=600) == []
+    cut = reading.cut_off(body.position, body.confidence, width=400, height=400)
+    assert "feet" in cut and "head" not in cut
+    codes = [
+        g["code"]
+        for g in reading.guidance(found=True, missing_parts=cut, camera=None, subject_share=0.9)
+    ]
+    assert codes == ["not_in_frame"]
+    assert (
+        reading.guidance(found=False, missing_parts=[], camera=None, subject_share=np.nan)[0][
+            "code"
+        ]
+        == "nobody"
+    )
+
+
+def test_a_stream_that_goes_back_in_time_starts_again() -> None:
+    body = _standing()
+    calls: list[float] = []
+
+    def detect(rgb: np.ndarray, time_s: float) -> Detection:
+        calls.append(time_s)
+        return body
+
+    closed: list[bool] = []
+    analyser = LiveAnalyser(
+        LiveConfig(background=False), detector=(detect, lambda: closed.append(True))
+    )
+    image = np.zeros((600, 400, 3), dtype=np.uint8)
+    for i in range(5):
+        analyser.analyse(image, time_s=10 + i / 30)
+    assert len(analyser._window) == 5
+    analyser.analyse(image, time_s=1.0)
+    assert len(analyser._window) == 1
+    analyser.close()
+    analyser.close()
+    assert closed == [True]
+    with pytest.raises(RuntimeError):
+        analyser.analyse(image, time_s=2.0)
