@@ -9,6 +9,8 @@ import av
 import numpy as np
 import pytest
 
+from pronate.camera import Camera, placement
+from pronate.frames import ViewInfo
 from pronate.kinematics import compute_metrics
 from pronate.live import reading
 from pronate.live.analyser import LiveAnalyser, LiveConfig
@@ -78,12 +80,12 @@ def test_a_real_squat_is_read_like_offline_and_its_moment_emitted(shared_data: P
 
 
 def _standing(height: float = 500.0) -> Detection:
-    """A crude upright body, 33 points, in a 400 x 600 frame."""
+    """A crude upright body facing the camera (its left on the image right), 400 x 600."""
     from pronate.keypoints import KEYPOINT_INDEX
 
     pos = np.zeros((33, 3))
     for name, i in KEYPOINT_INDEX.items():
-        side = -1 if name.startswith("left") else 1 if name.startswith("right") else 0
+        side = 1 if name.startswith("left") else -1 if name.startswith("right") else 0
         level = 0.0
         for part, y in (
             ("eye", 0.05),
@@ -148,3 +150,47 @@ def test_a_stream_that_goes_back_in_time_starts_again() -> None:
     assert closed == [True]
     with pytest.raises(RuntimeError):
         analyser.analyse(image, time_s=2.0)
+
+
+def _camera(*, view: str, yaw: float, roll: float, method: str) -> Camera:
+    info = ViewInfo(view=view, yaw_deg=yaw, labels_swapped=False, source="auto")
+    measurable = view in ("front", "back")
+    reason, hint = (None, None) if measurable else placement(info)
+    return Camera(
+        view=info,
+        roll_deg=roll,
+        roll_method=method,
+        roll_confidence="medium",
+        pitch_deg=0.0,
+        px_per_m=500.0,
+        frontal_measurable=measurable,
+        reason=reason,
+        placement_hint=hint,
+    )
+
+
+def test_guidance_names_an_oblique_view_with_where_to_go_and_a_rolled_camera() -> None:
+    oblique = _camera(view="oblique", yaw=-35.0, roll=0.0, method="none")
+    found = reading.guidance(found=True, missing_parts=[], camera=oblique, subject_share=0.8)
+    assert [g["code"] for g in found] == ["too_oblique"]
+    assert "toward their left" in found[0]["text"]
+    rolled = _camera(view="front", yaw=3.0, roll=-12.0, method="body_axis")
+    found = reading.guidance(found=True, missing_parts=[], camera=rolled, subject_share=0.3)
+    assert [g["code"] for g in found] == ["rolled", "small"]
+    assert "-12°" in found[0]["text"]
+    level = _camera(view="front", yaw=3.0, roll=2.0, method="body_axis")
+    assert reading.guidance(found=True, missing_parts=[], camera=level, subject_share=0.8) == []
+
+
+def test_an_oblique_view_gives_no_frontal_angle_but_a_centre_of_mass() -> None:
+    body = _standing()
+    oblique = _camera(view="oblique", yaw=-35.0, roll=0.0, method="none")
+    values = reading.frame_metrics(
+        body.position, width=400, height=600, camera=oblique, model="full"
+    )
+    assert all(values[name]["value"] is None for name in reading.ANGLES)
+    assert values["com_x_px"]["value"] == pytest.approx(200.0, abs=1.0)
+    front = _camera(view="front", yaw=0.0, roll=0.0, method="none")
+    values = reading.frame_metrics(body.position, width=400, height=600, camera=front, model="full")
+    assert values["knee_fppa_left_deg"]["value"] == pytest.approx(0.0, abs=1e-6)
+    assert values["pelvic_obliquity_deg"]["value"] == pytest.approx(0.0, abs=1e-6)
