@@ -140,7 +140,12 @@ def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> No
         page.click("body", position={"x": 5, "y": 5})
         page.keyboard.press("Space")
         wait_for(page, "window.pronateLive.moments.some(m => m.source === 'capture')", timeout_s=20)
-        wait_for(page, "document.querySelectorAll('.live-moment img').length >= 2", timeout_s=10)
+        wait_for(
+            page,
+            "[...document.querySelectorAll('.live-moment img')]"
+            ".filter(i => i.complete && i.naturalWidth > 0).length >= 2",
+            timeout_s=10,
+        )
         page.screenshot(path=str(shots / "live.png"), full_page=True)
         state = page.evaluate("window.pronateLive")
         page.click("#live-stop")

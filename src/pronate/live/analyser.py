@@ -70,7 +70,7 @@ class LiveConfig:
 
     model: ModelName = "full"
     window_s: float = 4.0
-    refresh_s: float = 0.4
+    refresh_s: float = 0.75
     min_pose_confidence: float = 0.5
     thresholds: Thresholds = field(default_factory=Thresholds)
     background: bool = True
