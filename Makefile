@@ -45,6 +45,7 @@ BENCH_DATA ?= ../shared/data
 bench: setup
 	$(BIN)/python bench/run.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/cross_view.py --data $(BENCH_DATA) --out bench
+	$(BIN)/python bench/live.py --data $(BENCH_DATA) --out bench
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
