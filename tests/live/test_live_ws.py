@@ -34,18 +34,22 @@ class Slow:
 
     def __init__(self, *, delay: float, moments: list[dict[str, Any]] | None = None) -> None:
         self.delay = delay
-        self.read: list[float] = []
+        self.seen: list[float] = []
         self.closed = threading.Event()
         self.moments = list(moments or [])
         self.last: dict[str, Any] | None = None
 
-    def analyse(
+    def read(self, detected: dict[str, Any]) -> dict[str, Any]:
+        self.last = dict(detected)
+        return self.last
+
+    def detect(
         self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None
     ) -> dict[str, Any]:
         assert not self.closed.is_set(), "read after close"
         time.sleep(self.delay)
-        self.read.append(time_s)
-        self.last = {
+        self.seen.append(time_s)
+        out = {
             "time": time_s,
             "width": rgb.shape[1],
             "height": rgb.shape[0],
@@ -58,7 +62,7 @@ class Slow:
             "ms": 1000 * self.delay,
         }
         self.moments = []
-        return self.last
+        return out
 
     def capture(self) -> dict[str, Any] | None:
         if self.last is None:
@@ -128,7 +132,7 @@ def test_ready_then_one_frame_read(app_for: Any) -> None:
         out = until(socket, "frame")
     assert out["id"] == 7 and out["t"] == 1500.0
     assert (out["width"], out["height"]) == (64, 48)
-    assert analyser.read == [1.5]
+    assert analyser.seen == [1.5]
     assert client.app.state.configs[0].model == "lite"
 
 
@@ -186,7 +190,7 @@ def test_a_flood_reads_only_the_newest_frames(app_for: Any) -> None:
     assert ids == sorted(ids) and ids[-1] == 39
     assert len(ids) < 10, f"frames were queued, not dropped: {ids}"
     assert replies[-1]["dropped"] == 40 - len(ids)
-    assert analyser.read == pytest.approx([1.0 + 0.01 * i for i in ids])
+    assert analyser.seen == pytest.approx([1.0 + 0.01 * i for i in ids])
 
 
 def test_disconnect_mid_stream_frees_the_model_and_the_server_goes_on(app_for: Any) -> None:
@@ -197,7 +201,7 @@ def test_disconnect_mid_stream_frees_the_model_and_the_server_goes_on(app_for: A
         for i in range(5):
             frame(socket, ident=i, t=100.0 * i)
     assert analyser.closed.wait(5), "the model was not freed"
-    assert len(analyser.read) <= 2
+    assert len(analyser.seen) <= 2
     assert client.get("/api/health").status_code == 200
     second = Slow(delay=0.0)
     client.app.dependency_overrides[ws.analyser_factory] = lambda: lambda _config: second

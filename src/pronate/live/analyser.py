@@ -85,6 +85,18 @@ class _WindowResult:
     frames: list[_Frame]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Detected:
+    """One frame after the model: what :meth:`LiveAnalyser.read` needs, as a snapshot."""
+
+    entry: _Frame
+    found: bool
+    camera: Camera | None
+    stance: str
+    moments: list[dict[str, Any]]
+    ms: float
+
+
 def landmarker_detector(config: LiveConfig) -> tuple[Detector, Callable[[], None]]:
     """A detector on the model of ``config`` (the largest person), and its ``close``."""
     marker = Landmarker(config.model, num_poses=1, min_confidence=config.min_pose_confidence)
@@ -143,6 +155,7 @@ class LiveAnalyser:
         self.camera: Camera | None = None
         self.stance = "none"
         self.last: dict[str, Any] | None = None
+        self._last_jpeg: bytes | None = None
         self._lock = threading.Lock()
         self._closed = False
 
@@ -165,7 +178,8 @@ class LiveAnalyser:
     def analyse(
         self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None
     ) -> dict[str, Any]:
-        """Read one RGB frame taken at ``time_s`` (seconds, increasing).
+        """Read one RGB frame taken at ``time_s`` (seconds, increasing): :meth:`detect`,
+        then :meth:`read`.
 
         Returns
         -------
@@ -175,37 +189,53 @@ class LiveAnalyser:
             ``camera``, ``guidance``, ``moments`` (those that ended since the last call),
             ``ms`` (time spent).
         """
+        return self.read(self.detect(rgb, time_s=time_s, jpeg=jpeg))
+
+    def detect(self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None) -> Detected:
+        """The pose model on one frame, the rolling window and the moments that ended.
+
+        :meth:`read` of the result may run in another thread while the next frame is
+        detected (it only reads the snapshot it is given).
+        """
         with self._lock:
             if self._closed:
                 raise RuntimeError("the live analyser is closed")
-            return self._analyse(rgb, time_s=time_s, jpeg=jpeg)
+            start = time.perf_counter()
+            height, width = rgb.shape[:2]
+            self._restart_if_needed(width, height, time_s)
+            found = self._detect(rgb, time_s)
+            size = (width, height)
+            entry = (
+                _blank(time_s, jpeg, size)
+                if found is None
+                else _Frame(time_s, found.position, found.confidence, found.world, jpeg, size)
+            )
+            self._window.append(entry)
+            while self._window and self._window[0].time_s < time_s - self.config.window_s:
+                self._window.popleft()
+            moments = self._refresh(time_s)
+            return Detected(
+                entry=entry,
+                found=found is not None,
+                camera=self.camera,
+                stance=self.stance,
+                moments=moments,
+                ms=1000 * (time.perf_counter() - start),
+            )
 
-    def _analyse(self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None) -> dict[str, Any]:
+    def read(self, detected: Detected) -> dict[str, Any]:
+        """The reading of a detected frame (see :meth:`analyse`)."""
         start = time.perf_counter()
-        height, width = rgb.shape[:2]
-        self._restart_if_needed(width, height, time_s)
-        found = self._detect(rgb, time_s)
-        size = (width, height)
-        entry = (
-            _blank(time_s, jpeg, size)
-            if found is None
-            else _Frame(time_s, found.position, found.confidence, found.world, jpeg, size)
-        )
-        self._window.append(entry)
-        while self._window and self._window[0].time_s < time_s - self.config.window_s:
-            self._window.popleft()
-        moments = self._refresh(time_s)
-        out = self._reading(entry, found=found is not None, width=width, height=height)
-        out["moments"] = moments
-        out["ms"] = round(1000 * (time.perf_counter() - start), 1)
-        self.last = out
+        out = self._reading(detected)
+        out["moments"] = detected.moments
+        out["ms"] = round(detected.ms + 1000 * (time.perf_counter() - start), 1)
+        self.last, self._last_jpeg = out, detected.entry.jpeg
         return out
 
     def capture(self) -> dict[str, Any] | None:
         """A moment of the last frame read, by hand (``None`` before the first frame)."""
         if self.last is None:
             return None
-        entry = self._window[-1] if self._window else None
         return {
             "source": "capture",
             "side": _loaded_side(self.stance),
@@ -216,7 +246,7 @@ class LiveAnalyser:
             "metrics": {k: v["value"] for k, v in self.last["metrics"].items()},
             "uncertainty": {k: v["uncertainty"] for k, v in self.last["metrics"].items()},
             "stance": self.stance,
-            "jpeg": entry.jpeg if entry is not None else None,
+            "jpeg": self._last_jpeg,
         }
 
     def _restart_if_needed(self, width: int, height: int, time_s: float) -> None:
@@ -229,8 +259,9 @@ class LiveAnalyser:
             self.camera = None
             self._size = (width, height)
 
-    def _reading(self, entry: _Frame, *, found: bool, width: int, height: int) -> dict[str, Any]:
-        camera = self.camera
+    def _reading(self, detected: Detected) -> dict[str, Any]:
+        entry, found, camera = detected.entry, detected.found, detected.camera
+        width, height = entry.size
         metrics = (
             reading.frame_metrics(
                 entry.position, width=width, height=height, camera=camera, model=self.model_name
@@ -255,7 +286,7 @@ class LiveAnalyser:
             "height": height,
             "landmarks": landmarks,
             "metrics": metrics,
-            "stance": self.stance,
+            "stance": detected.stance,
             "camera": reading.camera_dict(camera),
             "guidance": reading.guidance(
                 found=found, missing_parts=missing, camera=camera, subject_share=share

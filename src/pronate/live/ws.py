@@ -37,7 +37,7 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
 from pronate.config import MODEL_NAMES
 from pronate.errors import ModelError
-from pronate.live.analyser import LiveAnalyser, LiveConfig
+from pronate.live.analyser import Detected, LiveAnalyser, LiveConfig
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["live"])
@@ -151,41 +151,70 @@ def _clock_s(header: dict[str, Any], start: float) -> float:
     return float(t) / 1000.0 if t is not None else time.monotonic() - start
 
 
-def _read(analyser: LiveAnalyser, data: bytes, time_s: float) -> dict[str, Any]:
+def _detect(analyser: LiveAnalyser, data: bytes, time_s: float) -> Detected:
     rgb = decode_jpeg(data)
-    return analyser.analyse(rgb, time_s=time_s, jpeg=data)
+    return analyser.detect(rgb, time_s=time_s, jpeg=data)
+
+
+async def _finish(
+    ws: WebSocket,
+    stream: _Stream,
+    analyser: LiveAnalyser,
+    detected: Detected,
+    header: dict[str, Any],
+    sink: MomentSink | None,
+) -> None:
+    """The reading of a detected frame (in a thread), its moments saved, the reply sent."""
+    out = await asyncio.to_thread(analyser.read, detected)
+    moments = out.pop("moments")
+    out.update(type="frame", id=header.get("id"), t=header.get("t"), dropped=stream.dropped)
+    out["moments"] = await _moments(ws, stream, moments, sink)
+    await _send(ws, stream, out)
 
 
 async def _work(
     ws: WebSocket, stream: _Stream, analyser: LiveAnalyser, sink: MomentSink | None
 ) -> None:
-    """Read the newest frame whenever one is waiting (the model runs in a thread)."""
+    """Read the newest frame whenever one is waiting. The model runs in a thread; the
+    reading of frame N (angles, reply) runs in another while frame N + 1 is detected."""
     start = time.monotonic()
-    while True:
-        await stream.wake.wait()
-        stream.wake.clear()
-        if stream.closed:
-            return
-        if stream.capture:
-            stream.capture = False
-            moment = analyser.capture()
-            if moment is None:
-                await _error(ws, stream, "nothing to capture yet: send a frame first")
-            else:
-                await _moments(ws, stream, [moment], sink)
-        if stream.frame is None:
-            continue
-        (header, data), stream.frame = stream.frame, None
-        try:
-            out = await asyncio.to_thread(_read, analyser, data, _clock_s(header, start))
-        except FrameError as exc:
-            await _error(ws, stream, str(exc))
-            continue
-        stream.errors = 0
-        moments = out.pop("moments")
-        out.update(type="frame", id=header.get("id"), t=header.get("t"), dropped=stream.dropped)
-        out["moments"] = await _moments(ws, stream, moments, sink)
-        await _send(ws, stream, out)
+    reading: asyncio.Task[None] | None = None
+    try:
+        while True:
+            await stream.wake.wait()
+            stream.wake.clear()
+            if stream.closed:
+                return
+            if stream.capture:
+                stream.capture = False
+                if reading is not None:
+                    await reading
+                await _capture(ws, stream, analyser, sink)
+            if stream.frame is None:
+                continue
+            (header, data), stream.frame = stream.frame, None
+            try:
+                detected = await asyncio.to_thread(_detect, analyser, data, _clock_s(header, start))
+            except FrameError as exc:
+                await _error(ws, stream, str(exc))
+                continue
+            stream.errors = 0
+            if reading is not None:
+                await reading  # replies stay in order; one reading at a time
+            reading = asyncio.create_task(_finish(ws, stream, analyser, detected, header, sink))
+    finally:
+        if reading is not None and not reading.done():
+            await reading
+
+
+async def _capture(
+    ws: WebSocket, stream: _Stream, analyser: LiveAnalyser, sink: MomentSink | None
+) -> None:
+    moment = analyser.capture()
+    if moment is None:
+        await _error(ws, stream, "nothing to capture yet: send a frame first")
+    else:
+        await _moments(ws, stream, [moment], sink)
 
 
 async def _moments(
