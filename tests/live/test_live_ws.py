@@ -261,3 +261,15 @@ def test_an_unknown_client_is_refused(app_for: Any) -> None:
         with pytest.raises(WebSocketDisconnect):
             socket.receive_json()
     assert client.get("/api/clients/999/moments").status_code == 404
+
+
+def test_the_live_page_of_a_client(app_for: Any) -> None:
+    client = app_for(Slow(delay=0.0))
+    cid = client.post("/api/clients", json={"name": "Ada"}).json()["id"]
+    page = client.get(f"/live?client={cid}&source=camera")
+    assert page.status_code == 200
+    assert '<script src="/static/live.js" defer></script>' in page.text
+    assert '<option value="camera" selected>' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert client.get("/static/live.js").status_code == 200
+    assert client.get("/live?client=999").status_code == 404
