@@ -194,3 +194,37 @@ def test_an_oblique_view_gives_no_frontal_angle_but_a_centre_of_mass() -> None:
     values = reading.frame_metrics(body.position, width=400, height=600, camera=front, model="full")
     assert values["knee_fppa_left_deg"]["value"] == pytest.approx(0.0, abs=1e-6)
     assert values["pelvic_obliquity_deg"]["value"] == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["pronation", "collapse"])
+def test_a_right_single_leg_loading_is_captured_by_itself_as_offline(kind: str) -> None:
+    """A scripted right single-leg loading (synthetic skeleton, front camera rolled 5 deg)
+    fed frame by frame: one moment, by itself, with the offline side, kind, peak and
+    verdict."""
+    from pronate import synthetic as syn
+    from pronate.assessment import assess_events
+    from pronate.events import detect_events
+    from pronate.thresholds import Thresholds
+
+    moves = (syn.QuietStance(duration_s=1.0), syn.single_leg("right", kind), syn.QuietStance())
+    pose = syn.render_pose(syn.simulate(moves, fps=30.0), syn.Camera(yaw_deg=0.0, roll_deg=5.0))
+    metrics = compute_metrics(pose)
+    th = Thresholds()
+    offline = assess_events(metrics, detect_events(metrics, pose, thresholds=th), thresholds=th)
+    assert [(a.event.side, a.event.kind) for a in offline] == [("right", "single_leg_stance")]
+    position, confidence, world = (pose[v].values for v in ("position", "confidence", "world"))
+    times = [float(t) for t in pose["time"].values]
+
+    def detect(rgb: np.ndarray, time_s: float) -> Detection:
+        i = times.index(time_s)
+        return Detection(position=position[i], confidence=confidence[i], world=world[i])
+
+    analyser = LiveAnalyser(LiveConfig(background=False), detector=(detect, lambda: None))
+    image = np.zeros((pose.attrs["image_height"], pose.attrs["image_width"], 3), dtype=np.uint8)
+    moments = [m for t in times for m in analyser.analyse(image, time_s=t)["moments"]]
+    assert [(m["side"], m["kind"], m["source"]) for m in moments] == [
+        ("right", "single_leg_stance", "auto")
+    ]
+    assert moments[0]["time"] == pytest.approx(offline[0].event.peak_s, abs=1.5 / 30)
+    assert moments[0]["verdict"] == offline[0].verdict
+    assert analyser.camera is not None and analyser.camera.view.view == "front"
