@@ -252,6 +252,10 @@ def test_moments_are_saved_into_the_clients_session(app_for: Any) -> None:
     assert image.status_code == 200 and image.content == jpeg(120)
     sessions = client.get(f"/api/clients/{cid}").json()["visits"]
     assert [s["id"] for s in sessions] == [first["session_id"]]
+    images = list((Path(client.app.state.workspace.blobs.root) / "live").glob("*.jpg"))
+    assert len(images) == 2
+    assert client.delete(f"/api/clients/{cid}?confirm=Ada").status_code == 204
+    assert not any(p.exists() for p in images)
 
 
 def test_an_unknown_client_is_refused(app_for: Any) -> None:

@@ -159,3 +159,13 @@ def image_of(db: Session, root: Path, *, client: Client, moment_id: int) -> Path
         return None
     path = root / row.image
     return path if path.is_file() else None
+
+
+def image_paths(db: Session, root: Path, client: Client) -> list[Path]:
+    """The files of a client's live moments (to remove with the client)."""
+    names = db.scalars(
+        select(LiveMoment.image)
+        .join(Visit, Visit.id == LiveMoment.session_id)
+        .where(Visit.client_id == client.id, LiveMoment.image.is_not(None))
+    ).all()
+    return [root / name for name in names if name]

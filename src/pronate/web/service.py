@@ -171,8 +171,13 @@ def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
     jobs = [j.id for c in clips for j in c.jobs]
     hashes = {c.sha256 for c in clips}
     clip_ids = [c.id for c in clips]
+    from pronate.live.moments import image_paths  # live moments' frames go too
+
+    images = image_paths(db, blobs.root, client)
     db.delete(client)
     db.commit()
+    for path in images:
+        path.unlink(missing_ok=True)
     for job_id in jobs:
         blobs.remove_analysis(job_id)
     for sha in hashes:
