@@ -277,3 +277,13 @@ def test_the_live_page_of_a_client(app_for: Any) -> None:
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert client.get("/static/live.js").status_code == 200
     assert client.get("/live?client=999").status_code == 404
+
+
+def test_a_page_of_another_site_cannot_open_the_stream(app_for: Any) -> None:
+    client = app_for(Slow(delay=0.0))
+    evil = {"origin": "http://evil.example"}
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws/live", headers=evil):
+        pass
+    ours = {"origin": "http://testserver"}
+    with client.websocket_connect("/ws/live", headers=ours) as socket:
+        assert until(socket, "ready")["type"] == "ready"
