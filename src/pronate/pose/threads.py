@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -43,15 +42,37 @@ def run_in_threads(
         once every worker has ended.
     """
     cancel = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=max(1, len(items)), thread_name_prefix=name)
+    results: list[U | None] = [None] * len(items)
+    errors: list[BaseException] = []
+    finished = threading.Semaphore(0)
+
+    def run(i: int, item: T) -> None:
+        try:
+            results[i] = work(item, cancel)
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            errors.append(exc)
+            cancel.set()
+        finally:
+            finished.release()
+
+    threads = [
+        threading.Thread(target=run, args=(i, item), name=f"{name}-{i}", daemon=True)
+        for i, item in enumerate(items)
+    ]
     try:
-        futures = [pool.submit(work, item, cancel) for item in items]
-        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for failed in (f for f in done if f.exception() is not None):
-            failed.result()  # raises, while the others still run: they are cancelled below
-        return [f.result() for f in futures]
+        for thread in threads:  # a thread in this list is joined below, started or not
+            thread.start()
+        for _ in threads:
+            finished.acquire()
+            if errors:
+                break
+        if errors:
+            raise errors[0]
+        return cast(list[U], results)
     except BaseException:
         cancel.set()
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for thread in threads:
+            if thread.ident is not None:
+                thread.join()
