@@ -43,24 +43,26 @@ MIN_SUBJECT_SHARE: Final[float] = 0.4
 """A subject shorter than this share of the picture's height is asked to come closer."""
 
 
-def _plane(points: np.ndarray, *, dims: tuple[str, str, str], last: list[str]) -> xr.DataArray:
+def _plane(points: np.ndarray, *, axis: str, names: list[str]) -> xr.DataArray:
+    """One frame's points (33, 2 or 3) without a time axis: the offline functions work on
+    any dims, and a frame read alone skips their alignment along time (a third faster)."""
     return xr.DataArray(
-        points, dims=dims, coords={"keypoint": list(KEYPOINTS), dims[2]: last, "time": [0.0]}
+        points, dims=("keypoint", axis), coords={"keypoint": list(KEYPOINTS), axis: names}
     )
 
 
 def frontal_of(position: np.ndarray, *, width: int, height: int, camera: Camera) -> xr.DataArray:
-    """Frontal-plane points (1, 33, 2) of one frame's pixel ``position`` (33, 3).
+    """Frontal-plane points (33, 2) of one frame's pixel ``position`` (33, 3).
 
     The labels are swapped when the camera says the model saw a back as a face, and the
     points are NaN unless the view is front or back, as offline.
     """
     pos = position[list(MIRROR_ORDER)] if camera.view.labels_swapped else position
-    uv = frames.upright_image(pos[None], width=width, height=height, roll_deg=camera.roll_deg)
+    uv = frames.upright_image(pos, width=width, height=height, roll_deg=camera.roll_deg)
     frontal = frames.frontal_points(uv, view=camera.view.view)
     if not camera.frontal_measurable:
         frontal = np.full_like(frontal, np.nan)
-    return _plane(frontal, dims=("time", "keypoint", "plane"), last=list(frames.PLANE))
+    return _plane(frontal, axis="plane", names=list(frames.PLANE))
 
 
 def frame_metrics(
@@ -82,9 +84,7 @@ def frame_metrics(
         values[f"tibia_frontal_{side}_deg"] = _one(kinematics.tibia_frontal(frontal, side=side))
     values["pelvic_obliquity_deg"] = _one(kinematics.pelvic_obliquity(frontal))
     values["trunk_lean_deg"] = _one(kinematics.trunk_lean(frontal))
-    com = segmental_com(
-        _plane(position[None], dims=("time", "keypoint", "space"), last=["x", "y", "z"])
-    )
+    com = segmental_com(_plane(position, axis="space", names=["x", "y", "z"]))
     values["com_x_px"] = _one(com.sel(space="x"))
     values["com_y_px"] = _one(com.sel(space="y"))
     return {
