@@ -85,6 +85,7 @@ async def play(port: int, frames: list[bytes], *, model: str, seconds: float) ->
     server_ms: list[float] = []
     sent: dict[int, float] = {}
     in_flight = 0
+    dropped_seen = [0]
     skipped = 0
     async with websockets.connect(
         f"ws://127.0.0.1:{port}/ws/live?model={model}", max_size=None
@@ -98,7 +99,9 @@ async def play(port: int, frames: list[bytes], *, model: str, seconds: float) ->
             async for text in ws:
                 message = json.loads(text)
                 if message["type"] == "frame":
-                    in_flight -= 1
+                    # frames the server skipped (newest only) get no reply of their own
+                    in_flight -= 1 + message["dropped"] - dropped_seen[0]
+                    dropped_seen[0] = message["dropped"]
                     latencies.append(time.perf_counter() * 1000 - sent[message["id"]])
                     server_ms.append(float(message["ms"]))
                 elif message["type"] == "error":

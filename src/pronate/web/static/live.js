@@ -39,6 +39,7 @@
     errors: [], upload: null, ready: false,
   };
   let stream = null, socket = null, recorder = null, chunks = [], inFlight = 0, frameId = 0;
+  let droppedSeen = 0;
   let sessionId = null, latest = null, drawnId = null;
 
   function setStatus(text) { $("live-status").textContent = text; }
@@ -74,7 +75,9 @@
       setStatus(`live (${message.model})`);
       pump();
     } else if (message.type === "frame") {
-      inFlight = Math.max(0, inFlight - 1);
+      // Frames the server skipped (it reads only the newest) get no reply of their own.
+      inFlight = Math.max(0, inFlight - 1 - Math.max(0, message.dropped - droppedSeen));
+      droppedSeen = Math.max(droppedSeen, message.dropped);
       state.replies += 1;
       latest = message;
       state.last = message;
@@ -319,6 +322,7 @@
     state.running = true;
     state.ready = false;
     inFlight = 0;
+    droppedSeen = 0;
     socket = openSocket($("live-model").value);
     recorder = startRecording(stream);
     $("live-start").disabled = true;
