@@ -45,7 +45,7 @@ def test_no_pipeline_module_imports_an_outer_layer() -> None:
 
 def test_running_an_analysis_loads_no_outer_layer() -> None:
     code = (
-        "import sys, pronate.pipeline, pronate.report, pronate.render, pronate.validate\n"
+        "import sys, pronate.pipeline, pronate.report, pronate.render, pronate.validate_command\n"
         f"print([m for m in sys.modules if m.startswith({OUTER!r})])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -23,15 +23,14 @@ from pronate.validate import (
     align_frames,
     compare_series,
     estimate_frame_offset,
-    format_report,
     keypoint_accuracy,
     metric_agreement_with,
     pixel_error,
     position_accuracy,
     series_agreement,
     thigh_length_px,
-    validation_report,
 )
+from pronate.validate_command import format_report, validation_report
 
 F = 1000.0
 DEPTH = 4.0

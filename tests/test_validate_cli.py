@@ -22,7 +22,7 @@ from pronate.cli import main
 from pronate.errors import InputError
 from pronate.reference import Camera, reference_pose_dataset
 from pronate.schema import load_pose_dataset, save_pose_dataset
-from pronate.validate import VALIDATED_METRICS, check_image_size
+from pronate.validate_command import VALIDATED_METRICS, check_image_size
 
 F = 1000.0
 DEPTH = 4.0

@@ -234,7 +234,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from pronate.validate import format_validation, run_validate
+    from pronate.validate_command import format_validation, run_validate
 
     video_or_pose(args.video, args.pose)
     outdir = args.output
