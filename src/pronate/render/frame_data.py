@@ -784,7 +784,7 @@ def _sweep(parts: np.ndarray, *, half_window: int) -> np.ndarray:
     """Each part's box swept over ``row - half_window .. row + half_window`` (NaN-aware)."""
     out = parts.copy()
     n = len(parts)
-    for shift in range(1, half_window + 1):
+    for shift in range(1, min(half_window, n - 1) + 1):  # a window beyond the clip adds nothing
         for a, b in (
             (slice(shift, n), slice(0, n - shift)),
             (slice(0, n - shift), slice(shift, n)),
