@@ -163,6 +163,8 @@ def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> No
     assert problems == [], f"errors in the page: {problems}"
     job = httpx.get(f"{server}/api/jobs/{upload['job_id']}").json()
     assert job["state"] == "done", f"the recording's analysis failed: {job['error']}"
+    summary = httpx.get(f"{server}/api/analyses/{job['analysis_id']}").json()
+    assert 10 < summary["fps"] < 70 and summary["frames"] > 10  # a real frame rate
     auto = [m for m in state["moments"] if m["source"] == "auto"]
     assert auto[0]["verdict"] in ("pronation", "partial", "missing", "collapse")
     assert auto[0]["side"] == "both" and auto[0]["kind"] == "squat"

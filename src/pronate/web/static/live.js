@@ -257,7 +257,8 @@
   function startRecording(media) {
     chunks = [];
     if (typeof MediaRecorder === "undefined") return null;
-    const type = ["video/webm;codecs=vp9", "video/webm;codecs=vp8", "video/webm"]
+    // MP4 first: its header carries a frame rate (a recorded WebM says 1000 fps).
+    const type = ["video/mp4;codecs=avc1", "video/mp4", "video/webm;codecs=vp9", "video/webm"]
       .find((t) => MediaRecorder.isTypeSupported(t));
     const rec = new MediaRecorder(media, type ? { mimeType: type } : {});
     rec.addEventListener("dataavailable", (event) => { if (event.data.size) chunks.push(event.data); });
@@ -278,7 +279,8 @@
     note.hidden = false;
     note.textContent = "uploading the recording for the careful analysis…";
     const form = new FormData();
-    form.append("file", blob, `live-${new Date().toISOString().replaceAll(":", "-")}.webm`);
+    const ext = blob.type.startsWith("video/mp4") ? "mp4" : "webm";
+    form.append("file", blob, `live-${new Date().toISOString().replaceAll(":", "-")}.${ext}`);
     if (sessionId) form.append("session_id", String(sessionId));
     const response = await fetch(`/api/clients/${clientId}/clips`, { method: "POST", body: form });
     const data = await response.json().catch(() => ({}));
