@@ -13,14 +13,9 @@ import numpy as np
 import xarray as xr
 
 from pronate import uncertainty
-from pronate.assessment import (
-    NORMS,
-    Assessment,
-    _base,
-    camera_of,
-    overall_verdict,
-)
+from pronate.assessment import NORMS, Assessment, camera_of, overall_verdict
 from pronate.coordination import circular_mean_deg
+from pronate.criteria import base_name
 from pronate.io.jsonsafe import json_safe
 from pronate.thresholds import Thresholds
 
@@ -43,7 +38,7 @@ CIRCULAR: Final[tuple[str, ...]] = ("femur_tibia_coupling_deg",)
 
 def _leg_values(a: Assessment, leg: str, base: str) -> float:
     for c in a.criteria:
-        if _base(c.name) == base and (c.name == base or c.name.endswith(f"_{leg}")):
+        if base_name(c.name) == base and (c.name == base or c.name.endswith(f"_{leg}")):
             return c.value
     return float("nan")
 
