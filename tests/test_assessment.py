@@ -411,6 +411,7 @@ def test_summary_is_json_safe_and_complete():
     assert s["sides"]["left"]["verdict"] == "pronation"
     assert s["sides"]["right"]["verdict"] == "partial"
     assert s["sides"]["left"]["medians"]["knee_fppa_peak_deg"] == pytest.approx(10.0)
+    assert s["sides"]["left"]["uncertainty"]["knee_fppa_peak_deg"] == 10.0  # heavy's ±
     fppa = s["asymmetry"]["knee_fppa_peak_deg"]
     assert (fppa["left"], fppa["right"], fppa["difference"]) == pytest.approx((10.0, 2.0, 8.0))
     # 8 deg apart: two readings of +/-10 deg can differ that much (issue 9: a visibly

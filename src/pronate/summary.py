@@ -43,9 +43,10 @@ def _leg_values(a: Assessment, leg: str, base: str) -> float:
     return float("nan")
 
 
-def side_summary(assessments: list[Assessment], leg: str) -> dict[str, Any]:
+def side_summary(assessments: list[Assessment], leg: str, *, model: str = "") -> dict[str, Any]:
     """Moments, overall verdict and median key metrics of one leg (circular mean for the
-    coupling angle); bilateral moments count for both legs."""
+    coupling angle), with the ± of those that have one; bilateral moments count for both
+    legs."""
     mine = [a for a in assessments if leg in a.legs]
     verdicts = [a.legs[leg] for a in mine]
     medians = {}
@@ -63,6 +64,11 @@ def side_summary(assessments: list[Assessment], leg: str) -> dict[str, Any]:
         "verdict": overall_verdict(verdicts),
         "verdict_counts": dict(Counter(verdicts)),
         "medians": medians,
+        "uncertainty": {
+            key: sigma
+            for key, base in SIDE_MEDIANS.items()
+            if (sigma := uncertainty.criterion_uncertainty(base, model=model)) is not None
+        },
     }
 
 
@@ -160,7 +166,7 @@ def summarize(
         ``asymmetry`` and provenance (``view_confidence``, ``roll_deg``, ``thresholds``).
     """
     view = str(metrics.attrs.get("view", "unknown"))
-    sides = {leg: side_summary(assessments, leg) for leg in ("left", "right")}
+    sides = {leg: side_summary(assessments, leg, model=model) for leg in ("left", "right")}
     summary: dict[str, Any] = {
         "video": video,
         "fps": fps,
