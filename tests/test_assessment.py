@@ -433,6 +433,7 @@ def test_summary_of_nothing():
         "verdict": None,
         "verdict_counts": {},
         "medians": {k: None for k in s["sides"]["left"]["medians"]},
+        "uncertainty": s["sides"]["left"]["uncertainty"],
     }
     assert s["asymmetry"]["knee_fppa_asymmetric"] is None
     assert "no loading moment" in format_summary(s)
