@@ -183,7 +183,12 @@
         : a.startsWith("right") && b.startsWith("right") ? "right" : "centre";
       line(point(lms, a, sx, sy), point(lms, b, sx, sy), COLOURS[side], thin);
     }
-    const colour = m.camera && !m.camera.frontal_measurable ? VERDICT.unmeasurable : VERDICT.pronation;
+    // Like overlay.mp4: a verdict colour only for a loading moment (the last one, for 2 s
+    // after its peak); otherwise a neutral line.
+    const recent = state.moments.filter((x) => x.source === "auto" && x.verdict).at(-1);
+    const fresh = recent && m.time - recent.time < 2.5;
+    const colour = m.camera && !m.camera.frontal_measurable ? VERDICT.unmeasurable
+      : fresh ? VERDICT[recent.verdict] || VERDICT.unmeasurable : "rgb(245,245,245)";
     for (const side of loadedSides(m)) {
       const pts = ["hip", "knee", "ankle", "foot_index"].map((p) => point(lms, `${side}_${p}`, sx, sy));
       for (let i = 0; i < 3; i += 1) line(pts[i], pts[i + 1], colour, thin * 2);
