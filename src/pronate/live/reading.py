@@ -18,18 +18,9 @@ from pronate import frames, kinematics
 from pronate.camera import Camera
 from pronate.com import segmental_com
 from pronate.keypoints import KEYPOINT_INDEX, KEYPOINTS, MIRROR_ORDER
-from pronate.uncertainty import uncertainty_of
+from pronate.uncertainty import ANGLE_METRICS, uncertainty_of
 
-ANGLES: Final[tuple[str, ...]] = (
-    "knee_fppa_left_deg",
-    "knee_fppa_right_deg",
-    "femur_frontal_left_deg",
-    "femur_frontal_right_deg",
-    "tibia_frontal_left_deg",
-    "tibia_frontal_right_deg",
-    "pelvic_obliquity_deg",
-    "trunk_lean_deg",
-)
+ANGLES: Final[tuple[str, ...]] = ANGLE_METRICS
 """The per-frame angles of a live reading (``timeseries.csv`` names)."""
 EDGE_POINTS: Final[dict[str, tuple[str, ...]]] = {
     "head": ("nose", "left_eye", "right_eye"),
