@@ -19,16 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-OFFLINE_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--mute-audio",
-)
+from pronate.report.pdf import HEADLESS_FLAGS as OFFLINE_FLAGS
 
 
 def chromium() -> str | None:

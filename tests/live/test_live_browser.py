@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from pronate.jobs.queue import JobSettings
+from pronate.report.pdf import HEADLESS_FLAGS
 from pronate.web.app import create_app
 from pronate.web.settings import WorkspaceSettings
 
@@ -100,13 +101,7 @@ def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> No
 
     client_id = httpx.post(f"{server}/api/clients", json={"name": "Live Test"}).json()["id"]
     args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--mute-audio",
+        *HEADLESS_FLAGS,
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={clip}",

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pronate.jobs.queue import JobSettings
+from pronate.report.pdf import HEADLESS_FLAGS
 from pronate.web.app import create_app
 from pronate.web.pages import VERDICT_WORDS
 from pronate.web.settings import LOCAL_NAMES, WorkspaceSettings
@@ -24,16 +25,7 @@ from pronate.web.settings import LOCAL_NAMES, WorkspaceSettings
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--mute-audio",
-]
+ARGS = list(HEADLESS_FLAGS)
 ANALYSIS_TIMEOUT_MS = 150_000
 
 
