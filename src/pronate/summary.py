@@ -200,7 +200,7 @@ def _view_confidence(view: str) -> str:
 def format_summary(summary: dict[str, Any]) -> str:
     """A short text table of a summary: one line per moment, then one per side."""
     lines = [
-        f"view: {summary.get('view')} ({summary.get('view_confidence')} confidence), "
+        f"view: {summary.get('view')} ({_confidence_words(summary.get('view_confidence'))}), "
         f"{summary.get('frames')} frames at {_num(summary.get('fps'), '.4g')} fps",
     ]
     camera = summary.get("camera") or {}
@@ -238,6 +238,11 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary.get("asymmetry", {}).get("knee_fppa_asymmetric"):
         lines.append("left-right FPPA difference beyond the smallest detectable difference")
     return "\n".join(lines)
+
+
+def _confidence_words(confidence: Any) -> str:
+    """``normal confidence``, or ``no frontal measures`` for a view that gives none."""
+    return "no frontal measures" if confidence == "none" else f"{confidence} confidence"
 
 
 def _num(value: Any, fmt: str = "6.2f") -> str:
