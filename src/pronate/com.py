@@ -33,6 +33,7 @@ that only place light segments (an ear, a finger point, a toe) take a stand-in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -40,6 +41,7 @@ import numpy as np
 import xarray as xr
 
 from pronate.errors import InputError
+from pronate.keypoints import KEYPOINT_INDEX, KEYPOINTS
 
 Sex = Literal["female", "male", "mean"]
 SEXES: Final[tuple[str, ...]] = ("female", "male", "mean")
@@ -172,6 +174,23 @@ centre of mass by a few millimetres (a hand is 0.6 % of the body mass) where it 
 otherwise be undefined; trunk and leg end points have no stand-in."""
 
 
+def _fill(values: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """:data:`SUBSTITUTES` applied to ``values`` (keypoint axis first), in place."""
+    original = values.copy()
+    for name, stand_ins in SUBSTITUTES.items():
+        if name not in names:
+            continue
+        target = values[names.index(name)]
+        for other in stand_ins:
+            if other not in names:
+                continue
+            missing = ~np.isfinite(target)
+            if not missing.any():
+                break
+            target[missing] = original[names.index(other)][missing]
+    return values
+
+
 def fill_for_com(points: xr.DataArray) -> xr.DataArray:
     """Fill unseen keypoints that only locate light segments, see :data:`SUBSTITUTES`.
 
@@ -189,31 +208,45 @@ def fill_for_com(points: xr.DataArray) -> xr.DataArray:
     names = [str(k) for k in points["keypoint"].values]
     out = points.copy()
     axis = out.get_axis_num("keypoint")
-    values = np.moveaxis(out.values, axis, 0)
-    original = values.copy()
-    for name, stand_ins in SUBSTITUTES.items():
-        if name not in names:
-            continue
-        target = values[names.index(name)]
-        for other in stand_ins:
-            if other not in names:
-                continue
-            missing = ~np.isfinite(target)
-            if not missing.any():
-                break
-            target[missing] = original[names.index(other)][missing]
+    values = _fill(np.moveaxis(out.values, axis, 0).copy(), names)
     out.values = np.moveaxis(values, 0, axis)
     return out
 
 
-def segmental_com(points: xr.DataArray, *, sex: str = "mean") -> xr.DataArray:
-    """Whole-body centre of mass of keypoint positions.
+def com_of(points: np.ndarray, *, sex: str = "mean", keypoint_axis: int = -2) -> np.ndarray:
+    """Whole-body centre of mass of keypoint positions as a NumPy array.
 
     Parameters
     ----------
     points
-        Positions with a ``keypoint`` dimension (BlazePose names) and any others, e.g.
-        (time, keypoint, space) in pixels or metres.
+        Positions with the 33 BlazePose keypoints (:data:`pronate.keypoints.KEYPOINTS`
+        order) along ``keypoint_axis``, e.g. (33, 2) for one frame in pixels.
+    sex
+        ``"female"``, ``"male"`` or ``"mean"``.
+    keypoint_axis
+        The keypoint axis of ``points``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``points`` reduced over the keypoint axis; stand-ins as in
+        :func:`segmental_com`; NaN where a weighted keypoint is still NaN.
+    """
+    w = com_weights(sex=sex)
+    rows = [KEYPOINT_INDEX[str(k)] for k in w["keypoint"].values]
+    values = _fill(np.moveaxis(np.asarray(points, dtype=float), keypoint_axis, 0).copy(), KEYPOINTS)
+    return np.tensordot(w.values, values[rows], axes=(0, 0))
+
+
+def segmental_com(points: xr.DataArray, *, sex: str = "mean") -> xr.DataArray:
+    """Whole-body centre of mass of keypoint positions (:func:`com_of` along the other
+    dims).
+
+    Parameters
+    ----------
+    points
+        Positions with a ``keypoint`` dimension (BlazePose names; absent ones count as
+        unseen) and any others, e.g. (time, keypoint, space) in pixels or metres.
     sex
         ``"female"``, ``"male"`` or ``"mean"``.
 
@@ -224,9 +257,11 @@ def segmental_com(points: xr.DataArray, *, sex: str = "mean") -> xr.DataArray:
         replaced by their stand-ins (:func:`fill_for_com`), and the result is NaN where a
         weighted keypoint is still NaN.
     """
-    w = com_weights(sex=sex)
-    filled = fill_for_com(points)
-    return (filled.sel(keypoint=w["keypoint"].values) * w).sum("keypoint", skipna=False)
+    full = points.reindex(keypoint=list(KEYPOINTS))
+    out: xr.DataArray = xr.apply_ufunc(
+        com_of, full, input_core_dims=[["keypoint"]], kwargs={"sex": sex, "keypoint_axis": -1}
+    )
+    return out
 
 
 def world_com(pose: xr.Dataset, *, sex: str = "mean") -> xr.DataArray:

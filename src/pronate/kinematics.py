@@ -47,7 +47,8 @@ from typing import Any, Final
 import numpy as np
 import xarray as xr
 
-from pronate import frames, stance
+from pronate import angles, frames, stance
+from pronate.angles import MEDIAL_SIGN, SIDES
 from pronate.camera import Camera, estimate_camera, reference_frames
 from pronate.com import SEXES, segmental_com
 from pronate.errors import InputError
@@ -55,9 +56,6 @@ from pronate.schema import validate_pose_dataset
 
 GRAVITY: Final[float] = 9.81
 DEFAULT_LEG_LENGTH_M: Final[float] = 0.86
-SIDES: Final[tuple[str, str]] = ("left", "right")
-MEDIAL_SIGN: Final[dict[str, float]] = {"left": -1.0, "right": 1.0}
-"""Sign of the medial direction along the lateral (toward the subject's left) axis."""
 
 FRONTAL_VARIABLES: Final[tuple[str, ...]] = (
     "knee_fppa_left_deg",
@@ -109,18 +107,26 @@ def _lat(p: xr.DataArray) -> xr.DataArray:
     return p.sel(plane="lateral", drop=True)
 
 
-def _vert(p: xr.DataArray) -> xr.DataArray:
-    return p.sel(plane="vertical", drop=True)
+def _apply(
+    kernel: Any, points: xr.DataArray, names: tuple[str, ...], **kwargs: Any
+) -> xr.DataArray:
+    """``kernel`` of :mod:`pronate.angles` on the named points, along every other dim."""
+    args = [_point(points, n).transpose(..., "plane") for n in names]
+    out: xr.DataArray = xr.apply_ufunc(
+        kernel, *args, input_core_dims=[["plane"]] * len(args), kwargs=kwargs
+    )
+    return out
 
 
-def _atan2_deg(y: xr.DataArray, x: xr.DataArray) -> xr.DataArray:
-    return xr.apply_ufunc(lambda a, b: np.degrees(np.arctan2(a, b)), y, x)
+def _frontal(frontal: xr.DataArray) -> xr.DataArray:
+    return frontal.sel(plane=list(frames.PLANE))
 
 
 def segment_frontal_angle(
     frontal: xr.DataArray, *, side: str, proximal: str, distal: str
 ) -> xr.DataArray:
-    """Frontal angle of a leg segment against the downward vertical, positive medial.
+    """Frontal angle of a leg segment against the downward vertical, positive medial
+    (:func:`pronate.angles.segment_angle`).
 
     Parameters
     ----------
@@ -136,9 +142,8 @@ def segment_frontal_angle(
     xarray.DataArray
         Degrees (time); positive when the distal point is medial of the proximal one.
     """
-    p = _point(frontal, f"{side}_{proximal}")
-    d = _point(frontal, f"{side}_{distal}")
-    return _atan2_deg(MEDIAL_SIGN[side] * (_lat(d) - _lat(p)), _vert(p) - _vert(d))
+    names = (f"{side}_{proximal}", f"{side}_{distal}")
+    return _apply(angles.segment_angle, _frontal(frontal), names, side=side)
 
 
 def femur_frontal(frontal: xr.DataArray, *, side: str) -> xr.DataArray:
@@ -151,46 +156,30 @@ def tibia_frontal(frontal: xr.DataArray, *, side: str) -> xr.DataArray:
     return segment_frontal_angle(frontal, side=side, proximal="knee", distal="ankle")
 
 
-def _joint_angle(points: xr.DataArray, a: str, b: str, c: str) -> tuple[xr.DataArray, xr.DataArray]:
-    """Angle at ``b`` between ``b->a`` and ``b->c`` (deg, [0, 180]) and the 2-D cross product."""
-    axes = points["plane"].values
-    va = _point(points, a) - _point(points, b)
-    vc = _point(points, c) - _point(points, b)
-    ax, ay = va.sel(plane=axes[0], drop=True), va.sel(plane=axes[1], drop=True)
-    cx, cy = vc.sel(plane=axes[0], drop=True), vc.sel(plane=axes[1], drop=True)
-    cross = ax * cy - ay * cx
-    dot = ax * cx + ay * cy
-    return _atan2_deg(abs(cross), dot), cross
+def _leg(side: str) -> tuple[str, str, str]:
+    return (f"{side}_hip", f"{side}_knee", f"{side}_ankle")
 
 
 def knee_fppa(frontal: xr.DataArray, *, side: str) -> xr.DataArray:
-    """Frontal plane projection angle: 180 - angle(hip, knee, ankle), positive valgus."""
-    angle, _ = _joint_angle(frontal, f"{side}_hip", f"{side}_knee", f"{side}_ankle")
-    hip, knee, ankle = (_point(frontal, f"{side}_{p}") for p in ("hip", "knee", "ankle"))
-    ha, hk = ankle - hip, knee - hip
-    cross = _lat(ha) * _vert(hk) - _vert(ha) * _lat(hk)
-    sign: xr.DataArray = xr.apply_ufunc(np.sign, MEDIAL_SIGN[side] * cross)
-    return sign * (180.0 - angle)
+    """Frontal plane projection angle: 180 - angle(hip, knee, ankle), positive valgus
+    (:func:`pronate.angles.knee_fppa_of`)."""
+    return _apply(angles.knee_fppa_of, _frontal(frontal), _leg(side), side=side)
 
 
 def knee_flexion(sagittal: xr.DataArray, *, side: str) -> xr.DataArray:
     """Knee flexion: 180 - angle(hip, knee, ankle) of 2-D points (any ``plane`` axes), deg."""
-    angle, _ = _joint_angle(sagittal, f"{side}_hip", f"{side}_knee", f"{side}_ankle")
-    return 180.0 - angle
+    return 180.0 - _apply(angles.joint_angle, sagittal, _leg(side))
 
 
 def pelvic_obliquity(frontal: xr.DataArray) -> xr.DataArray:
     """Right -> left hip line against horizontal, degrees, positive when the left hip is higher."""
-    d = _point(frontal, "left_hip") - _point(frontal, "right_hip")
-    return _atan2_deg(_vert(d), _lat(d))
+    return _apply(angles.obliquity_of, _frontal(frontal), ("left_hip", "right_hip"))
 
 
 def trunk_lean(frontal: xr.DataArray) -> xr.DataArray:
     """Mid-hip -> mid-shoulder against vertical, degrees, positive toward the left."""
-    d = _midpoint(frontal, "left_shoulder", "right_shoulder") - _midpoint(
-        frontal, "left_hip", "right_hip"
-    )
-    return _atan2_deg(_lat(d), _vert(d))
+    names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    return _apply(angles.trunk_lean_of, _frontal(frontal), names)
 
 
 def _median_where(x: xr.DataArray, mask: xr.DataArray) -> float:

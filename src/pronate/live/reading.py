@@ -1,8 +1,9 @@
 """The reading of one frame: chain metrics with their +/-, and guidance while filming.
 
-No maths of its own: the angles are :mod:`pronate.kinematics`' functions on
-:func:`pronate.frames.frontal_points` of :func:`pronate.frames.upright_image`, the centre
-of mass is :func:`pronate.com.segmental_com`, the +/- comes from
+No maths of its own: the angles are :func:`pronate.angles.frame_angles` (the functions
+:mod:`pronate.kinematics` applies along time) on :func:`pronate.frames.frontal_points` of
+:func:`pronate.frames.upright_image`, the centre of mass is :func:`pronate.com.com_of`
+(that of :func:`pronate.com.segmental_com`), the +/- comes from
 :mod:`pronate.uncertainty`, exactly as in the offline analysis (which then filters the
 series; a live frame is read raw).
 """
@@ -12,12 +13,11 @@ from __future__ import annotations
 from typing import Any, Final
 
 import numpy as np
-import xarray as xr
 
-from pronate import frames, kinematics
+from pronate import angles, frames
 from pronate.camera import Camera
-from pronate.com import segmental_com
-from pronate.keypoints import KEYPOINT_INDEX, KEYPOINTS, MIRROR_ORDER
+from pronate.com import com_of
+from pronate.keypoints import KEYPOINT_INDEX, MIRROR_ORDER
 from pronate.uncertainty import ANGLE_METRICS, uncertainty_of
 
 ANGLES: Final[tuple[str, ...]] = ANGLE_METRICS
@@ -34,15 +34,7 @@ MIN_SUBJECT_SHARE: Final[float] = 0.4
 """A subject shorter than this share of the picture's height is asked to come closer."""
 
 
-def _plane(points: np.ndarray, *, axis: str, names: list[str]) -> xr.DataArray:
-    """One frame's points (33, 2 or 3) without a time axis: the offline functions work on
-    any dims, and a frame read alone skips their alignment along time (a third faster)."""
-    return xr.DataArray(
-        points, dims=("keypoint", axis), coords={"keypoint": list(KEYPOINTS), axis: names}
-    )
-
-
-def frontal_of(position: np.ndarray, *, width: int, height: int, camera: Camera) -> xr.DataArray:
+def frontal_of(position: np.ndarray, *, width: int, height: int, camera: Camera) -> np.ndarray:
     """Frontal-plane points (33, 2) of one frame's pixel ``position`` (33, 3).
 
     The labels are swapped when the camera says the model saw a back as a face, and the
@@ -53,7 +45,7 @@ def frontal_of(position: np.ndarray, *, width: int, height: int, camera: Camera)
     frontal = frames.frontal_points(uv, view=camera.view.view)
     if not camera.frontal_measurable:
         frontal = np.full_like(frontal, np.nan)
-    return _plane(frontal, axis="plane", names=list(frames.PLANE))
+    return frontal
 
 
 def frame_metrics(
@@ -68,16 +60,9 @@ def frame_metrics(
         and ``com_y_px`` in the frame's pixels.
     """
     frontal = frontal_of(position, width=width, height=height, camera=camera)
-    values: dict[str, float] = {}
-    for side in kinematics.SIDES:
-        values[f"knee_fppa_{side}_deg"] = _one(kinematics.knee_fppa(frontal, side=side))
-        values[f"femur_frontal_{side}_deg"] = _one(kinematics.femur_frontal(frontal, side=side))
-        values[f"tibia_frontal_{side}_deg"] = _one(kinematics.tibia_frontal(frontal, side=side))
-    values["pelvic_obliquity_deg"] = _one(kinematics.pelvic_obliquity(frontal))
-    values["trunk_lean_deg"] = _one(kinematics.trunk_lean(frontal))
-    com = segmental_com(_plane(position, axis="space", names=["x", "y", "z"]))
-    values["com_x_px"] = _one(com.sel(space="x"))
-    values["com_y_px"] = _one(com.sel(space="y"))
+    values = {name: float(v) for name, v in angles.frame_angles(frontal).items()}
+    com = com_of(position)
+    values["com_x_px"], values["com_y_px"] = float(com[0]), float(com[1])
     return {
         name: {
             "value": None if not np.isfinite(v) else round(v, 2),
@@ -85,10 +70,6 @@ def frame_metrics(
         }
         for name, v in values.items()
     }
-
-
-def _one(da: xr.DataArray) -> float:
-    return float(np.asarray(da.values).reshape(-1)[0])
 
 
 def cut_off(position: np.ndarray, confidence: np.ndarray, *, width: int, height: int) -> list[str]:
