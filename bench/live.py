@@ -8,6 +8,14 @@ two are waiting, and the server itself reads only the newest). Latency is captur
 the reply with the reading received (the page then draws in the next animation frame,
 < 17 ms more); analysed fps is replies per second of wall time. Run per model.
 
+Then the same in the real page (when Debian's ``chromium`` is installed): headless Chromium
+whose fake camera plays the clip as a 720p portrait source (720 x 1280, 30 fps), the page
+grabbing, encoding and sending frames itself, per model: replies per second, latency from
+the frame's grab to its overlay drawn (median, 95th percentile), and the picture's own
+pace (video frames presented per second, the longest gap between two, the share of
+frames shown later than 2.5 times the usual interval: stutter). The browser shares the
+2 cores with the server here; on a call it runs on the coach's laptop.
+
 Usage: ``python bench/live.py [--data ../shared/data] [--seconds 20] [--models full lite]
 [--out bench]``; writes ``live.json`` and ``live.md`` into ``--out``. Other processes on
 the machine make the figures slower: ``load_1min`` is the 1-minute load average at the end
@@ -143,6 +151,74 @@ async def play(port: int, frames: list[bytes], *, model: str, seconds: float) ->
     }
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_SOURCE = (720, 1280)
+"""Width and height of the fake camera (a phone's 720p held upright)."""
+
+
+def y4m_clip(clip: Path, target: Path, *, seconds: float = 4.0) -> Path:
+    """The first ``seconds`` of ``clip`` at 30 fps and :data:`BROWSER_SOURCE` as Y4M."""
+    width, height = BROWSER_SOURCE
+    with av.open(str(clip)) as container, target.open("wb") as out:
+        stream = container.streams.video[0]
+        step = max(1, round(float(stream.average_rate or FPS) / FPS))
+        out.write(f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode())
+        for i, frame in enumerate(container.decode(stream)):
+            if frame.time is not None and frame.time >= seconds:
+                break
+            if i % step == 0:
+                planes = frame.reformat(width=width, height=height, format="yuv420p")
+                out.write(b"FRAME\n" + np.ascontiguousarray(planes.to_ndarray()).tobytes())
+    return target
+
+
+def in_browser(port: int, source: Path, *, model: str, seconds: float) -> dict[str, Any]:
+    """The live page in headless Chromium for ``seconds``; the figures it records."""
+    import httpx
+    from playwright.sync_api import sync_playwright
+
+    from pronate.report.pdf import HEADLESS_FLAGS
+
+    base = f"http://127.0.0.1:{port}"
+    client = httpx.post(f"{base}/api/clients", json={"name": f"bench {model}"}).json()["id"]
+    args = [
+        *HEADLESS_FLAGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={source}",
+    ]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
+        page = browser.new_page(viewport={"width": 1100, "height": 1300})
+        page.goto(f"{base}/live?client={client}&source=camera")
+        page.select_option("#live-model", model)
+        page.click("#live-start")
+        page.wait_for_function("() => window.pronateLive.replies > 0", timeout=60_000)
+        start = page.evaluate("({r: window.pronateLive.replies, t: performance.now()})")
+        time.sleep(seconds)
+        state = page.evaluate(
+            "({r: window.pronateLive.replies, t: performance.now(),"
+            " lat: window.pronateLive.latencies, gaps: window.pronateLive.videoIntervals})"
+        )
+        page.click("#live-stop")
+        browser.close()
+    lat = np.asarray(state["lat"][len(state["lat"]) // 10 :], dtype=float)
+    gaps = np.asarray(state["gaps"], dtype=float)
+    usual = float(np.median(gaps))
+    return {
+        "model": model,
+        "where": "browser",
+        "seconds": round((state["t"] - start["t"]) / 1000, 1),
+        "analysed_fps": round((state["r"] - start["r"]) * 1000 / (state["t"] - start["t"]), 1),
+        "latency_median_ms": round(float(np.median(lat)), 1),
+        "latency_p95_ms": round(float(np.percentile(lat, 95)), 1),
+        "video_fps": round(1000 / usual, 1),
+        "video_longest_gap_ms": round(float(gaps.max()), 1),
+        "video_late_share": round(float(np.mean(gaps > 2.5 * usual)), 4),
+        "load_1min": round(os.getloadavg()[0], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = Path(__file__).resolve().parent
@@ -151,8 +227,10 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["full", "lite"])
     parser.add_argument("--out", type=Path, default=here)
     args = parser.parse_args()
-    frames = load_frames(args.data / "frontal_squat" / "frontal_squat.mp4")
-    results = []
+    clip = args.data / "frontal_squat" / "frontal_squat.mp4"
+    frames = load_frames(clip)
+    results: list[dict[str, Any]] = []
+    browser_results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="pronate-live-bench-") as tmp:
         server, thread, port = start_server(Path(tmp))
         try:
@@ -160,6 +238,12 @@ def main() -> None:
                 result = asyncio.run(play(port, frames, model=model, seconds=args.seconds))
                 print(json.dumps(result))
                 results.append(result)
+            if CHROMIUM.is_file():
+                source = y4m_clip(clip, Path(tmp) / "source.y4m")
+                for model in args.models:
+                    result = in_browser(port, source, model=model, seconds=args.seconds)
+                    print(json.dumps(result))
+                    browser_results.append(result)
         finally:
             server.should_exit = True
             thread.join(30)
@@ -168,6 +252,7 @@ def main() -> None:
         "clip": "frontal_squat.mp4, 720 px long side, 30 fps",
         "targets": {"analysed_fps_full": 25, "latency_median_ms": 120},
         "runs": results,
+        "browser_runs": browser_results,
     }
     (args.out / "live.json").write_text(json.dumps(report, indent=2) + "\n")
     lines = [
@@ -179,6 +264,21 @@ def main() -> None:
         f"{r['latency_p95_ms']} ms | {r['server_ms_median']} | {r['load_1min']} |"
         for r in results
     ]
+    if browser_results:
+        lines += [
+            "",
+            "In the page (headless Chromium, fake 720 x 1280 camera, same 2 cores):",
+            "",
+            "| model | analysed fps | grab to overlay median | p95 | video fps | longest video gap"
+            " | late video frames | load |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        lines += [
+            f"| {r['model']} | {r['analysed_fps']} | {r['latency_median_ms']} ms | "
+            f"{r['latency_p95_ms']} ms | {r['video_fps']} | {r['video_longest_gap_ms']} ms | "
+            f"{100 * r['video_late_share']:.1f} % | {r['load_1min']} |"
+            for r in browser_results
+        ]
     (args.out / "live.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -37,6 +37,9 @@
   const state = window.pronateLive = {
     running: false, sent: 0, replies: 0, drawn: 0, latencies: [], moments: [], last: null,
     errors: [], upload: null, ready: false,
+    // The picture's own pace: intervals (ms) between video frames presented on screen,
+    // whatever the overlay does (the overlay may lag; the picture must not stutter).
+    videoFrames: 0, videoIntervals: [],
   };
   let stream = null, socket = null, recorder = null, chunks = [], inFlight = 0, frameId = 0;
   let droppedSeen = 0;
@@ -216,6 +219,21 @@
     if (lh && rh) label([(lh[0] + rh[0]) / 2, (lh[1] + rh[1]) / 2 - 10], `pelvis ${fmt(m.metrics.pelvic_obliquity_deg)}`);
   }
 
+  function watchVideo() {
+    if (!("requestVideoFrameCallback" in HTMLVideoElement.prototype)) return;
+    let previous = null;
+    const onFrame = (now) => {
+      if (!state.running) return;
+      state.videoFrames += 1;
+      if (previous !== null && state.videoIntervals.length < 20000) {
+        state.videoIntervals.push(now - previous);
+      }
+      previous = now;
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+
   function frameLoop() {
     if (!state.running) return;
     if (latest && latest.id !== drawnId) {
@@ -336,6 +354,7 @@
     $("live-stop").disabled = false;
     $("live-capture").disabled = false;
     setStatus("loading the model…");
+    watchVideo();
     requestAnimationFrame(frameLoop);
   }
 
