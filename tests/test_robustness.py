@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SHARED_DATA, write_clip
-from pronate import kinematics as kin
+from pronate import frontal_series as kin
 from pronate.cli import main
 from pronate.keypoints import KEYPOINTS
 from pronate.schema import save_pose_dataset
