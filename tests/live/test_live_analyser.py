@@ -228,3 +228,37 @@ def test_a_right_single_leg_loading_is_captured_by_itself_as_offline(kind: str) 
     assert moments[0]["time"] == pytest.approx(offline[0].event.peak_s, abs=1.5 / 30)
     assert moments[0]["verdict"] == offline[0].verdict
     assert analyser.camera is not None and analyser.camera.view.view == "front"
+
+
+def test_a_long_balance_on_one_leg_is_saved_once_as_offline() -> None:
+    """A 10-s right single-leg balance outlasts the 4-s window: the window holds on to the
+    quiet stance before it, so the loading is saved once, when it ends, with the offline
+    peak and verdict (with a 4-s window alone it was never saved)."""
+    import dataclasses
+
+    from pronate import synthetic as syn
+    from pronate.assessment import assess_events
+    from pronate.events import detect_events
+    from pronate.thresholds import Thresholds
+
+    hold = dataclasses.replace(syn.single_leg("right"), load_s=10.0)
+    moves = (syn.QuietStance(duration_s=1.0), hold, syn.QuietStance())
+    pose = syn.render_pose(syn.simulate(moves, fps=30.0), syn.Camera(yaw_deg=0.0, roll_deg=5.0))
+    metrics = compute_metrics(pose)
+    th = Thresholds()
+    offline = assess_events(metrics, detect_events(metrics, pose, thresholds=th), thresholds=th)
+    assert [(a.event.side, a.event.kind) for a in offline] == [("right", "single_leg_stance")]
+    assert offline[0].event.end_s - offline[0].event.start_s > LiveConfig().window_s + 3.0
+    position, confidence, world = (pose[v].values for v in ("position", "confidence", "world"))
+    times = [float(t) for t in pose["time"].values]
+
+    def detect(rgb: np.ndarray, time_s: float) -> Detection:
+        i = times.index(time_s)
+        return Detection(position=position[i], confidence=confidence[i], world=world[i])
+
+    analyser = LiveAnalyser(LiveConfig(background=False), detector=(detect, lambda: None))
+    image = np.zeros((pose.attrs["image_height"], pose.attrs["image_width"], 3), dtype=np.uint8)
+    moments = [m for t in times for m in analyser.analyse(image, time_s=t)["moments"]]
+    assert [(m["side"], m["kind"]) for m in moments] == [("right", "single_leg_stance")]
+    assert moments[0]["time"] == pytest.approx(offline[0].event.peak_s, abs=1.5 / 30)
+    assert moments[0]["verdict"] == offline[0].verdict

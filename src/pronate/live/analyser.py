@@ -3,7 +3,8 @@
 Per frame, the pose model (MediaPipe PoseLandmarker in VIDEO mode through
 :class:`pronate.pose.landmarker.Landmarker`) and the per-frame angles of
 :mod:`pronate.live.reading`. Every ``refresh_s``, the offline analysis itself runs on a
-rolling window of the last ``window_s`` seconds: clean-up
+rolling window of the last ``window_s`` seconds (longer while a loading goes on, see
+below): clean-up
 (:func:`pronate.filtering.clean_pose_dataset`), camera
 (:func:`pronate.camera.estimate_camera`: view, roll), metrics and stance
 (:func:`pronate.kinematics.compute_metrics`), loading moments
@@ -11,6 +12,11 @@ rolling window of the last ``window_s`` seconds: clean-up
 (:func:`pronate.assessment.assess_events`). A moment is emitted once it has ended inside
 the window (its peak, verdict and criteria are then those the offline analysis gives the
 same stretch of frames; the series is shorter, so the pelvis reference is the window's).
+A loading still going on when the window is analysed holds the window's start
+:data:`HOLD_MARGIN_S` before its own, so that a long balance on one leg (10 s, say) ends
+inside the window with the quiet stance before it as its reference, and is saved then,
+like a short one; the window grows to at most ``max_window_s`` and is then read less often
+(every :data:`REFRESH_SHARE` of its length), so its cost per second stays bounded.
 """
 
 from __future__ import annotations
@@ -45,6 +51,11 @@ Detector = Callable[[np.ndarray, float], Detection | None]
 MIN_WINDOW_FRAMES: Final[int] = 12
 SAME_MOMENT_S: Final[float] = 0.3
 """Peaks closer than this are one moment (the window sees a moment several times)."""
+HOLD_MARGIN_S: Final[float] = 1.0
+"""Seconds before an ongoing loading's start that the window keeps."""
+REFRESH_SHARE: Final[float] = 0.15
+"""A window longer than usual is analysed every this share of its length (at least
+``refresh_s``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +70,9 @@ class LiveConfig:
         Length of the rolling window the camera, stance and moments are read from.
     refresh_s
         How often the window is analysed.
+    max_window_s
+        The longest window a loading that goes on can hold (longer loadings are not
+        saved by themselves; Capture saves a frame of them).
     min_pose_confidence
         Detection / presence / tracking confidence of the landmarker.
     thresholds
@@ -71,6 +85,7 @@ class LiveConfig:
     model: ModelName = "full"
     window_s: float = 4.0
     refresh_s: float = 0.75
+    max_window_s: float = 20.0
     min_pose_confidence: float = 0.5
     thresholds: Thresholds = field(default_factory=Thresholds)
     background: bool = True
@@ -146,6 +161,7 @@ class LiveAnalyser:
         self._window: deque[_Frame] = deque()
         self._size: tuple[int, int] | None = None
         self._last_refresh = -np.inf
+        self._hold_from: float | None = None  # keep frames from here: a loading goes on
         self._emitted: list[float] = []
         self._pool = (
             ThreadPoolExecutor(1, "pronate-live-window") if self.config.background else None
@@ -211,7 +227,7 @@ class LiveAnalyser:
                 else _Frame(time_s, found.position, found.confidence, found.world, jpeg, size)
             )
             self._window.append(entry)
-            while self._window and self._window[0].time_s < time_s - self.config.window_s:
+            while self._window and self._window[0].time_s < self._window_start(time_s):
                 self._window.popleft()
             moments = self._refresh(time_s)
             return Detected(
@@ -256,6 +272,7 @@ class LiveAnalyser:
             self._emitted.clear()
             self._generation += 1
             self._last_refresh = -np.inf
+            self._hold_from = None
             self.camera = None
             self._size = (width, height)
 
@@ -300,7 +317,9 @@ class LiveAnalyser:
         if self._pending is not None and self._pending.done():
             result, self._pending = self._pending.result(), None
             moments = self._apply(result)
-        due = time_s - self._last_refresh >= self.config.refresh_s
+        length = self._window[-1].time_s - self._window[0].time_s
+        every = max(self.config.refresh_s, REFRESH_SHARE * length)
+        due = time_s - self._last_refresh >= every
         seen = sum(1 for f in self._window if np.isfinite(f.position).all())
         if self._pending is not None or not due or seen < MIN_WINDOW_FRAMES:
             return moments
@@ -332,10 +351,20 @@ class LiveAnalyser:
             frames=frames,
         )
 
+    def _window_start(self, time_s: float) -> float:
+        """Frames before this time leave the window."""
+        start = time_s - self.config.window_s
+        if self._hold_from is not None:
+            start = max(min(start, self._hold_from), time_s - self.config.max_window_s)
+        return start
+
     def _apply(self, result: _WindowResult | None) -> list[dict[str, Any]]:
         if result is None or result.generation != self._generation:
             return []  # the stream restarted meanwhile
         self.camera, self.stance = result.camera, result.stance
+        last = len(result.frames) - 1
+        ongoing = [a.event.start_s for a in result.assessments if a.event.end >= last]
+        self._hold_from = min(ongoing) - HOLD_MARGIN_S if ongoing else None
         n = len(result.frames)
         return [self._moment(a, result.frames) for a in result.assessments if self._is_new(a, n)]
 
@@ -381,7 +410,7 @@ class LiveAnalyser:
             "metrics": event["metrics"],
             "uncertainty": event["uncertainty"],
             "reason": event["reason"],
-            "basis": f"offline criteria on the last {self.config.window_s:g} s",
+            "basis": (f"offline criteria on the last {frames[-1].time_s - frames[0].time_s:.0f} s"),
         }
         out["jpeg"] = frames[a.event.peak].jpeg
         return out
