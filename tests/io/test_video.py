@@ -275,3 +275,27 @@ def test_empty_and_sound_only_files_are_named(tmp_path):
             out.mux(packet)
     with pytest.raises(InputError, match="only sound"):
         probe_video(sound)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "codec", "suffix"), [("webm", "libvpx", ".webm"), ("matroska", "libx264", ".mkv")]
+)
+def test_a_recorders_millisecond_clock_is_not_its_frame_rate(tmp_path, fmt, codec, suffix):
+    """A browser's MediaRecorder WebM declares 1000 fps (its millisecond time base); the
+    rate is then read from the timestamps: 30 frames a second, jittered by a millisecond."""
+    from fractions import Fraction
+
+    path = tmp_path / f"recording{suffix}"
+    with av.open(str(path), "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=1000)
+        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
+        for i, image in enumerate(marked_frames(45)):
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts, frame.time_base = round(i * 1000 / 30) + i % 2, Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    with av.open(str(path)) as check:
+        assert float(check.streams.video[0].average_rate) == 1000  # what the file declares
+    assert probe_video(path).fps == pytest.approx(30.0, abs=0.1)

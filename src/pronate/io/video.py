@@ -131,6 +131,8 @@ def probe_video(path: Path) -> VideoInfo:
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         fps = float(rate) if rate else 0.0
+        if not 0 < fps <= MAX_PLAUSIBLE_FPS:
+            fps = _rate_from_timestamps(path) or float(stream.guessed_rate or 0)
         try:
             first = next(container.decode(stream))
         except StopIteration:
@@ -153,6 +155,33 @@ def probe_video(path: Path) -> VideoInfo:
             codec=str(stream.codec_context.name),
             duration_s=_declared_duration(container, stream),
         )
+    finally:
+        container.close()
+
+
+MAX_PLAUSIBLE_FPS = 240.0
+"""A declared frame rate above this (a phone's slow motion) is a time base, not a rate:
+browsers' MediaRecorder WebM files declare 1000 (their millisecond clock)."""
+
+
+def _rate_from_timestamps(path: Path, *, packets: int = 120) -> float:
+    """Frame rate from the first ``packets`` timestamps: frames over the time they span
+    (the demuxer only, no decoding); 0 if they do not tell."""
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        pts = []
+        for packet in container.demux(stream):
+            if packet.pts is not None:
+                pts.append(packet.pts)
+            if len(pts) >= packets:
+                break
+        times = np.unique(pts) * float(stream.time_base or 0)
+        span = float(times[-1] - times[0]) if times.size > 1 else 0.0
+        rate = (times.size - 1) / span if span > 0 else 0.0
+        return rate if 0 < rate <= MAX_PLAUSIBLE_FPS else 0.0
+    except VIDEO_ERRORS:
+        return 0.0
     finally:
         container.close()
 
