@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from pronate.errors import InputError
+from pronate.io.sink import VideoSink
 from pronate.io.video import (
     DecodeReport,
     VideoInfo,
-    VideoSink,
     clockwise_rotation,
     iter_frames,
     prefetch,

@@ -1,5 +1,5 @@
 """Video in and out, as small pieces: :func:`probe_video`, :func:`iter_frames`,
-:func:`prefetch`, and :class:`VideoSink`.
+:func:`prefetch` here; the writer :class:`pronate.io.sink.VideoSink`.
 
 Frames are RGB ``uint8`` arrays of the *upright* picture: the display rotation of phone
 clips is applied. Timestamps are the frames' real presentation times in seconds, counted
@@ -9,24 +9,18 @@ float.
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 import av
 import numpy as np
-from av.video.reformatter import Colorspace
 
-from pronate.errors import InputError, OutputError
-from pronate.io.atomic import atomic_path
+from pronate.errors import InputError
 
 VIDEO_ERRORS = (av.error.FFmpegError, OSError, ValueError, RuntimeError, EOFError)
-_AVCOL_BT709 = 1  # AVCOL_PRI/TRC/SPC_BT709
-_AVCOL_RANGE_MPEG = 1  # limited (TV) range
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,7 +84,7 @@ def _open(path: Path) -> av.container.InputContainer:
     try:
         container = av.open(str(path), mode="r")
     except VIDEO_ERRORS as exc:
-        raise InputError(f"{path} is not a readable video ({_reason(exc)})") from exc
+        raise InputError(f"{path} is not a readable video ({error_reason(exc)})") from exc
     if not container.streams.video:
         audio = bool(container.streams.audio)
         container.close()
@@ -100,7 +94,8 @@ def _open(path: Path) -> av.container.InputContainer:
     return container
 
 
-def _reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException) -> str:
+    """The first line of an FFmpeg/OS error, at most 200 characters (its type if empty)."""
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
@@ -138,7 +133,9 @@ def probe_video(path: Path) -> VideoInfo:
         except StopIteration:
             raise InputError(f"{path} contains no video frames") from None
         except VIDEO_ERRORS as exc:
-            raise InputError(f"{path}: cannot decode the first frame ({_reason(exc)})") from exc
+            raise InputError(
+                f"{path}: cannot decode the first frame ({error_reason(exc)})"
+            ) from exc
         rotation = clockwise_rotation(first.rotation or 0)
         width, height = first.width, first.height
         if rotation in (90, 270):
@@ -288,7 +285,7 @@ def iter_frames(
                 break
             except VIDEO_ERRORS as exc:
                 report.warnings.append(
-                    f"decoding stopped after {report.frames} frames ({_reason(exc)}); "
+                    f"decoding stopped after {report.frames} frames ({error_reason(exc)}); "
                     "the file may be truncated or corrupt, keeping what was decoded"
                 )
                 break
@@ -375,197 +372,3 @@ def prefetch(frames: Iterator[Frame], *, depth: int = 8) -> Iterator[Frame]:
     finally:
         stop.set()
         thread.join(timeout=5)
-
-
-class VideoSink:
-    """Write RGB frames to an H.264 MP4 atomically (temp file, renamed on close).
-
-    Use as a context manager; ``write(image)`` appends a frame. The file plays in browsers
-    (H.264 High, yuv420p, even dimensions, ``+faststart``).
-
-    With ``background`` (the default) the colour conversion and the encoding run in two
-    writer threads, one after the other, so the caller prepares the next frame meanwhile
-    (both release the GIL); at most ``depth`` frames wait at each step. ``write`` copies
-    the image, so the caller may reuse its buffer. An encoding error is raised by a later
-    ``write`` or on close.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        *,
-        fps: float,
-        width: int,
-        height: int,
-        crf: int = 23,
-        background: bool = True,
-        depth: int = 4,
-    ):
-        self.path = Path(path)
-        self.fps = float(fps)
-        self.width = width - width % 2
-        self.height = height - height % 2
-        self.crf = crf
-        self._stack = contextlib.ExitStack()
-        self._container: av.container.OutputContainer | None = None
-        self._stream: av.video.stream.VideoStream | None = None
-        self._queue: queue.Queue[object] | None = (
-            queue.Queue(maxsize=max(1, depth)) if background else None
-        )
-        self._converted: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
-        self._threads: list[threading.Thread] = []
-        self._error: BaseException | None = None
-
-    def __enter__(self) -> VideoSink:
-        tmp = self._stack.enter_context(atomic_path(self.path))
-        try:
-            self._container = av.open(
-                str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}
-            )
-        except VIDEO_ERRORS as exc:
-            self._stack.close()
-            raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
-        try:
-            self._stream = self._add_stream(self._container)
-        except VIDEO_ERRORS as exc:
-            self._container.close()
-            self._stack.close()
-            raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
-        if self._queue is not None:
-            self._threads = [
-                threading.Thread(target=self._convert_work, name="pronate-convert", daemon=True),
-                threading.Thread(target=self._encode_work, name="pronate-encode", daemon=True),
-            ]
-            for thread in self._threads:
-                thread.start()
-        return self
-
-    def _add_stream(self, container: av.container.OutputContainer) -> av.video.stream.VideoStream:
-        from fractions import Fraction
-
-        stream = container.add_stream("libx264", rate=Fraction(self.fps).limit_denominator(1001))
-        stream.width = self.width
-        stream.height = self.height
-        stream.pix_fmt = "yuv420p"
-        # superfast, not veryfast: on the 540-frame sample the overlay takes 6.6 s instead
-        # of 9.6 s on 2 cores, for a file twice as large (3.7 MB, still below the phone's
-        # own 4.9 MB) at the same crf.
-        stream.options = {"crf": str(self.crf), "preset": "superfast"}
-        # Tag the stream BT.709, limited range, and convert with that matrix (see write):
-        # untagged streams are read as BT.601 or BT.709 depending on the player and the
-        # frame size (Chromium: BT.709 for HD), which shifted colours.
-        context = stream.codec_context
-        context.colorspace = _AVCOL_BT709
-        context.color_primaries = _AVCOL_BT709
-        context.color_trc = _AVCOL_BT709
-        context.color_range = _AVCOL_RANGE_MPEG
-        return stream
-
-    def write(self, image: np.ndarray) -> None:
-        """Encode one RGB frame (cropped to even size if needed)."""
-        assert self._container is not None and self._stream is not None
-        self._raise_failure()
-        rgb = av.VideoFrame.from_ndarray(
-            np.ascontiguousarray(image[: self.height, : self.width]), format="rgb24"
-        )
-        if self._queue is None:
-            self._encode(rgb)
-            return
-        while True:
-            try:
-                self._queue.put(rgb, timeout=0.1)
-                return
-            except queue.Full:
-                self._raise_failure()
-
-    @staticmethod
-    def _convert(rgb: av.VideoFrame) -> av.VideoFrame:
-        """RGB to the stream's BT.709 yuv420p."""
-        return rgb.reformat(format="yuv420p", dst_colorspace=Colorspace.ITU709)
-
-    def _encode(self, rgb: av.VideoFrame | None) -> None:
-        """Convert and encode one frame (``None``: flush the encoder) and mux the packets."""
-        self._encode_yuv(None if rgb is None else self._convert(rgb))
-
-    def _encode_yuv(self, frame: av.VideoFrame | None) -> None:
-        """Encode one converted frame (``None``: flush the encoder) and mux the packets."""
-        assert self._container is not None and self._stream is not None
-        try:
-            for packet in self._stream.encode(frame):
-                self._container.mux(packet)
-        except VIDEO_ERRORS as exc:
-            raise OutputError(f"cannot write {self.path}: {_reason(exc)}") from exc
-
-    def _convert_work(self) -> None:
-        """First writer thread: colour conversion, handed on to :meth:`_encode_work`."""
-        assert self._queue is not None
-        while True:
-            item = self._queue.get()
-            if item is _DONE:
-                self._converted.put(_DONE)
-                return
-            if self._error is not None:
-                continue  # failed: drain what the caller still hands over
-            try:
-                assert isinstance(item, av.VideoFrame)
-                self._converted.put(self._convert(item))
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                self._error = exc
-
-    def _encode_work(self) -> None:
-        """Second writer thread: encoding and muxing."""
-        while True:
-            item = self._converted.get()
-            if item is _DONE:
-                return
-            if self._error is not None:
-                continue
-            try:
-                assert isinstance(item, av.VideoFrame)
-                self._encode_yuv(item)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                self._error = exc
-
-    def _raise_failure(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def _stop_worker(self) -> None:
-        """Let the writer threads finish what is queued, then end them."""
-        if not self._threads or self._queue is None:
-            return
-        while self._threads[0].is_alive():
-            try:
-                self._queue.put(_DONE, timeout=0.1)
-                break
-            except queue.Full:
-                continue
-        for thread in self._threads:
-            thread.join()
-        self._threads = []
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop_worker()
-        failure = exc if exc_type is not None else self._error
-        if failure is None:
-            try:
-                self._encode(None)  # flush the encoder
-            except OutputError as err:
-                failure = err
-        try:
-            if self._container is not None:
-                self._container.close()
-        except VIDEO_ERRORS as err:
-            if failure is None:
-                failure = OutputError(f"cannot write {self.path}: {_reason(err)}")
-        if failure is None:
-            self._stack.__exit__(None, None, None)  # renamed into place
-            return
-        self._stack.__exit__(type(failure), failure, failure.__traceback__)  # removed
-        if exc_type is None:
-            raise failure

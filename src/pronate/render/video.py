@@ -2,7 +2,7 @@
 
 Frames stream through (decode -> annotate -> encode) one at a time, so memory stays flat
 whatever the clip's length. The output has the input's frame count and nominal frame rate,
-and plays in browsers (see :class:`pronate.io.video.VideoSink`).
+and plays in browsers (see :class:`pronate.io.sink.VideoSink`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pronate.io.video import DecodeReport, Frame, VideoSink, iter_frames, prefetch, probe_video
+from pronate.io.sink import VideoSink
+from pronate.io.video import DecodeReport, Frame, iter_frames, prefetch, probe_video
 from pronate.render.annotators import Annotator, compose
 from pronate.render.frame_data import FrameData
 
