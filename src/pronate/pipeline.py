@@ -137,12 +137,16 @@ class AnalysisOptions:
         Table of the centre of mass: ``female``, ``male`` or ``mean``.
     thresholds
         Thresholds of loading moments and verdicts.
+    clip_name
+        How ``summary.json`` (``video``) and the report name the clip, e.g. the name it
+        was uploaded under in the workspace; by default the path it was read from.
     """
 
     view: str | None = None
     roll_deg: float | None = None
     sex: str = "mean"
     thresholds: Thresholds = field(default_factory=Thresholds)
+    clip_name: str | None = None
 
 
 @dataclass
@@ -296,6 +300,8 @@ def _analyze(
     save_pose_dataset(with_world_com(pose, sex=options.sex), target)
     timeseries = write_table_csv(metrics, outdir / "timeseries.csv")
     summary["warnings"] = list(warnings)
+    if options.clip_name:
+        summary["video"] = options.clip_name
     summary_path = _write_summary(outdir, summary)
     pictures = run_pictures(
         outdir,

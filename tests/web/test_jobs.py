@@ -26,12 +26,10 @@ from pronate.web.settings import WorkspaceSettings
 pytestmark = pytest.mark.model
 
 
-def add_clip(client: TestClient, data: bytes) -> tuple[int, int]:
-    """Upload ``data`` for a new client; (clip id, job id)."""
+def add_clip(client: TestClient, data: bytes, *, name: str = "clip.mp4") -> tuple[int, int]:
+    """Upload ``data`` as ``name`` for a new client; (clip id, job id)."""
     cid = client.post("/api/clients", json={"name": "Ann"}).json()["id"]
-    response = client.post(
-        f"/api/clients/{cid}/clips", files={"file": ("clip.mp4", data, "video/mp4")}
-    )
+    response = client.post(f"/api/clients/{cid}/clips", files={"file": (name, data, "video/mp4")})
     assert response.status_code == 201, response.text
     out = response.json()
     return out["clip_id"], out["job_id"]
@@ -185,7 +183,7 @@ def test_worker_runs_the_real_analysis(
     client: TestClient, settings: WorkspaceSettings, cam01: Path
 ) -> None:
     sessions = sessions_of(client)
-    clip_id, job_id = add_clip(client, cam01.read_bytes())
+    clip_id, job_id = add_clip(client, cam01.read_bytes(), name="Ann balance.mp4")
     _, same_id = add_clip(client, cam01.read_bytes())  # the same content again
     pool = pool_for(settings, sessions)
     pool.start()
@@ -213,6 +211,9 @@ def test_worker_runs_the_real_analysis(
     assert client.get(f"/api/analyses/{analysis}/files/overlay.mp4").status_code == 200
     report = client.get(f"/api/analyses/{analysis}/report")
     assert report.status_code == 200 and "<html" in report.text.lower()
+    # the clip goes by the name it was uploaded under, never by its path in the store
+    assert summary["video"] == "Ann balance.mp4" and "Ann balance.mp4" in report.text
+    assert str(settings.data_dir) not in report.text
     assert sorted(p.name for p in folder.parent.iterdir()) == [f"job-{job_id}", f"job-{same_id}"]
     history = client.get("/api/clients/1/history").json()
     assert history["sessions"][0]["analyses"] == [analysis]  # the first client's session

@@ -77,6 +77,7 @@ def _run(sessions: sessionmaker[Session], blobs: Blobs, job_id: int) -> None:
         clip = db.get(Clip, job.clip_id)
         assert clip is not None
         clip_id, sha, settings = clip.id, clip.sha256, JobSettings.from_json(job.settings)
+        name = clip.display_name
     video = blobs.clip_path(sha)
     final = blobs.analysis_dir(job_id)
     partial = final.with_name(f".{final.name}.partial")
@@ -84,7 +85,7 @@ def _run(sessions: sessionmaker[Session], blobs: Blobs, job_id: int) -> None:
     try:
         summary = _reuse(sessions, blobs, job_id, sha, settings, partial)
         if summary is None:
-            summary = _analyze(sessions, job_id, video, partial, settings)
+            summary = _analyze(sessions, job_id, video, partial, settings, name=name)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(partial, final)
     except PronateError as exc:
@@ -141,11 +142,15 @@ def _analyze(
     video: Path,
     outdir: Path,
     settings: JobSettings,
+    *,
+    name: str,
 ) -> str:
-    """Run the pipeline's ``analyze`` on ``video`` into ``outdir``; the summary as JSON."""
+    """Run the pipeline's ``analyze`` on ``video`` into ``outdir``; the summary as JSON.
+    The clip is named ``name`` (its upload name) in the summary and the report, never by
+    its path in the workspace's store."""
     from pronate.config import ModelName, TrackConfig
     from pronate.io.video import probe_video
-    from pronate.pipeline import run_analyze
+    from pronate.pipeline import AnalysisOptions, run_analyze
 
     def report(fraction: float) -> None:
         queue.set_progress(sessions, job_id, fraction)
@@ -160,6 +165,7 @@ def _analyze(
         outdir,
         video=video,
         track=TrackConfig(model=cast(ModelName, settings.model), workers=1),  # one per core
+        options=AnalysisOptions(clip_name=name or "clip"),
         progress=tracking,
         render_progress=drawing,
         write_video=settings.write_video,
