@@ -645,9 +645,27 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {_f(s['mae'])} | {_f(s['r'], 2)} | {_f(r['mae'])} | {_f(r['r'], 2)} |"
             )
+        lines += _unmeasured_note(acc)
         lines.append("")
     lines.append(f"Whole run: {results['elapsed_s']:.0f} s.")
     return "\n".join(lines) + "\n"
+
+
+def _unmeasured_note(acc: dict[str, Any]) -> list[str]:
+    """Why the metric rows are empty when no frame was measurable (e.g. an oblique view)."""
+    metrics = acc["metrics"].get("filtered") or acc["metrics"].get("raw") or {}
+    if any(m.get("n") for m in metrics.values()):
+        return []
+    views = acc.get("metric_frames", {})
+    seen = views.get("filtered") or views.get("raw") or {}
+    ref = views.get("reference", {})
+    return [
+        "",
+        f"No frame paired for the frontal metrics: pronate found the view "
+        f"{seen.get('view', '?')} (yaw {_f(seen.get('yaw_deg'))}°; the calibration says "
+        f"{_f(ref.get('yaw_deg'))}°), where the frontal-plane angles cannot be read from 2-D, "
+        "so they are reported as unmeasurable by design; the keypoint errors above still hold.",
+    ]
 
 
 def write_atomic(path: Path, text: str) -> None:

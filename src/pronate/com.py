@@ -33,6 +33,7 @@ that only place light segments (an ear, a finger point, a toe) take a stand-in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -232,10 +233,19 @@ def com_of(points: np.ndarray, *, sex: str = "mean", keypoint_axis: int = -2) ->
         ``points`` reduced over the keypoint axis; stand-ins as in
         :func:`segmental_com`; NaN where a weighted keypoint is still NaN.
     """
-    w = com_weights(sex=sex)
-    rows = [KEYPOINT_INDEX[str(k)] for k in w["keypoint"].values]
+    rows, weights = _weight_rows(sex)
     values = _fill(np.moveaxis(np.asarray(points, dtype=float), keypoint_axis, 0).copy(), KEYPOINTS)
-    return np.tensordot(w.values, values[rows], axes=(0, 0))
+    return np.tensordot(weights, values[list(rows)], axes=(0, 0))
+
+
+@functools.lru_cache(maxsize=len(SEXES))
+def _weight_rows(sex: str) -> tuple[tuple[int, ...], np.ndarray]:
+    """Rows (:data:`~pronate.keypoints.KEYPOINTS` indices) and weights of
+    :func:`com_weights`, computed once per table (a live frame reads them)."""
+    w = com_weights(sex=sex)
+    weights = w.values.copy()
+    weights.flags.writeable = False
+    return tuple(KEYPOINT_INDEX[str(k)] for k in w["keypoint"].values), weights
 
 
 def segmental_com(points: xr.DataArray, *, sex: str = "mean") -> xr.DataArray:
