@@ -183,6 +183,14 @@ def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> No
         )
         page.screenshot(path=str(shots / "live.png"), full_page=True)
         state = page.evaluate("window.pronateLive")
+        # A frozen picture (the video paused) is not sent again and again: the page sends
+        # a frame only once a new one has been presented.
+        page.evaluate("document.getElementById('live-video').pause()")
+        page.wait_for_timeout(300)
+        before = page.evaluate("window.pronateLive.sent")
+        page.wait_for_timeout(1500)
+        resent = page.evaluate("window.pronateLive.sent") - before
+        page.evaluate("document.getElementById('live-video').play()")
         page.click("#live-stop")
         wait_for(
             page,
@@ -198,6 +206,10 @@ def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> No
     assert job["state"] == "done", f"the recording's analysis failed: {job['error']}"
     summary = httpx.get(f"{server}/api/analyses/{job['analysis_id']}").json()
     assert 10 < summary["fps"] < 70 and summary["frames"] > 10  # a real frame rate
+    # Each video frame the page presented was sent at most once (the display refreshes
+    # faster than the 30 fps camera; re-sending a frame would inflate "analysed fps").
+    assert 0 < state["sent"] <= state["videoFrames"] + 1, (state["sent"], state["videoFrames"])
+    assert resent <= 1, f"a paused picture was sent {resent} more times"
     auto = [m for m in state["moments"] if m["source"] == "auto"]
     assert auto[0]["verdict"] in ("pronation", "partial", "missing", "collapse")
     assert auto[0]["side"] == "both" and auto[0]["kind"] == "squat"

@@ -43,6 +43,10 @@
   };
   let stream = null, socket = null, recorder = null, chunks = [], inFlight = 0, frameId = 0;
   let droppedSeen = 0;
+  // The video frame last grabbed: the count of presented frames where the browser reports
+  // them (requestVideoFrameCallback), else the video's clock. A frame is sent at most once.
+  let grabbedMark = null;
+  const countsFrames = "requestVideoFrameCallback" in HTMLVideoElement.prototype;
   let sessionId = null, latest = null, drawnId = null;
 
   function setStatus(text) { $("live-status").textContent = text; }
@@ -94,9 +98,13 @@
     }
   }
 
-  // Send the newest video frame, downscaled to at most MAX_SIDE px, as a JPEG.
+  // Send the newest video frame, downscaled to at most MAX_SIDE px, as a JPEG; never the
+  // same frame twice (the display refreshes faster than a 30 fps source).
   function pump() {
     if (!state.running || !state.ready || inFlight >= IN_FLIGHT || video.videoWidth === 0) return;
+    const mark = countsFrames ? state.videoFrames : video.currentTime;
+    if (mark === grabbedMark) return;
+    grabbedMark = mark;
     const scale = Math.min(1, MAX_SIDE / Math.max(video.videoWidth, video.videoHeight));
     grab.width = Math.round(video.videoWidth * scale);
     grab.height = Math.round(video.videoHeight * scale);
@@ -348,6 +356,7 @@
     state.ready = false;
     inFlight = 0;
     droppedSeen = 0;
+    grabbedMark = null;
     socket = openSocket($("live-model").value);
     recorder = startRecording(stream);
     $("live-start").disabled = true;
