@@ -324,7 +324,7 @@ def test_truncated_clip_warns_and_a_rerun_leaves_one_run(clip, tmp_path):
 @pytest.mark.shared
 @pytest.mark.model
 def test_walking_and_jumping_clip_is_analysed(tracked_clip, tmp_path):
-    """Issue 9 defect 1: sports2d demo (jumping jacks, a walker) crashed in events.py with
+    """Issue 9 defect 1: sports2d demo (jumping jacks, a walker) crashed in pronate.events with
     ``zero-size array to reduction operation fmin``; so did the clip played forward and
     backward six times."""
     pose = tracked_clip("sports2d_demo")
