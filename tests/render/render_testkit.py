@@ -19,7 +19,9 @@ import pytest
 import xarray as xr
 
 from pronate.keypoints import KEYPOINT_INDEX, KEYPOINTS
-from pronate.render.frame_data import FrameData, LoadingMoment, base_of_support
+from pronate.render.frame_data import FrameData
+from pronate.render.moments import LoadingMoment
+from pronate.render.support import base_of_support
 from pronate.schema import make_pose_dataset
 
 GOLDEN_DIR = Path(__file__).parent / "golden"

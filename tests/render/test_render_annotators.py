@@ -22,8 +22,8 @@ from pronate.render import (
     default_annotators,
 )
 from pronate.render.annotators import THIGH_TO_CAMERA
+from pronate.render.boxes import body_parts_of
 from pronate.render.draw import boxes_intersect, text_size
-from pronate.render.frame_data import body_parts_of
 from pronate.render.layout import timeline_layout
 from pronate.render.style import DEFAULT_STYLE, VERDICT_COLOURS
 

@@ -12,15 +12,9 @@ from render_testkit import FRAME_SIZE, pose_dataset, skeleton
 from pronate.frames import rotate2d
 from pronate.keypoints import KEYPOINT_INDEX, KEYPOINTS
 from pronate.render import FrameData, FrameDataBuilder, LoadingMoment, frame_data_at
-from pronate.render.frame_data import (
-    base_of_support,
-    body_box_of,
-    body_parts_of,
-    current_moment,
-    estimate_floor_angle,
-    moments_from_events,
-    thigh_foreshortened,
-)
+from pronate.render.boxes import body_box_of, body_parts_of
+from pronate.render.moments import current_moment, moments_from_events
+from pronate.render.support import base_of_support, estimate_floor_angle, thigh_foreshortened
 
 FPS = 30.0
 N = 90

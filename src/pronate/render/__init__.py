@@ -17,14 +17,9 @@ from pronate.render.annotators import (
     compose,
     default_annotators,
 )
-from pronate.render.frame_data import (
-    FrameData,
-    FrameDataBuilder,
-    LoadingMoment,
-    frame_data_at,
-    moments_from_events,
-)
+from pronate.render.frame_data import FrameData, FrameDataBuilder, frame_data_at
 from pronate.render.keyframes import KeyframeOutputs, KeyframeWriter, write_keyframes
+from pronate.render.moments import LoadingMoment, moments_from_events
 from pronate.render.outputs import RenderOutputs, render_outputs
 from pronate.render.style import DEFAULT_STYLE, Style
 from pronate.render.video import OverlayOutputs, write_overlay

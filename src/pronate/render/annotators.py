@@ -316,7 +316,7 @@ def _knee_words(angle: float, *, sigma: float = math.nan) -> tuple[str, str]:
 
 THIGH_TO_CAMERA = "thigh to camera"
 """Word of a knee label whose angle is not read: the thigh points at or away from the camera
-(:data:`pronate.render.frame_data.MIN_THIGH_IMAGE_RATIO`)."""
+(:data:`pronate.render.support.MIN_THIGH_IMAGE_RATIO`)."""
 
 PELVIS_LEVEL_DEG = 1.5
 """Pelvic obliquity below this is written ``level`` (within the noise of 2-D keypoints)."""

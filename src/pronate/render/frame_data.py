@@ -31,87 +31,26 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from pronate.keypoints import KEYPOINT_INDEX, KEYPOINTS, SIDES
+from pronate.render.boxes import (
+    BoxF,
+    PointF,
+    body_part_boxes,
+    body_parts_of,
+    finite_boxes,
+    robust_union,
+    sweep_boxes,
+    union_box,
+)
+from pronate.render.moments import LOADED_SIDES, LoadingMoment, current_moment, moments_from_events
 from pronate.render.style import VERDICTS
+from pronate.render.support import base_of_support, estimate_floor_angle, thigh_foreshortened
 from pronate.uncertainty import uncertainty_of
-
-LOADED_SIDES: Final[tuple[str, ...]] = ("left", "right", "both")
-
-BoxF = tuple[float, float, float, float]
-PointF = tuple[float, float]
-
-FOOT_WIDTH_PER_SHANK: Final[float] = 0.22
-"""Foot width as a fraction of shank length (knee to ankle): about 0.055 and 0.246 of body
-height in adult anthropometric tables, so 0.22. Used to widen the drawn base of support."""
-
-HEAD_TOP_PER_NECK: Final[float] = 0.7
-"""The top of the head lies this many nose-to-mid-shoulder distances above the nose."""
-
-BODY_PAD: Final[float] = 0.07
-"""Padding of the body-part boxes (limbs have width), as a fraction of the body's length
-(torso plus mean leg, mid-shoulder -> mid-hip -> knee -> ankle): about 5 % of the standing
-height, and unchanged by how the arms or legs move. When those keypoints are missing,
-0.05 of the larger side of the keypoints' box is used."""
-
-MAX_FLOOR_TILT_DEG: Final[float] = 15.0
-
-MIN_THIGH_IMAGE_RATIO: Final[float] = 0.7
-"""A knee angle is not labelled while the thigh's image is shorter than this fraction of its
-length (the 90th percentile of its image length over the clip): the thigh then points
-more than ~45 deg toward or away from the camera (the bottom of a deep squat seen from the
-front, a knee lifted forward) and the 2-D FPPA says little about the knee (see
-``fppa_max_depth`` in :mod:`pronate.thresholds`)."""
-THIGH_LENGTH_PERCENTILE: Final[float] = 90.0
-
-
-@dataclass(frozen=True, kw_only=True)
-class LoadingMoment:
-    """One loading moment of the clip, as the timeline and key frames show it.
-
-    Attributes
-    ----------
-    number
-        1-based position of the moment in the clip, by start time.
-    side
-        Loaded leg: ``left``, ``right`` or ``both``.
-    kind
-        What the moment is (``single_leg_stance``, ``squat``, ...).
-    start_s, peak_s, end_s
-        Times in seconds from the first frame.
-    verdict
-        One of :data:`pronate.render.style.VERDICTS`, or ``None`` when not assessed.
-    """
-
-    number: int
-    side: str
-    kind: str
-    start_s: float
-    peak_s: float
-    end_s: float
-    verdict: str | None
-
-    def __post_init__(self) -> None:
-        if self.side not in LOADED_SIDES:
-            raise ValueError(f"moment side must be one of {LOADED_SIDES}, got {self.side!r}")
-        if self.verdict is not None and self.verdict not in VERDICTS:
-            raise ValueError(f"moment verdict must be one of {VERDICTS}, got {self.verdict!r}")
-        if not self.start_s <= self.end_s:
-            raise ValueError(f"moment ends ({self.end_s}) before it starts ({self.start_s})")
-
-    def contains(self, *, time_s: float) -> bool:
-        """Return whether ``time_s`` lies within the moment (ends included)."""
-        return self.start_s <= time_s <= self.end_s
-
-    @property
-    def kind_words(self) -> str:
-        """The kind in words: ``single_leg_stance`` -> ``single-leg stance``."""
-        words = self.kind.replace("_", " ").replace("-", " ").strip()
-        return words.replace("single leg", "single-leg").replace("step down", "step-down")
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:
@@ -251,216 +190,6 @@ class FrameData:
         return union_box(self.parts())
 
 
-_LIMBS: Final[tuple[tuple[str, str], ...]] = tuple(
-    (f"{side}_{a}", f"{side}_{b}")
-    for side in SIDES
-    for a, b in (
-        ("shoulder", "elbow"),
-        ("elbow", "wrist"),
-        ("hip", "knee"),
-        ("knee", "ankle"),
-        ("ankle", "heel"),
-        ("heel", "foot_index"),
-        ("ankle", "foot_index"),
-    )
-)
-_HEAD_TOP = len(KEYPOINTS)  # extra points appended to the keypoints
-_MID_SHOULDER = len(KEYPOINTS) + 1
-_PART_GROUPS: Final[tuple[tuple[int, ...], ...]] = (
-    *((KEYPOINT_INDEX[a], KEYPOINT_INDEX[b]) for a, b in _LIMBS),
-    tuple(KEYPOINT_INDEX[n] for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")),
-    *(
-        (KEYPOINT_INDEX[f"{side}_{p}"],)
-        for side in SIDES
-        for p in ("wrist", "pinky", "index", "thumb")
-    ),
-    (*range(11), _HEAD_TOP),
-    (KEYPOINT_INDEX["nose"], _MID_SHOULDER),
-)
-"""Keypoint groups whose padded boxes cover the body: limb segments, torso, hand points,
-head (face points and the top of the head), neck. Every keypoint is in some group."""
-
-
-def body_part_boxes(
-    keypoints: np.ndarray, confidence: np.ndarray, *, min_confidence: float = 0.0
-) -> np.ndarray:
-    """Return the padded box of each body part (:data:`_PART_GROUPS`), NaN where unseen.
-
-    The head reaches :data:`HEAD_TOP_PER_NECK` above the nose along the mid-shoulder ->
-    nose direction. Boxes are padded for the limbs' width (:data:`BODY_PAD`).
-
-    Parameters
-    ----------
-    keypoints
-        Shape (..., 33, 2), pixels (any leading dims, e.g. time).
-    confidence
-        Shape (..., 33).
-    min_confidence
-        Keypoints below this are ignored. The default, 0, keeps every keypoint with a
-        position: the body is there even where the model is unsure of it, and a label must
-        not cover a leg because its keypoints have a low confidence.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (..., n_parts, 4): ``x0, y0, x1, y1`` per part.
-    """
-    kp = np.array(keypoints, dtype=np.float64)
-    conf = np.asarray(confidence, dtype=np.float64)
-    ok = np.isfinite(kp).all(axis=-1) & (conf >= min_confidence)
-    kp[~ok] = np.nan
-    nose = kp[..., KEYPOINT_INDEX["nose"], :]
-    mid = 0.5 * (
-        kp[..., KEYPOINT_INDEX["left_shoulder"], :] + kp[..., KEYPOINT_INDEX["right_shoulder"], :]
-    )
-    top = nose + HEAD_TOP_PER_NECK * (nose - mid)
-    pts = np.concatenate([kp, top[..., None, :], mid[..., None, :]], axis=-2)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)  # all-NaN slices
-        lo = np.nanmin(kp, axis=-2)
-        hi = np.nanmax(kp, axis=-2)
-        pad = _body_length(kp) * BODY_PAD
-        fallback = 0.05 * np.maximum(np.max(hi - lo, axis=-1), 1.0)
-        pad = np.where(np.isfinite(pad), pad, fallback)
-        boxes = []
-        for group in _PART_GROUPS:
-            g = pts[..., list(group), :]
-            boxes.append(np.concatenate([np.nanmin(g, axis=-2), np.nanmax(g, axis=-2)], axis=-1))
-    out = np.stack(boxes, axis=-2)
-    out += np.stack([-pad, -pad, pad, pad], axis=-1)[..., None, :]
-    few = ok.sum(axis=-1) < 2
-    out[few] = np.nan
-    return out
-
-
-def _body_length(kp: np.ndarray) -> np.ndarray:
-    """Torso plus mean leg length (pixels) of keypoints (..., 33, 2); NaN if unknown."""
-
-    def dist(a: str, b: str) -> np.ndarray:
-        d = kp[..., KEYPOINT_INDEX[a], :] - kp[..., KEYPOINT_INDEX[b], :]
-        return np.asarray(np.hypot(d[..., 0], d[..., 1]))
-
-    legs = np.stack(
-        [dist(f"{s}_hip", f"{s}_knee") + dist(f"{s}_knee", f"{s}_ankle") for s in SIDES]
-    )
-    mid_shoulder = 0.5 * (
-        kp[..., KEYPOINT_INDEX["left_shoulder"], :] + kp[..., KEYPOINT_INDEX["right_shoulder"], :]
-    )
-    mid_hip = 0.5 * (
-        kp[..., KEYPOINT_INDEX["left_hip"], :] + kp[..., KEYPOINT_INDEX["right_hip"], :]
-    )
-    torso = np.hypot(*np.moveaxis(mid_shoulder - mid_hip, -1, 0))
-    return np.asarray(np.nanmean(legs, axis=0) + torso)
-
-
-def _finite_boxes(boxes: np.ndarray) -> list[BoxF]:
-    return [
-        (float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in boxes if np.isfinite(b).all()
-    ]
-
-
-def body_parts_of(
-    keypoints: np.ndarray, confidence: np.ndarray, *, min_confidence: float = 0.0
-) -> list[BoxF]:
-    """Return boxes ``(x0, y0, x1, y1)`` that together cover the body, padded.
-
-    One box per limb segment, one for the torso, one per hand point, the head and the neck
-    (see :func:`body_part_boxes`). Finer than one box around everything, so a label can sit
-    beside the knee below a raised arm.
-
-    Parameters
-    ----------
-    keypoints
-        Shape (33, 2), pixels.
-    confidence
-        Shape (33,).
-    min_confidence
-        Keypoints below this are ignored.
-
-    Returns
-    -------
-    list of tuple of float
-        The boxes of the parts seen; empty when fewer than two keypoints are usable.
-    """
-    return _finite_boxes(body_part_boxes(keypoints, confidence, min_confidence=min_confidence))
-
-
-def union_box(boxes: Sequence[BoxF]) -> BoxF | None:
-    """Return the box around ``boxes`` (``None`` for none)."""
-    if not boxes:
-        return None
-    arr = np.asarray(boxes, dtype=np.float64)
-    return (
-        float(arr[:, 0].min()),
-        float(arr[:, 1].min()),
-        float(arr[:, 2].max()),
-        float(arr[:, 3].max()),
-    )
-
-
-def body_box_of(
-    keypoints: np.ndarray, confidence: np.ndarray, *, min_confidence: float = 0.0
-) -> BoxF | None:
-    """Return the box around :func:`body_parts_of`, or ``None`` without keypoints."""
-    return union_box(body_parts_of(keypoints, confidence, min_confidence=min_confidence))
-
-
-def moments_from_events(
-    events: Sequence[Mapping[str, Any]] | Mapping[str, Any],
-) -> tuple[LoadingMoment, ...]:
-    """Turn the analysis's events (or a whole ``summary`` dict) into loading moments.
-
-    Parameters
-    ----------
-    events
-        A sequence of event dicts (``side``, ``kind``, ``start_s``, ``peak_s``, ``end_s``,
-        ``verdict``), or a summary dict holding them under ``events``.
-
-    Returns
-    -------
-    tuple of LoadingMoment
-        Sorted by start time and numbered from 1.
-
-    Raises
-    ------
-    ValueError
-        For an event without times, or with an unknown side or verdict.
-    """
-    if isinstance(events, Mapping):
-        events = list(events.get("events", []))
-    parsed = []
-    for i, event in enumerate(events):
-        try:
-            start, end = float(event["start_s"]), float(event["end_s"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"event {i} has no valid start_s/end_s: {event!r}") from exc
-        peak = event.get("peak_s")
-        peak_s = float(peak) if peak is not None and np.isfinite(peak) else (start + end) / 2
-        verdict = event.get("verdict")
-        parsed.append((start, peak_s, end, str(event.get("side")), event, verdict))
-    parsed.sort(key=lambda item: (item[0], item[1]))
-    return tuple(
-        LoadingMoment(
-            number=k + 1,
-            side=side,
-            kind=str(event.get("kind") or "loading"),
-            start_s=start,
-            peak_s=peak_s,
-            end_s=end,
-            verdict=None if verdict is None else str(verdict),
-        )
-        for k, (start, peak_s, end, side, event, verdict) in enumerate(parsed)
-    )
-
-
-def current_moment(moments: Sequence[LoadingMoment], *, time_s: float) -> LoadingMoment | None:
-    """Return the moment containing ``time_s``; of overlapping ones, the nearest peak."""
-    inside = [m for m in moments if m.contains(time_s=time_s)]
-    if not inside:
-        return None
-    return min(inside, key=lambda m: (abs(m.peak_s - time_s), m.number))
-
-
 def _metric(metrics: xr.Dataset | None, name: str, pose: xr.Dataset) -> np.ndarray | None:
     """Values of metric ``name`` on the pose's time axis, or ``None`` if absent."""
     if metrics is None or name not in metrics:
@@ -492,150 +221,6 @@ def _stance(values: np.ndarray | None, n: int) -> list[str | None]:
     for v in values:
         text = v.decode() if isinstance(v, bytes) else str(v)
         out.append(text if text in LOADED_SIDES else None)
-    return out
-
-
-def estimate_floor_angle(
-    keypoints: np.ndarray,
-    confidence: np.ndarray,
-    stance: Sequence[str | None],
-    *,
-    min_confidence: float,
-) -> float:
-    """Estimate the floor's tilt in the image (radians, y down) from the heels.
-
-    Uses frames with both feet in contact (all frames if ``stance`` is unknown) where the
-    heels lie at least 0.3 shank apart across the image (not a side view): the median angle
-    of the line through the two heels, clipped to +-15 degrees; 0 when there is no such
-    frame.
-
-    Parameters
-    ----------
-    keypoints
-        Shape (time, 33, 2).
-    confidence
-        Shape (time, 33).
-    stance
-        Feet in contact per frame.
-    min_confidence
-        Keypoints below this are ignored.
-
-    Returns
-    -------
-    float
-        Angle of the floor direction (pointing to the image's right), radians.
-    """
-    lh, rh = KEYPOINT_INDEX["left_heel"], KEYPOINT_INDEX["right_heel"]
-    lk, la = KEYPOINT_INDEX["left_knee"], KEYPOINT_INDEX["left_ankle"]
-    d = keypoints[:, lh] - keypoints[:, rh]
-    shank = np.linalg.norm(keypoints[:, lk] - keypoints[:, la], axis=1)
-    usable = (
-        (confidence[:, lh] >= min_confidence)
-        & (confidence[:, rh] >= min_confidence)
-        & np.isfinite(d).all(axis=1)
-        & (np.abs(d[:, 0]) >= 0.3 * np.where(np.isfinite(shank), shank, np.inf))
-    )
-    if any(s is not None for s in stance):
-        usable &= np.array([s == "both" for s in stance], dtype=bool)
-    if not usable.any():
-        return 0.0
-    d = d[usable]
-    d = np.where(d[:, :1] < 0, -d, d)  # point to the right
-    angle = float(np.median(np.arctan2(d[:, 1], d[:, 0])))
-    limit = math.radians(MAX_FLOOR_TILT_DEG)
-    return float(np.clip(angle, -limit, limit))
-
-
-def base_of_support(
-    keypoints: np.ndarray,
-    confidence: np.ndarray,
-    stance: str | None,
-    *,
-    floor_angle: float,
-    min_confidence: float,
-) -> tuple[PointF, PointF] | None:
-    """Return the base of support as a floor segment, or ``None``.
-
-    The feet in contact (``stance``) each span their heel and toe points along the floor,
-    widened by half a foot width (:data:`FOOT_WIDTH_PER_SHANK` of the shank) on each side;
-    the segment lies on the floor line through the lowest of those points.
-
-    Parameters
-    ----------
-    keypoints
-        Shape (33, 2), pixels.
-    confidence
-        Shape (33,).
-    stance
-        ``left``, ``right``, ``both``; anything else gives ``None``.
-    floor_angle
-        Floor direction, radians, y down (see :func:`estimate_floor_angle`).
-    min_confidence
-        Keypoints below this are ignored.
-
-    Returns
-    -------
-    tuple or None
-        ``((x, y), (x, y))``, left end first.
-    """
-    if stance not in LOADED_SIDES:
-        return None
-    sides = SIDES if stance == "both" else (stance,)
-    u = np.array([math.cos(floor_angle), math.sin(floor_angle)])
-    n = np.array([-u[1], u[0]])  # floor normal, pointing down in the image
-    along: list[float] = []
-    down: list[float] = []
-    for side in sides:
-        pts = [
-            keypoints[KEYPOINT_INDEX[f"{side}_{part}"]]
-            for part in ("heel", "foot_index")
-            if confidence[KEYPOINT_INDEX[f"{side}_{part}"]] >= min_confidence
-            and np.isfinite(keypoints[KEYPOINT_INDEX[f"{side}_{part}"]]).all()
-        ]
-        if not pts:
-            continue
-        knee, ankle = (keypoints[KEYPOINT_INDEX[f"{side}_{p}"]] for p in ("knee", "ankle"))
-        shank = float(np.linalg.norm(knee - ankle))
-        half = 0.5 * FOOT_WIDTH_PER_SHANK * shank if np.isfinite(shank) else 0.0
-        s = [float(p @ u) for p in pts]
-        along += [min(s) - half, max(s) + half]
-        down += [float(p @ n) for p in pts]
-    if not along:
-        return None
-    level = max(down)
-    a = min(along) * u + level * n
-    b = max(along) * u + level * n
-    return ((float(a[0]), float(a[1])), (float(b[0]), float(b[1])))
-
-
-def thigh_foreshortened(
-    keypoints: np.ndarray, *, min_ratio: float = MIN_THIGH_IMAGE_RATIO
-) -> dict[str, np.ndarray]:
-    """Per side, the frames where the thigh's image is shorter than ``min_ratio`` of its
-    length (the :data:`THIGH_LENGTH_PERCENTILE` of its image length over the clip).
-
-    Parameters
-    ----------
-    keypoints
-        Shape (time, 33, 2): x, y of the keypoints in pixels; NaN where unknown.
-    min_ratio
-        See :data:`MIN_THIGH_IMAGE_RATIO`.
-
-    Returns
-    -------
-    dict
-        ``left`` / ``right`` to a boolean array (time); ``False`` where unknown.
-    """
-    out = {}
-    for side in SIDES:
-        hip, knee = (keypoints[:, KEYPOINT_INDEX[f"{side}_{p}"]] for p in ("hip", "knee"))
-        length = np.hypot(*(knee - hip).T)
-        known = np.isfinite(length)
-        short = np.zeros(len(length), dtype=bool)
-        if known.any():
-            full = float(np.percentile(length[known], THIGH_LENGTH_PERCENTILE))
-            short[known] = length[known] < min_ratio * full
-        out[side] = short
     return out
 
 
@@ -708,20 +293,20 @@ class FrameDataBuilder:
             for name in ("knee_fppa_left_deg", "pelvic_obliquity_deg")
         }
         parts = body_part_boxes(self._kp, self._conf)
-        self._parts = _sweep(parts, half_window=max(0, round(body_window_s * self.fps)))
+        self._parts = sweep_boxes(parts, half_window=max(0, round(body_window_s * self.fps)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=RuntimeWarning)  # frames without a body
             boxes = np.concatenate(
                 [np.nanmin(parts[..., :2], axis=1), np.nanmax(parts[..., 2:], axis=1)], axis=1
             )
-        self.clip_body_box = _robust_union(boxes)
+        self.clip_body_box = robust_union(boxes)
 
     def __len__(self) -> int:
         return len(self._times)
 
     def _window_parts(self, row: int) -> tuple[BoxF, ...]:
         """Body parts swept over the time window around ``row``."""
-        return tuple(_finite_boxes(self._parts[row]))
+        return tuple(finite_boxes(self._parts[row]))
 
     def __call__(self, index: int) -> FrameData:
         """Return the :class:`FrameData` of video frame ``index`` (the pose's ``frame``).
@@ -778,32 +363,6 @@ class FrameDataBuilder:
             clip_body_box=self.clip_body_box,
             view=self.view,
         )
-
-
-def _sweep(parts: np.ndarray, *, half_window: int) -> np.ndarray:
-    """Each part's box swept over ``row - half_window .. row + half_window`` (NaN-aware)."""
-    out = parts.copy()
-    n = len(parts)
-    for shift in range(1, min(half_window, n - 1) + 1):  # a window beyond the clip adds nothing
-        for a, b in (
-            (slice(shift, n), slice(0, n - shift)),
-            (slice(0, n - shift), slice(shift, n)),
-        ):
-            out[a, :, :2] = np.fmin(out[a, :, :2], parts[b, :, :2])
-            out[a, :, 2:] = np.fmax(out[a, :, 2:], parts[b, :, 2:])
-    return out
-
-
-def _robust_union(boxes: np.ndarray) -> BoxF | None:
-    ok = boxes[np.isfinite(boxes).all(axis=1)]
-    if not len(ok):
-        return None
-    return (
-        float(np.percentile(ok[:, 0], 2)),
-        float(np.percentile(ok[:, 1], 2)),
-        float(np.percentile(ok[:, 2], 98)),
-        float(np.percentile(ok[:, 3], 98)),
-    )
 
 
 def frame_data_at(

@@ -26,7 +26,7 @@ from pronate.io.atomic import ensure_output_dir, write_bytes_atomic
 from pronate.io.video import Frame, frame_times, iter_frames
 from pronate.render import draw
 from pronate.render.annotators import Annotator
-from pronate.render.frame_data import LoadingMoment, moments_from_events
+from pronate.render.moments import LoadingMoment, moments_from_events
 from pronate.render.style import DEFAULT_STYLE, VERDICT_WORDS, Style
 from pronate.render.video import FrameDataFn, as_annotator
 
