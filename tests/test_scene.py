@@ -86,7 +86,8 @@ def _rotate(image: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _calibrated_roll(trc, camera) -> float:
     """Median over frames of the image direction of world-up at the pelvis."""
-    from pronate.reference import DEFAULT_AXES, _keypoint_array, marker_keypoint_pairs, project
+    from pronate.reference import DEFAULT_AXES, marker_keypoint_pairs, project
+    from pronate.reference.dataset import _keypoint_array
 
     pairs = marker_keypoint_pairs([str(m) for m in trc["marker"].values])
     world = _keypoint_array(trc, pairs, axes=DEFAULT_AXES)
