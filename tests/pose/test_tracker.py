@@ -8,15 +8,8 @@ import numpy as np
 import pytest
 
 from pronate.pose.landmarker import Box, Detection
-from pronate.pose.tracker import (
-    Segment,
-    SegmentPlan,
-    choose_subject,
-    match_subject,
-    needs_new_crop,
-    plan_segments,
-    same_subject,
-)
+from pronate.pose.subject import choose_subject, match_subject, needs_new_crop
+from pronate.pose.tracker import Segment, SegmentPlan, plan_segments, same_subject
 
 
 def person(x0: float, y0: float, x1: float, y1: float) -> Detection:
@@ -162,7 +155,7 @@ def run_tracker(
 ):
     from pronate.config import TrackConfig
     from pronate.io.video import Frame
-    from pronate.pose.tracker import SubjectTracker
+    from pronate.pose.subject import SubjectTracker
 
     tracker = SubjectTracker(
         config=TrackConfig(),
@@ -191,7 +184,7 @@ def test_the_crop_landmarker_forgets_its_pose_when_the_crop_moves():
 
 def tracker_crops(walk: list[Detection]) -> list[Box]:
     """The crops a tracker uses along ``walk`` (re-derived with the same rule)."""
-    from pronate.pose.tracker import CROP_GRID
+    from pronate.pose.subject import CROP_GRID
 
     crops = [walk[0].box.expanded(margin=0.35, width=2000, height=1000, grid=CROP_GRID)]
     for det in walk[1:]:

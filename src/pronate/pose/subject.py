@@ -1,0 +1,214 @@
+"""Choosing and following the subject frame by frame, never a bystander.
+
+The subject is chosen once, in the first frame where anyone is seen: the person at the
+``pick`` pixel, or else the largest person. From then on the landmarker runs on a crop
+around the subject's last box (kept still while the subject stays well inside it, so
+MediaPipe's own frame-to-frame tracking keeps working: the crop landmarker follows one
+pose and runs its person detector only when that pose is lost; it is told to forget the
+pose when the crop moves or when it follows someone else). A detection is the subject only
+if its box centre lies within ``max_match_distance`` box heights of the last box and its
+size is similar; otherwise the frame is lost (NaN), never given to someone else. When the
+subject is lost, full-frame detections are searched with the same gate, widened slowly
+with the time lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pronate.config import TrackConfig
+from pronate.io.video import (
+    Frame,
+)
+from pronate.keypoints import KEYPOINTS
+from pronate.pose.landmarker import Box, Detection, Landmarker
+
+N = len(KEYPOINTS)
+CROP_GRID = 32
+"""Crops are snapped outwards to multiples of this many pixels (see :meth:`Box.expanded`)."""
+SIZE_RATIO_LIMIT = 1.8
+"""A detection whose box height differs from the subject's by more than this factor is
+not the subject."""
+
+
+def choose_subject(
+    detections: list[Detection], *, pick: tuple[float, float] | None
+) -> Detection | None:
+    """Choose the subject among the people of the first frame where anyone is seen.
+
+    With ``pick``, the person whose box contains the pixel (the nearest box centre if
+    several do); ``None`` if nobody's box contains it. Without, the largest box.
+    """
+    if not detections:
+        return None
+    if pick is None:
+        return max(detections, key=lambda d: d.box.area)
+    inside = [d for d in detections if d.box.contains(*pick)]
+    if not inside:
+        return None
+    return min(inside, key=lambda d: np.hypot(d.box.centre[0] - pick[0], d.box.centre[1] - pick[1]))
+
+
+SIMILAR_SIZE = 0.8
+"""Two people whose box areas are within this ratio are "of about the same size"."""
+WARNING_PREFIX = "warning: "
+"""Tracking log lines that are also warnings for the user."""
+
+
+def similar_rival(detections: list[Detection], chosen: Detection) -> Detection | None:
+    """The largest other person at least :data:`SIMILAR_SIZE` as big as the chosen one."""
+    others = [
+        d for d in detections if d is not chosen and d.box.area >= SIMILAR_SIZE * chosen.box.area
+    ]
+    return max(others, key=lambda d: d.box.area) if others else None
+
+
+def rival_warning(chosen: Detection, rival: Detection, *, frame: int) -> str:
+    """The warning that the largest person was taken among people of about the same size."""
+    (x, y), (rx, ry) = chosen.box.centre, rival.box.centre
+    return (
+        f"{WARNING_PREFIX}two people of about the same size in frame {frame}: the one at "
+        f"({x:.0f}, {y:.0f}) px was taken as the client; to take the other, give "
+        f"--pick {rx:.0f},{ry:.0f}"
+    )
+
+
+def match_subject(
+    detections: list[Detection], *, last: Box, max_distance: float
+) -> Detection | None:
+    """Return the detection that continues the subject seen in box ``last``, or ``None``.
+
+    The gate: centre distance at most ``max_distance`` x last box height and a box height
+    within a factor :data:`SIZE_RATIO_LIMIT`. Among those, the nearest.
+    """
+    best, best_d = None, np.inf
+    cx, cy = last.centre
+    for det in detections:
+        box = det.box
+        ratio = box.height / max(last.height, 1e-6)
+        if not (1 / SIZE_RATIO_LIMIT <= ratio <= SIZE_RATIO_LIMIT):
+            continue
+        d = np.hypot(box.centre[0] - cx, box.centre[1] - cy) / max(last.height, 1e-6)
+        if d <= max_distance and d < best_d:
+            best, best_d = det, d
+    return best
+
+
+def needs_new_crop(crop: Box | None, box: Box, *, margin: float) -> bool:
+    """True when the subject's ``box`` came too close to the crop's edge or shrank a lot."""
+    if crop is None:
+        return True
+    pad_x, pad_y = 0.5 * margin * box.width, 0.5 * margin * box.height
+    inside = (
+        box.x0 - pad_x >= crop.x0
+        and box.x1 + pad_x <= crop.x1
+        and box.y0 - pad_y >= crop.y0
+        and box.y1 + pad_y <= crop.y1
+    )
+    too_loose = box.height < 0.4 * crop.height
+    return not inside or too_loose
+
+
+@dataclass
+class SubjectTracker:
+    """Per-frame state machine choosing and following one subject.
+
+    Call :meth:`step` with consecutive frames; it returns the subject's detection or
+    ``None`` when the subject is not seen in that frame.
+
+    With ``restart_every`` (frames), on every frame whose index is a multiple of it the
+    crop is set afresh around the last box and the crop landmarker forgets what it
+    follows (:meth:`restart`): MediaPipe's frame-to-frame state then no longer depends
+    on where tracking began, so runs started at different frames (parallel segments)
+    give the same result from the first such frame they share.
+    """
+
+    config: TrackConfig
+    width: int
+    height: int
+    fps: float
+    full: Landmarker
+    cropped: Landmarker
+    restart_every: int = 0
+    last_box: Box | None = None
+    crop: Box | None = None
+    lost_frames: int = 0
+    chosen_at: int | None = None
+    log: list[str] = field(default_factory=list)
+
+    def step(self, frame: Frame) -> Detection | None:
+        """Process one frame."""
+        if self.last_box is None:
+            return self._acquire(frame)
+        if self.restart_every > 0 and frame.index % self.restart_every == 0:
+            self.restart()
+        det = self._in_crop(frame)
+        if det is None:
+            det = self._refind(frame)
+        if det is None:
+            self.lost_frames += 1
+            return None
+        self.lost_frames = 0
+        self.last_box = det.box
+        if needs_new_crop(self.crop, det.box, margin=self.config.crop_margin):
+            self._move_crop(det.box)
+        return det
+
+    def restart(self) -> None:
+        """Crop afresh around the last box; the crop landmarker detects afresh."""
+        assert self.last_box is not None
+        self.crop = self.last_box.expanded(
+            margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
+        )
+        self.cropped.forget()
+
+    def _move_crop(self, box: Box) -> None:
+        """Crop around ``box``; if the crop moves, the crop landmarker's tracking is stale."""
+        crop = box.expanded(
+            margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
+        )
+        if self.crop is not None and crop != self.crop:
+            self.cropped.forget()
+        self.crop = crop
+
+    def _acquire(self, frame: Frame) -> Detection | None:
+        dets = self.full.detect(frame.image, time_s=frame.time_s)
+        det = choose_subject(dets, pick=self.config.pick)
+        if det is not None and self.config.pick is None:
+            rival = similar_rival(dets, det)
+            if rival is not None:
+                self.log.append(rival_warning(det, rival, frame=frame.index))
+        if det is not None:
+            self.chosen_at = frame.index
+            self.last_box = det.box
+            self.crop = det.box.expanded(
+                margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
+            )
+            self.log.append(f"subject chosen in frame {frame.index} among {len(dets)} people")
+        return det
+
+    def _gate(self) -> float:
+        lost_s = self.lost_frames / self.fps
+        return self.config.max_match_distance * min(1.0 + lost_s, 2.0)
+
+    def _in_crop(self, frame: Frame) -> Detection | None:
+        assert self.crop is not None and self.last_box is not None
+        x0, y0 = int(self.crop.x0), int(self.crop.y0)
+        x1, y1 = int(np.ceil(self.crop.x1)), int(np.ceil(self.crop.y1))
+        if x1 - x0 < 16 or y1 - y0 < 16:
+            return None
+        dets = self.cropped.detect(frame.image[y0:y1, x0:x1], time_s=frame.time_s, offset=(x0, y0))
+        det = match_subject(dets, last=self.last_box, max_distance=self._gate())
+        if det is None and dets:
+            self.cropped.forget()  # it follows someone else: look afresh next frame
+        return det
+
+    def _refind(self, frame: Frame) -> Detection | None:
+        assert self.last_box is not None
+        dets = self.full.detect(frame.image, time_s=frame.time_s)
+        det = match_subject(dets, last=self.last_box, max_distance=self._gate())
+        if det is not None:
+            self._move_crop(det.box)
+        return det
