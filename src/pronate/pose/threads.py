@@ -10,6 +10,9 @@ from typing import TypeVar, cast
 T = TypeVar("T")
 U = TypeVar("U")
 
+POLL_S = 0.1
+"""How often (s) the waiting thread wakes to see a pending Ctrl-C."""
+
 
 class TrackingCancelledError(Exception):
     """Raised in a tracking thread when the caller has asked the tracking to stop."""
@@ -63,7 +66,10 @@ def run_in_threads(
         for thread in threads:  # a thread in this list is joined below, started or not
             thread.start()
         for _ in threads:
-            finished.acquire()
+            # A short timeout, not a plain wait: a Ctrl-C that lands just as this thread
+            # goes to sleep would otherwise be seen only when a worker ends.
+            while not finished.acquire(timeout=POLL_S):
+                pass
             if errors:
                 break
         if errors:
