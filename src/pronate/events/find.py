@@ -185,16 +185,7 @@ def find_events(
     shift_s = smooth(shift, size=size)
 
     events: list[Event] = []
-    dips = find_dips(
-        depth_s,
-        fps=fps,
-        min_depth=th.rep_min_depth,
-        min_interval_s=th.rep_min_interval_s,
-        edge_fraction=th.rep_edge_fraction,
-        onset_fraction=th.rep_onset_fraction,
-        peak_fraction=th.rep_bottom_fraction,
-    )
-    for dip in dips:
+    for dip in _dips(depth_s, min_depth=th.rep_min_depth, fps=fps, th=th):
         found = _bilateral_event(dip, labels, stagger=stagger, front=front, th=th)
         if found is not None:
             bounds = (dip.start, dip.peak, dip.end)
@@ -210,15 +201,7 @@ def find_events(
         if not gait and (b - a) / fps < th.single_stance_min_s:
             continue
         if not gait:
-            reps = find_dips(
-                depth_s[a:b],
-                fps=fps,
-                min_depth=th.single_rep_min_depth,
-                min_interval_s=th.rep_min_interval_s,
-                edge_fraction=th.rep_edge_fraction,
-                onset_fraction=th.rep_onset_fraction,
-                peak_fraction=th.rep_bottom_fraction,
-            )
+            reps = _dips(depth_s[a:b], min_depth=th.single_rep_min_depth, fps=fps, th=th)
             for r in reps:
                 kind = _single_kind(label, r, free_drop=free_drop[a:b], fps=fps, th=th)
                 bounds = (a + r.start, a + r.peak, a + r.end)
@@ -244,6 +227,19 @@ def find_events(
         kind = "walking_stance" if gait else "single_leg_stance"
         events.append(_make_event(label, kind, (start, peak, end), time_s=t, frame=frame))
     return sorted(events, key=lambda e: (e.start, e.peak))
+
+
+def _dips(depth: np.ndarray, *, min_depth: float, fps: float, th: Thresholds) -> list[Dip]:
+    """The dips of ``depth`` at least ``min_depth`` deep, by the shared rep thresholds."""
+    return find_dips(
+        depth,
+        fps=fps,
+        min_depth=min_depth,
+        min_interval_s=th.rep_min_interval_s,
+        edge_fraction=th.rep_edge_fraction,
+        onset_fraction=th.rep_onset_fraction,
+        peak_fraction=th.rep_bottom_fraction,
+    )
 
 
 def detect_events(
