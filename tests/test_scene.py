@@ -121,3 +121,36 @@ def test_roll_found_on_rotated_copies(cam, tracked_clip, balancing_mocap, shared
         assert camera.roll_method == "scene_lines", (angle, str(camera.roll_detail))
         assert camera.roll_deg == pytest.approx(truth + angle, abs=2.0), angle
         assert camera.frontal_measurable is False and camera.placement_hint
+
+
+@pytest.mark.shared
+def test_frame_sampler_keeps_what_sample_frames_decodes(shared_data) -> None:
+    """Issue 12: the frames kept while tracking decodes the clip are, pixel for pixel,
+    those the second pass would decode (so the roll does not change)."""
+    from pronate.io.video import iter_frames, probe_video
+
+    clip = shared_data / "pose2sim_balancing" / "cam01.mp4"
+    sampler = scene.FrameSampler(probe_video(clip).n_frames)
+    assert sampler.picks == [20, 40, 59, 79]
+    for frame in iter_frames(clip):
+        sampler(frame)
+    kept = sampler.images()
+    decoded = scene.sample_frames(clip)
+    assert kept is not None and len(kept) == len(decoded) == 4
+    for a, b in zip(kept, decoded, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_frame_sampler_says_when_a_pick_never_came() -> None:
+    """A clip cut short of a pick: no images, so the pipeline decodes them itself."""
+    from pronate.io.video import Frame
+
+    sampler = scene.FrameSampler(10, count=2)
+    assert sampler.picks == [3, 6]
+    image = np.zeros((4, 4, 3), np.uint8)
+    for i in range(5):
+        sampler(Frame(index=i, time_s=i / 30, image=image + i))
+    assert sampler.images() is None
+    sampler(Frame(index=6, time_s=0.2, image=image + 6))
+    kept = sampler.images()
+    assert kept is not None and [int(k[0, 0, 0]) for k in kept] == [3, 6]

@@ -168,15 +168,19 @@ def _usable_video(video: Path | str | None, pose: xr.Dataset) -> Path | str:
     return Path(video)
 
 
-def scene_segments_of(video: Path | str | None, pose: xr.Dataset) -> np.ndarray | None:
-    """The scene's line segments for the camera roll, or ``None`` without a usable video."""
+def scene_segments_of(
+    video: Path | str | None, pose: xr.Dataset, *, images: list[np.ndarray] | None = None
+) -> np.ndarray | None:
+    """The scene's line segments for the camera roll, or ``None`` without a usable video;
+    ``images``: its sample frames when kept while tracking (see
+    :class:`pronate.scene.FrameSampler`)."""
     usable = _usable_video(video, pose)
     if isinstance(usable, str) or pose.attrs.get("model") == "reference":
         return None
     from pronate.scene import scene_segments
 
     try:
-        return scene_segments(usable, pose["position"].values)
+        return scene_segments(usable, pose["position"].values, images=images)
     except InputError:
         return None
 

@@ -26,6 +26,7 @@ from pronate.kinematics import compute_metrics
 from pronate.pictures import run_pictures, scene_segments_of, source_video
 from pronate.pose.tracker import track_video
 from pronate.quality import assess_quality
+from pronate.scene import FrameSampler
 from pronate.schema import load_pose_dataset, processing_log, save_pose_dataset, with_log_entry
 from pronate.summary import summarize
 from pronate.thresholds import Thresholds
@@ -44,6 +45,7 @@ class TrackOutputs:
     frames: int
     found_frames: int
     warnings: list[str] = field(default_factory=list)
+    scene_frames: list[np.ndarray] | None = None
 
 
 def run_track(
@@ -78,8 +80,9 @@ def _track(
     progress: Callable[[int], None] | None,
     finish: bool,
 ) -> TrackOutputs:
+    sampler = FrameSampler(probe_video(Path(video)).n_frames)
     try:
-        result = track_video(Path(video), config=track, progress=progress)
+        result = track_video(Path(video), config=track, progress=progress, on_frame=sampler)
     except NoPersonError as exc:
         cut = _truncated_file(Path(video))
         if cut is None:
@@ -101,6 +104,7 @@ def _track(
         frames=int(pose.sizes["time"]),
         found_frames=result.found_frames,
         warnings=warnings,
+        scene_frames=sampler.images(),
     )
 
 
@@ -275,6 +279,7 @@ def _analyze(
     warnings: list[str] = []
     target = outdir / "pose.nc"
     keypoints: Path | None = None
+    scene_frames: list[np.ndarray] | None = None
     if video is not None:
         tracked = _track(
             Path(video),
@@ -285,6 +290,7 @@ def _analyze(
             finish=False,
         )
         pose, keypoints, warnings = tracked.pose, tracked.keypoints_path, tracked.warnings
+        scene_frames = tracked.scene_frames
     else:
         assert pose_path is not None
         pose = load_pose_dataset(Path(pose_path))
@@ -294,9 +300,8 @@ def _analyze(
             keypoints = outdir / "keypoints.csv"  # of the same pose, written when tracked
         warnings = _unique([*warnings, *_recorded_decode_warnings(pose)])
     clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
-    metrics, _, summary = analyze_pose(
-        pose, options=options, segments=scene_segments_of(clip, pose)
-    )
+    segments = scene_segments_of(clip, pose, images=scene_frames)
+    metrics, _, summary = analyze_pose(pose, options=options, segments=segments)
     save_pose_dataset(with_world_com(pose, sex=options.sex), target)
     timeseries = write_table_csv(metrics, outdir / "timeseries.csv")
     summary["warnings"] = list(warnings)

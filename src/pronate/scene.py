@@ -26,10 +26,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import cv2
 import numpy as np
+
+if TYPE_CHECKING:
+    from pronate.io.video import Frame
 
 MAX_SIDE_PX: Final[int] = 960
 """Frames are downscaled to this longest side before line detection."""
@@ -274,18 +277,52 @@ def roll_at(verticals: SceneVerticals, point: np.ndarray, *, up_deg: float) -> f
     return angle
 
 
+def sample_indices(n_frames: int, *, count: int = 4) -> list[int]:
+    """Indices of ``count`` frames spread over a clip of ``n_frames`` (ends left out)."""
+    n = max(n_frames, 1)
+    return sorted({int(i) for i in np.linspace(0, n - 1, count + 2)[1:-1].round()})
+
+
 def sample_frames(video: Path, *, count: int = 4) -> list[np.ndarray]:
-    """Decode ``count`` frames spread over ``video`` (upright RGB)."""
+    """Decode ``count`` frames spread over ``video`` (upright RGB), at
+    :func:`sample_indices` of the container's frame count."""
     from pronate.io.video import iter_frames, probe_video
 
-    info = probe_video(video)
-    n = max(info.n_frames, 1)
-    picks = sorted({int(i) for i in np.linspace(0, n - 1, count + 2)[1:-1].round()})
     out: list[np.ndarray] = []
-    for i in picks:
+    for i in sample_indices(probe_video(video).n_frames, count=count):
         for frame in iter_frames(video, start=i, stop=i + 1):
             out.append(frame.image)
     return out
+
+
+class FrameSampler:
+    """Keeps the frames :func:`sample_frames` would decode, as they go by (a
+    :data:`pronate.pose.tracker.FrameTap`): tracking decodes every frame anyway, so the
+    scene's lines need no second pass over the video.
+
+    Parameters
+    ----------
+    n_frames
+        The container's frame count (:attr:`pronate.io.video.VideoInfo.n_frames`).
+    count
+        Frames kept, as in :func:`sample_frames`.
+    """
+
+    def __init__(self, n_frames: int, *, count: int = 4) -> None:
+        self.picks = sample_indices(n_frames, count=count)
+        self._kept: dict[int, np.ndarray] = {}
+
+    def __call__(self, frame: Frame) -> None:
+        """See one decoded frame (from any thread); keep it if it is a pick."""
+        if frame.index in self.picks:
+            self._kept[frame.index] = frame.image
+
+    def images(self) -> list[np.ndarray] | None:
+        """The kept frames in order; ``None`` unless every pick went by (e.g. a truncated
+        clip), when :func:`sample_frames` must decode them."""
+        if any(i not in self._kept for i in self.picks):
+            return None
+        return [self._kept[i] for i in self.picks]
 
 
 def subject_box(position: np.ndarray, *, pad: float = 0.05) -> tuple[float, float, float, float]:
@@ -299,7 +336,13 @@ def subject_box(position: np.ndarray, *, pad: float = 0.05) -> tuple[float, floa
     return (*(lo - margin), *(hi + margin))
 
 
-def scene_segments(video: Path, position: np.ndarray, *, count: int = 4) -> np.ndarray:
+def scene_segments(
+    video: Path,
+    position: np.ndarray,
+    *,
+    count: int = 4,
+    images: list[np.ndarray] | None = None,
+) -> np.ndarray:
     """Line segments of ``count`` frames of ``video``, the subject's area left out.
 
     Parameters
@@ -310,6 +353,9 @@ def scene_segments(video: Path, position: np.ndarray, *, count: int = 4) -> np.n
         The subject's keypoint pixels (time, 33, >=2) in that clip.
     count
         Frames sampled, spread over the clip.
+    images
+        Those frames when already at hand (:meth:`FrameSampler.images`); else decoded
+        (:func:`sample_frames`).
 
     Returns
     -------
@@ -317,7 +363,7 @@ def scene_segments(video: Path, position: np.ndarray, *, count: int = 4) -> np.n
         Array (n, 4) for :func:`vertical_vanishing_point`.
     """
     box = subject_box(position)
-    found = [
-        detect_segments(image, exclude_boxes=[box]) for image in sample_frames(video, count=count)
-    ]
+    if images is None:
+        images = sample_frames(video, count=count)
+    found = [detect_segments(image, exclude_boxes=[box]) for image in images]
     return np.concatenate(found) if found else np.zeros((0, 4))

@@ -91,6 +91,12 @@ def concat_segments(parts: list[Segment]) -> Segment:
     )
 
 
+FrameTap = Callable[[Frame], None]
+"""Sees the decoded frames while they are tracked (e.g. to keep a few for the scene's
+lines, :class:`pronate.scene.FrameSampler`), from the tracking threads: each frame once,
+in order within a segment (segments run at the same time)."""
+
+
 def track_frames(
     frames: Iterable[Frame],
     *,
@@ -100,13 +106,15 @@ def track_frames(
     report_from: int = 0,
     progress: Callable[[int], None] | None = None,
     cancel: threading.Event | None = None,
+    on_frame: FrameTap | None = None,
 ) -> Segment:
     """Track the subject through ``frames``.
 
     With ``init_box`` the subject is handed over (its box in the frame before the first
     one) instead of being chosen. ``progress`` is called for frames with index
     ``>= report_from`` (frames before are a warm-up), never while MediaPipe's native
-    logging is silenced (see :class:`~pronate.pose.landmarker.NativeStderr`). The tracker
+    logging is silenced (see :class:`~pronate.pose.landmarker.NativeStderr`).
+    ``on_frame`` is called with each of those frames (see :data:`FrameTap`). The tracker
     restarts every :func:`warmup_frames` frames (see :class:`SubjectTracker`), so every
     warm-up holds a restart.
 
@@ -151,7 +159,11 @@ def track_frames(
             pos.append(nan3 if det is None else det.position)
             conf.append(nan1 if det is None else det.confidence)
             world.append(nan3 if det is None else det.world)
-            if progress is not None and frame.index >= report_from:
+            if frame.index < report_from:
+                continue
+            if on_frame is not None:
+                on_frame(frame)
+            if progress is not None:
                 with NATIVE_STDERR.passthrough():
                     progress(1)
     return Segment(
@@ -240,6 +252,7 @@ def track_parallel(
     config: TrackConfig,
     report: DecodeReport,
     progress: Callable[[int], None] | None = None,
+    on_frame: FrameTap | None = None,
 ) -> Segment:
     """Track segments of the clip in parallel, each with its own landmarkers, in threads
     that stop at the next frame when the caller is interrupted (see
@@ -267,6 +280,7 @@ def track_parallel(
                 report_from=plan.start,
                 progress=progress,
                 cancel=cancel,
+                on_frame=on_frame,
             )
 
     results = run_in_threads(run, plans)
@@ -277,9 +291,8 @@ def track_parallel(
         if same_subject(overlap, seg.slice_frames(plan.warm_start, plan.start)):
             part = seg.slice_frames(plan.start, plan.stop)
         else:
-            part = _retrack(
-                path, plan=plan, handed=merged.last_box(), info=info, config=config, report=report
-            )
+            handed = merged.last_box()
+            part = _retrack(path, plan=plan, handed=handed, info=info, config=config, report=report)
         merged = concat_segments([merged, part])
     return merged
 
@@ -310,8 +323,11 @@ def track_video(
     *,
     config: TrackConfig,
     progress: Callable[[int], None] | None = None,
+    on_frame: FrameTap | None = None,
 ) -> TrackResult:
     """Track the subject of a video into a (raw, unfiltered) pose dataset.
+
+    ``on_frame`` sees every decoded frame on the way (see :data:`FrameTap`).
 
     Raises
     ------
@@ -325,7 +341,13 @@ def track_video(
     report = DecodeReport()
     n_frames = len(frame_times(path)) if config.workers > 1 else 0
     seg = track_parallel(
-        path, info=info, n_frames=n_frames, config=config, report=report, progress=progress
+        path,
+        info=info,
+        n_frames=n_frames,
+        config=config,
+        report=report,
+        progress=progress,
+        on_frame=on_frame,
     )
     if not len(seg.time):
         raise InputError(f"{path} contains no decodable video frames")
