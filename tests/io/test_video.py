@@ -299,3 +299,43 @@ def test_a_recorders_millisecond_clock_is_not_its_frame_rate(tmp_path, fmt, code
     with av.open(str(path)) as check:
         assert float(check.streams.video[0].average_rate) == 1000  # what the file declares
     assert probe_video(path).fps == pytest.approx(30.0, abs=0.1)
+
+
+def test_bt709_conversion_matches_pyav(shared_data):
+    """The sink's own RGB -> yuv420p BT.709 conversion gives PyAV's (swscale's) result:
+    luma within 1 level, chroma within half a level on average (2x2 means vs swscale's
+    filter differ a little at sharp colour edges), on a phone frame and on flat patches."""
+    from av.video.reformatter import Colorspace
+
+    from pronate.io.sink import rgb_to_yuv420_bt709
+
+    clip = shared_data / "frontal_squat" / "frontal_squat.mp4"
+    rng = np.random.default_rng(0)
+    patches = np.kron(rng.integers(0, 256, (6, 8, 3)), np.ones((8, 8, 1)))
+    image = np.ascontiguousarray(next(iter_frames(clip)).image[:1590, :892])
+    for picture in (image, np.ascontiguousarray(patches, dtype=np.uint8)):
+        h, w = picture.shape[:2]
+        ours = rgb_to_yuv420_bt709(picture).to_ndarray().astype(int)
+        theirs = av.VideoFrame.from_ndarray(picture, format="rgb24").reformat(
+            format="yuv420p", dst_colorspace=Colorspace.ITU709
+        )
+        ref = theirs.to_ndarray().astype(int)
+        assert ours.shape == ref.shape == (h * 3 // 2, w)
+        assert np.abs(ours[:h] - ref[:h]).max() <= 1
+        planes = (h // 2, w // 2)
+        chroma = np.abs(ours[h:] - ref[h:]).reshape(2, *planes)  # U, V
+        if picture is image:
+            assert chroma.mean() <= 0.5
+        else:  # inside the patches (4x4 chroma samples each), away from their edges
+            rows, cols = np.indices(planes)
+            inner = np.isin(rows % 4, (1, 2)) & np.isin(cols % 4, (1, 2))
+            assert chroma[:, inner].max() <= 1
+
+
+def test_sink_refuses_a_frame_that_is_not_rgb_uint8(tmp_path):
+    with (
+        pytest.raises(ValueError, match="RGB uint8"),
+        VideoSink(tmp_path / "o.mp4", fps=25.0, width=W, height=H) as sink,
+    ):
+        sink.write(np.zeros((H, W), np.uint8))
+    assert list(tmp_path.iterdir()) == []

@@ -10,8 +10,8 @@ from pathlib import Path
 from types import TracebackType
 
 import av
+import cv2
 import numpy as np
-from av.video.reformatter import Colorspace
 
 from pronate.errors import OutputError
 from pronate.io.atomic import atomic_path
@@ -20,6 +20,39 @@ from pronate.io.video import VIDEO_ERRORS, error_reason
 _AVCOL_BT709 = 1  # AVCOL_PRI/TRC/SPC_BT709
 _AVCOL_RANGE_MPEG = 1  # limited (TV) range
 _DONE = object()
+
+
+def _bt709_matrix() -> np.ndarray:
+    """RGB (0-255) to limited-range Y'CbCr of ITU-R BT.709, as a 3x4 affine matrix."""
+    kr, kb = 0.2126, 0.0722
+    luma = np.array([kr, 1.0 - kr - kb, kb])
+    m = np.zeros((3, 4))
+    m[0, :3], m[0, 3] = 219.0 / 255.0 * luma, 16.0
+    m[1, :3], m[1, 3] = 224.0 / 255.0 * (np.array([0.0, 0.0, 1.0]) - luma) / (2 * (1 - kb)), 128.0
+    m[2, :3], m[2, 3] = 224.0 / 255.0 * (np.array([1.0, 0.0, 0.0]) - luma) / (2 * (1 - kr)), 128.0
+    return m
+
+
+_BT709 = _bt709_matrix()
+
+
+def rgb_to_yuv420_bt709(image: np.ndarray) -> av.VideoFrame:
+    """An RGB ``uint8`` image of even size as a ``yuv420p`` frame, BT.709 limited range.
+
+    Chroma is the mean of each 2x2 block. OpenCV does the arithmetic (and lets go of the
+    GIL): on a phone frame this takes half the time of PyAV's ``from_ndarray`` and
+    ``reformat``, whose result it matches to 1 level of luma.
+    """
+    h, w = image.shape[:2]
+    ycc = cv2.transform(image, _BT709)
+    half = (w // 2, h // 2)
+    planes = (
+        ycc[..., 0].reshape(-1),
+        cv2.resize(ycc[..., 1], half, interpolation=cv2.INTER_AREA).reshape(-1),
+        cv2.resize(ycc[..., 2], half, interpolation=cv2.INTER_AREA).reshape(-1),
+    )
+    yuv = np.concatenate(planes).astype(np.uint8, copy=False).reshape(h * 3 // 2, w)
+    return av.VideoFrame.from_ndarray(yuv, format="yuv420p")
 
 
 class VideoSink:
@@ -31,8 +64,8 @@ class VideoSink:
     With ``background`` (the default) the colour conversion and the encoding run in two
     writer threads, one after the other, so the caller prepares the next frame meanwhile
     (both release the GIL); at most ``depth`` frames wait at each step. ``write`` copies
-    the image, so the caller may reuse its buffer. An encoding error is raised by a later
-    ``write`` or on close.
+    the image (a plain copy; the conversion is the writer's), so the caller may reuse its
+    buffer. An encoding error is raised by a later ``write`` or on close.
     """
 
     def __init__(
@@ -110,9 +143,9 @@ class VideoSink:
         """Encode one RGB frame (cropped to even size if needed)."""
         assert self._container is not None and self._stream is not None
         self._raise_failure()
-        rgb = av.VideoFrame.from_ndarray(
-            np.ascontiguousarray(image[: self.height, : self.width]), format="rgb24"
-        )
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"frames must be RGB uint8 (H, W, 3), got {image.dtype} {image.shape}")
+        rgb = np.array(image[: self.height, : self.width], order="C")
         if self._queue is None:
             self._encode(rgb)
             return
@@ -124,11 +157,11 @@ class VideoSink:
                 self._raise_failure()
 
     @staticmethod
-    def _convert(rgb: av.VideoFrame) -> av.VideoFrame:
+    def _convert(rgb: np.ndarray) -> av.VideoFrame:
         """RGB to the stream's BT.709 yuv420p."""
-        return rgb.reformat(format="yuv420p", dst_colorspace=Colorspace.ITU709)
+        return rgb_to_yuv420_bt709(rgb)
 
-    def _encode(self, rgb: av.VideoFrame | None) -> None:
+    def _encode(self, rgb: np.ndarray | None) -> None:
         """Convert and encode one frame (``None``: flush the encoder) and mux the packets."""
         self._encode_yuv(None if rgb is None else self._convert(rgb))
 
@@ -152,7 +185,7 @@ class VideoSink:
             if self._error is not None:
                 continue  # failed: drain what the caller still hands over
             try:
-                assert isinstance(item, av.VideoFrame)
+                assert isinstance(item, np.ndarray)
                 self._converted.put(self._convert(item))
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
                 self._error = exc
