@@ -7,12 +7,10 @@ throughput
     ratios against the bare loop, and the **analysis after tracking** as a share of the
     tracking time: (analyze --no-video − track) / track, whole processes.
 batch
-    ``pronate batch --model lite --no-video`` over a folder of a few short real clips
-    (100 frames each; copies of the balancing clips made distinct by a trailing MP4
-    ``free`` box, so the content hash sees different clips while the frames are the same):
-    one process (``--workers 1``), all cores (default), and a 2-worker Dask
-    ``LocalCluster`` (``--dask``; the cluster is started before the clock starts). Clips
-    per hour = clips / wall time of the ``pronate batch`` process.
+    :func:`batch.batch_section` with ``--model lite --no-video`` over 4 short real clips:
+    ``pronate analyze`` clip after clip, ``pronate batch --workers 1``, ``pronate batch``
+    on all cores and on a 2-worker Dask ``LocalCluster``. Clips per hour = clips / wall
+    time.
 memory
     Peak RSS of every run (the 10 s against 60 s comparison is in the full ``make bench``).
 
@@ -23,26 +21,24 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import struct
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from run import (
-    BALANCING,
     THROUGHPUT_CLIP,
     _f,
     bare_loop,
+    bare_pair,
     capabilities,
     log,
     machine_info,
-    pronate_cmd,
     pronate_run,
-    run_measured,
     write_atomic,
 )
+
+from batch import batch_markdown, batch_section
 
 QUICK_CLIPS = 4
 """Clips of the quick batch (two of each balancing camera)."""
@@ -59,6 +55,11 @@ def quick_throughput(data: Path, *, model: str, workdir: Path) -> dict[str, Any]
     out: dict[str, Any] = {"clip": THROUGHPUT_CLIP, "frames": frames, "model": model}
     out["bare"] = bare
     log(f"[quick] {model} bare loop: {bare.get('fps')} fps ({bare['run']['wall_s']:.1f} s)")
+    pair = bare_pair(clip, model=model)
+    if bare.get("fps") and pair.get("fps"):
+        pair["ratio"] = round(pair["fps"] / bare["fps"], 2)
+    out["bare_x2"] = pair
+    log(f"[quick] {model} two bare loops at once: {pair.get('ratio')}x one (the ceiling)")
     for label, command, video_out in (
         ("track", "track", None),
         ("video off", None, False),
@@ -84,74 +85,6 @@ def quick_throughput(data: Path, *, model: str, workdir: Path) -> dict[str, Any]
     return out
 
 
-def distinct_copy(source: Path, target: Path, *, tag: int) -> None:
-    """Copy ``source`` (an MP4) with a trailing ``free`` box holding ``tag``: other bytes,
-    the same frames."""
-    shutil.copyfile(source, target)
-    payload = f"pronate-bench-{tag}".encode()
-    with open(target, "ab") as f:
-        f.write(struct.pack(">I", 8 + len(payload)) + b"free" + payload)
-
-
-def batch_folder(data: Path, folder: Path, *, clips: int) -> Path:
-    """``clips`` distinct short real clips in ``folder`` (client folders a/ and b/)."""
-    cams = [data / BALANCING / "cam01.mp4", data / BALANCING / "cam03.mp4"]
-    for i in range(clips):
-        target = folder / "ab"[i % 2] / f"clip{i}.mp4"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        distinct_copy(cams[i % 2], target, tag=i)
-    return folder
-
-
-def batch_run(folder: Path, *, workdir: Path, extra: list[str], clips: int) -> dict[str, Any]:
-    """One ``pronate batch`` into a fresh OUTDIR: wall time, clips per hour, peak RSS."""
-    outdir = Path(tempfile.mkdtemp(prefix="batch-", dir=workdir))
-    argv = [*pronate_cmd(), "batch", str(folder), "-o", str(outdir), "--model", "lite"]
-    run = run_measured([*argv, "--no-video", *extra]).summary()
-    analysed = 0
-    if (outdir / "batch-index.json").is_file():
-        done = json.loads((outdir / "batch-index.json").read_text())["done"]
-        analysed = sum(len(v) for v in done.values())
-    run["clips"] = analysed
-    ok = run["returncode"] == 0 and analysed == clips
-    run["clips_per_hour"] = round(3600 * clips / run["wall_s"], 1) if ok else None
-    shutil.rmtree(outdir, ignore_errors=True)
-    return run
-
-
-def quick_batch(data: Path, *, workdir: Path, clips: int = QUICK_CLIPS) -> dict[str, Any]:
-    """The batch one process, all cores, and on a 2-worker LocalCluster."""
-    folder = batch_folder(data, workdir / "batch-in", clips=clips)
-    out: dict[str, Any] = {"clips": clips, "model": "lite", "overlay": False}
-    out["one process"] = batch_run(folder, workdir=workdir, extra=["--workers", "1"], clips=clips)
-    out["all cores"] = batch_run(folder, workdir=workdir, extra=[], clips=clips)
-    try:
-        from distributed import LocalCluster
-    except ImportError:
-        log("[quick] no 'distributed': the LocalCluster run is skipped")
-    else:
-        with LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster:
-            extra = ["--dask", cluster.scheduler_address]
-            out["LocalCluster 2 workers"] = batch_run(
-                folder, workdir=workdir, extra=extra, clips=clips
-            )
-    base = out["one process"].get("clips_per_hour")
-    for label in ("one process", "all cores", "LocalCluster 2 workers"):
-        run = out.get(label)
-        if run is None:
-            continue
-        if base and run.get("clips_per_hour"):
-            run["ratio"] = round(run["clips_per_hour"] / base, 2)
-        log(
-            f"[quick] batch {label}: {run['clips_per_hour']} clips/h ({run['wall_s']:.1f} s for "
-            f"{clips} clips), {run.get('ratio')}x one process, peak {run['max_rss_mb']:.0f} MB, "
-            f"others {run['others_cores']} cores"
-        )
-    return out
-
-
 def quick_markdown(results: dict[str, Any]) -> str:
     """``results-quick.md``."""
     m, tp, b = results["machine"], results["throughput"], results["batch"]
@@ -170,6 +103,13 @@ def quick_markdown(results: dict[str, Any]) -> str:
         f"| bare loop | {_f(tp['bare']['run']['wall_s'])} | {_f(tp['bare'].get('fps'))} | 1.00 | "
         f"{_f(tp['bare']['run']['max_rss_mb'], 0)} | {_f(tp['bare']['run']['others_cores'], 2)} |",
     ]
+    pair = tp.get("bare_x2", {})
+    if pair.get("fps"):
+        lines.append(
+            f"| 2 bare loops at once (the ceiling) | "
+            f"{_f(max(r['run']['wall_s'] for r in pair['runs']))} | {_f(pair['fps'])} | "
+            f"{_f(pair.get('ratio'), 2)} | | {_f(pair.get('others_cores'), 2)} |"
+        )
     for label in ("track", "video off", "video on"):
         r = tp[label]
         lines.append(
@@ -183,25 +123,9 @@ def quick_markdown(results: dict[str, Any]) -> str:
         + ("–" if share is None else f"{100 * share:.0f} %")
         + " (target ≤ 10 %).",
         "",
-        f"## Batch: {b['clips']} clips of 100 frames, `--model lite --no-video`",
-        "",
-        "| run | wall s | clips / hour | × one process | peak RSS MB | others |",
-        "|---|--:|--:|--:|--:|--:|",
     ]
-    for label in ("one process", "all cores", "LocalCluster 2 workers"):
-        r = b.get(label)
-        if r is not None:
-            lines.append(
-                f"| {label} | {_f(r['wall_s'])} | {_f(r.get('clips_per_hour'))} | "
-                f"{_f(r.get('ratio'), 2)} | {_f(r['max_rss_mb'], 0)} | "
-                f"{_f(r['others_cores'], 2)} |"
-            )
+    lines += batch_markdown(b)
     lines += [
-        "",
-        "The LocalCluster's workers run in the benchmark's own process tree: their CPU shows "
-        "as *others* and their memory is not in the peak RSS (that of `pronate batch`, the "
-        "client, alone).",
-        "",
         f"Whole run: {results['elapsed_s']:.0f} s.",
         "",
     ]
@@ -215,7 +139,9 @@ def run_quick(data: Path, out: Path, *, model: str) -> int:
     with tempfile.TemporaryDirectory(prefix="pronate-bench-quick-") as tmp:
         work = Path(tmp)
         results["throughput"] = quick_throughput(data, model=model, workdir=work)
-        results["batch"] = quick_batch(data, workdir=work)
+        results["batch"] = batch_section(
+            data, workdir=work, clips=QUICK_CLIPS, model="lite", video=False, tag="quick"
+        )
     results["machine"]["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
     results["elapsed_s"] = round(time.perf_counter() - t0, 1)
     out.mkdir(parents=True, exist_ok=True)

@@ -91,3 +91,13 @@ def test_an_unreadable_summary_fails_that_clip_only(tmp_path: Path) -> None:
     assert _table_rows([report], tmp_path, heard.append) == []
     assert report.status == "failed" and "summary.json cannot be read" in report.error
     assert heard == [report]
+
+
+@pytest.mark.parametrize(
+    ("cores", "workers", "segments"),
+    [(2, 2, 1), (2, 1, 2), (8, 2, 4), (8, 4, 2), (4, 8, 1), (16, 1, 4), (1, 1, 1)],
+)
+def test_clips_fill_the_cores_first_then_share_what_is_left(cores, workers, segments) -> None:
+    from pronate.batch.run import segments_per_clip
+
+    assert segments_per_clip(cores=cores, workers=workers) == segments

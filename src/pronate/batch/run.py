@@ -213,16 +213,23 @@ def _run_tasks(
 
 
 def _outcomes(tasks: list[ClipTask], settings: BatchSettings) -> Iterator[ClipOutcome]:
-    """Clip-level parallelism: each clip tracked as one segment, unless it is alone (then
-    its segments are tracked in parallel, as ``pronate analyze`` does)."""
+    """Clip-level parallelism first: ``workers`` clips at once, the cores left over shared
+    among them as tracking segments (see :func:`segments_per_clip`)."""
     if not tasks:
         return iter(())
     if settings.dask:
         return run_dask(tasks, address=settings.dask)
-    workers = settings.workers or _cores()
-    if len(tasks) == 1:
-        tasks = [replace(tasks[0], track_workers=0)]
-    return run_local(tasks, workers=workers)
+    workers = min(settings.workers or _cores(), len(tasks))
+    per_clip = segments_per_clip(cores=_cores(), workers=workers)
+    return run_local([replace(t, track_workers=per_clip) for t in tasks], workers=workers)
+
+
+def segments_per_clip(*, cores: int, workers: int) -> int:
+    """Segments each clip is tracked in at once when ``workers`` clips share ``cores``:
+    the clips fill the cores first (a clip's own analysis after tracking runs on one
+    core, so two clips at once beat one clip in two segments), then each clip takes its
+    share of what is left, as ``pronate analyze`` does alone (at most 4)."""
+    return max(1, min(cores // max(workers, 1), 4))
 
 
 def _cores() -> int:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pronate.batch.malloc import roomy_malloc
 from pronate.errors import PronateError
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ class ClipTask:
         Write ``overlay.mp4``.
     track_workers
         Segments tracked at once within the clip; ``0`` for the pipeline's default (one
-        per core, at most 4). Clip-level parallelism runs each clip with 1.
+        per core, at most 4). A local batch shares the cores among the clips it runs at
+        once (:func:`pronate.batch.run.segments_per_clip`); on a Dask cluster, 1.
     """
 
     video: str
@@ -68,7 +70,8 @@ def analyse_clip(task: ClipTask) -> ClipOutcome:
     partial = final.with_name(f".{final.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        _analyse(task, partial)
+        with roomy_malloc():
+            _analyse(task, partial)
         replace_folder(partial, final)
         error = ""
     except PronateError as exc:
