@@ -34,6 +34,7 @@ from run import (
     capabilities,
     log,
     machine_info,
+    pair_row,
     pronate_run,
     write_atomic,
 )
@@ -103,13 +104,9 @@ def quick_markdown(results: dict[str, Any]) -> str:
         f"| bare loop | {_f(tp['bare']['run']['wall_s'])} | {_f(tp['bare'].get('fps'))} | 1.00 | "
         f"{_f(tp['bare']['run']['max_rss_mb'], 0)} | {_f(tp['bare']['run']['others_cores'], 2)} |",
     ]
-    pair = tp.get("bare_x2", {})
-    if pair.get("fps"):
-        lines.append(
-            f"| 2 bare loops at once (the ceiling) | "
-            f"{_f(max(r['run']['wall_s'] for r in pair['runs']))} | {_f(pair['fps'])} | "
-            f"{_f(pair.get('ratio'), 2)} | | {_f(pair.get('others_cores'), 2)} |"
-        )
+    lines += pair_row(
+        tp.get("bare_x2", {}), first="| 2 bare loops at once (the ceiling) | ", middle=" | "
+    )
     for label in ("track", "video off", "video on"):
         r = tp[label]
         lines.append(

@@ -528,6 +528,18 @@ def accuracy(data: Path, *, model: str, workdir: Path) -> dict[str, Any]:
 # ------------------------------------------------------------------- report
 
 
+def pair_row(pair: dict[str, Any], *, first: str, middle: str) -> list[str]:
+    """The table row of two bare loops at once (none if they failed): ``first`` holds
+    the cells before the wall time, ``middle`` those between the ratio and *others*."""
+    if not pair.get("fps"):
+        return []
+    wall = max(r["run"]["wall_s"] for r in pair["runs"])
+    return [
+        f"{first}{_f(wall)} | {_f(pair['fps'])} | {_f(pair.get('ratio'), 2)} |{middle}"
+        f"{_f(pair.get('others_cores'), 2)} |"
+    ]
+
+
 def _f(value: Any, digits: int = 1) -> str:
     return "–" if value is None else f"{float(value):.{digits}f}"
 
@@ -564,13 +576,11 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{_f(bare['run']['wall_s'])} | {_f(bare.get('fps'))} | 1.00 | | | "
                 f"{_f(bare['run']['max_rss_mb'], 0)} | {_f(bare['run']['others_cores'], 2)} |"
             )
-            pair = entry.get("bare_x2", {})
-            if pair.get("fps"):
-                lines.append(
-                    f"| {model} | 2 bare loops at once (ceiling of 2 landmarkers) | "
-                    f"{_f(max(r['run']['wall_s'] for r in pair['runs']))} | {_f(pair['fps'])} | "
-                    f"{_f(pair.get('ratio'), 2)} | | 100 % | | {_f(pair.get('others_cores'), 2)} |"
-                )
+            lines += pair_row(
+                entry.get("bare_x2", {}),
+                first=f"| {model} | 2 bare loops at once (ceiling of 2 landmarkers) | ",
+                middle=" | 100 % | ",
+            )
             for run in entry["pronate"].values():
                 target = f"≥ {run['target']}" if run.get("target") else ""
                 mark = _mark(run.get("met"))
