@@ -9,14 +9,13 @@ import pytest
 import xarray as xr
 from scipy.ndimage import uniform_filter1d
 
+from pronate.contact import foot_contact, point_contact
 from pronate.keypoints import KEYPOINT_INDEX, KEYPOINTS
 from pronate.kinematics import compute_metrics
 from pronate.stance import (
     FOOT_WIDTH_PER_LENGTH,
     bos_margin,
-    foot_contact,
     leg_length,
-    point_contact,
     quiet_stance,
     stance_labels,
 )

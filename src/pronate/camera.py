@@ -37,6 +37,8 @@ import numpy as np
 import xarray as xr
 
 from pronate import frames, scene, stance
+from pronate.contact import foot_contact
+from pronate.masks import true_runs
 from pronate.schema import validate_pose_dataset
 
 MAX_SCENE_BODY_DEG: Final[float] = 20.0
@@ -184,7 +186,7 @@ def reference_frames(
     """
     if quiet.any():
         return quiet, "quiet"
-    runs = stance._runs(contact_left & contact_right)
+    runs = true_runs(contact_left & contact_right)
     if runs:
         long_runs = [r for r in runs if r[1] - r[0] >= DOUBLE_SUPPORT_MIN_FRAMES]
         start, stop = long_runs[0] if long_runs else max(runs, key=lambda r: r[1] - r[0])
@@ -196,9 +198,7 @@ def reference_frames(
 
 def _contacts(uv: np.ndarray, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     leg = stance.leg_length(uv)
-    left, right = (
-        stance.foot_contact(uv, side=s, time_s=time_s, leg=leg) for s in ("left", "right")
-    )
+    left, right = (foot_contact(uv, side=s, time_s=time_s, leg=leg) for s in ("left", "right"))
     quiet = stance.quiet_stance(uv, contact_left=left, contact_right=right, time_s=time_s, leg=leg)
     return left, right, quiet
 

@@ -29,6 +29,7 @@ from scipy.signal import butter, sosfiltfilt
 from pronate import schema
 from pronate.config import FilterConfig
 from pronate.errors import ConfigError, SchemaError
+from pronate.masks import true_runs
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -276,7 +277,7 @@ def lowpass(
     patterns, group = np.unique(valid.T, axis=0, return_inverse=True)
     for g, pattern in enumerate(patterns):
         cols = np.flatnonzero(group.ravel() == g)
-        for start, stop in _runs(pattern):
+        for start, stop in true_runs(pattern):
             n = stop - start
             if n < 2:
                 continue
@@ -372,11 +373,3 @@ def _nanmedian_last(a: np.ndarray) -> np.ndarray:
     high = np.take_along_axis(s, hi, axis=-1)[..., 0]
     med = np.where(lo[..., 0] == hi[..., 0], low, (low + high) / 2)
     return np.where(n > 0, med, np.nan)
-
-
-def _runs(valid: np.ndarray) -> list[tuple[int, int]]:
-    """Half-open ``(start, stop)`` index ranges of the runs of True in a 1-D mask."""
-    edges = np.diff(np.concatenate(([0], valid.astype(np.int8), [0])))
-    starts = np.flatnonzero(edges == 1)
-    stops = np.flatnonzero(edges == -1)
-    return list(zip(starts.tolist(), stops.tolist(), strict=True))

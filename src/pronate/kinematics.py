@@ -52,6 +52,7 @@ from pronate import frames, stance
 from pronate.angles import SIDES
 from pronate.camera import Camera, estimate_camera, reference_frames
 from pronate.com import SEXES, segmental_com
+from pronate.contact import foot_contact
 from pronate.errors import InputError
 
 # The frontal series are computed in pronate.frontal_series and found here, with
@@ -111,7 +112,7 @@ def _time_mask(pose: xr.Dataset, mask: np.ndarray) -> xr.DataArray:
 
 
 def _contacts(uv: np.ndarray, time_s: np.ndarray, leg: float) -> tuple[np.ndarray, np.ndarray]:
-    left, right = (stance.foot_contact(uv, side=side, time_s=time_s, leg=leg) for side in SIDES)
+    left, right = (foot_contact(uv, side=side, time_s=time_s, leg=leg) for side in SIDES)
     return left, right
 
 
