@@ -4,7 +4,8 @@ Dask's nanny starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (to hand f
 memory back to the system sooner). Setting any malloc threshold turns off glibc's dynamic
 mmap threshold, so every array above 128 KiB (a video frame, its crops and copies) is
 mapped fresh and unmapped on free, and its pages fault in again each time: an analysis
-ran 28 % slower on such a worker than in a plain process (8 clips: 25.2 s vs 18.4 s).
+ran 28-37 % slower on such a worker than without it (8 clips on a 2-worker LocalCluster,
+two runs: 26.1 s vs 20.4 s and 25.2 s vs 18.4 s).
 :func:`roomy_malloc` raises the thresholds for the block, to what glibc's dynamic
 threshold reaches by itself, and then puts back what the environment asked for and
 trims the heap, so the worker keeps its memory policy between clips.
