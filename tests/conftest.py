@@ -95,6 +95,11 @@ def tracked_clip(
             cache[name] = out.pose
         return cache[name]
 
+    def outdir(name: str) -> Path:
+        get(name)
+        return root / name
+
+    get.outdir = outdir  # type: ignore[attr-defined]
     return get
 
 
