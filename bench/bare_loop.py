@@ -33,7 +33,7 @@ def main() -> None:
     import numpy as np
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from pronate.models import model_path
+    from pronate.pose.models import model_path
 
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path(args.model))),

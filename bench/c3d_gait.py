@@ -2,8 +2,8 @@
 
 The markers of ``../shared/data/c3d_gait/gait-pig.c3d`` (c3d.org sample 03, Vicon Plug-in
 Gait, normal adult walking) are mapped onto BlazePose keypoints, projected through a
-virtual frontal camera (:mod:`pronate.mocap`) and run through
-:func:`pronate.kinematics.compute_metrics`; pelvic obliquity and knee FPPA are compared
+virtual frontal camera (:mod:`pronate.validation.mocap`) and run through
+:func:`pronate.metrics.kinematics.compute_metrics`; pelvic obliquity and knee FPPA are compared
 with the file's PiG pelvic obliquity and knee varus/valgus (sign-flipped to valgus +).
 
 Usage::
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pronate import mocap
-from pronate.kinematics import compute_metrics
+from pronate.metrics.kinematics import compute_metrics
+from pronate.validation import mocap
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1].parent / "shared/data/c3d_gait/gait-pig.c3d"
 

@@ -66,9 +66,9 @@ def rotate_clip(src: Path, dst: Path, *, angle: float) -> None:
 
 def calibrated_roll(data: Path, cam: str) -> float:
     """Median image direction of world-up at the pelvis (calibration + mocap)."""
-    from pronate import reference as ref
-    from pronate.keypoints import KEYPOINT_INDEX as K
-    from pronate.scene import up_angle_deg
+    from pronate.camera.scene import up_angle_deg
+    from pronate.pose.keypoints import KEYPOINT_INDEX as K
+    from pronate.validation import reference as ref
 
     folder = data / "pose2sim_balancing"
     trc = ref.read_trc(folder / "Balancing_for_IK.trc")

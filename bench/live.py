@@ -66,8 +66,8 @@ def load_frames(clip: Path, *, fps: float = FPS) -> list[bytes]:
 def start_server(data_dir: Path) -> tuple[Any, threading.Thread, int]:
     import uvicorn
 
-    from pronate.web.app import create_app
-    from pronate.web.settings import WorkspaceSettings
+    from pronate.app.web.app import create_app
+    from pronate.app.web.settings import WorkspaceSettings
 
     settings = WorkspaceSettings(
         data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'workspace.db'}", workers=0
@@ -177,7 +177,7 @@ def in_browser(port: int, source: Path, *, model: str, seconds: float) -> dict[s
     import httpx
     from playwright.sync_api import sync_playwright
 
-    from pronate.report.pdf import HEADLESS_FLAGS
+    from pronate.outputs.report.pdf import HEADLESS_FLAGS
 
     base = f"http://127.0.0.1:{port}"
     client = httpx.post(f"{base}/api/clients", json={"name": f"bench {model}"}).json()["id"]

@@ -1,7 +1,7 @@
 """Where the time of ``pronate analyze`` goes (pyinstrument), in two views.
 
 ``analyze``
-    The whole command in this process (``pronate.cli.main``), as the main thread sees it:
+    The whole command in this process (``pronate.app.cli.main``), as the main thread sees it:
     imports, set-up, waiting for the tracking threads, clean-up, analysis, outputs.
 ``frames``
     The per-frame path (decode, crop, landmarker, subject tracking) run sequentially
@@ -33,7 +33,7 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="pronate-profile-"))
     out.mkdir(parents=True, exist_ok=True)
 
-    from pronate.cli import main as pronate_main
+    from pronate.app.cli import main as pronate_main
 
     profiler = Profiler(interval=0.002)
     with profiler:
@@ -43,7 +43,7 @@ def main() -> None:
     (out / "profile-analyze.txt").write_text(text)
     print(text)
 
-    from pronate.config import TrackConfig
+    from pronate.pose.config import TrackConfig
     from pronate.pose.tracker import track_video
 
     profiler = Profiler(interval=0.002)

@@ -167,7 +167,7 @@ def run_together(argvs: Sequence[Sequence[str]], *, timeout_s: float = RUN_TIMEO
 def pronate_cmd() -> list[str]:
     """The ``pronate`` command of this environment, as a user runs it."""
     script = Path(sys.executable).parent / "pronate"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pronate.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pronate.app.cli"]
 
 
 def log(text: str) -> None:

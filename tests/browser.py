@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pronate.report.pdf import HEADLESS_FLAGS as OFFLINE_FLAGS
+from pronate.outputs.report.pdf import HEADLESS_FLAGS as OFFLINE_FLAGS
 
 
 def chromium() -> str | None:

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import xarray as xr
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
-
-REAL_CLIPS = {
-    "balancing_cam01": "pose2sim_balancing/cam01.mp4",
-    "balancing_cam03": "pose2sim_balancing/cam03.mp4",
-    "frontal_squat": "frontal_squat/frontal_squat.mp4",
-    "sports2d_demo": "sports2d_demo/demo.mp4",
-}
+from clips import REAL_CLIPS, SHARED_DATA, write_clip
 
 
 @pytest.fixture(scope="session")
@@ -28,38 +18,6 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
-
-
-def write_clip(
-    path: Path,
-    frames: Sequence[np.ndarray],
-    *,
-    fps: float = 30.0,
-    times_s: Sequence[float] | None = None,
-    display_rotation: float = 0.0,
-    faststart: bool = True,
-) -> Path:
-    """Encode RGB ``frames`` into an H.264 MP4, with optional real timestamps (for
-    variable frame rate) and display-rotation metadata (as phones write it)."""
-    options = {"movflags": "+faststart"} if faststart else {}
-    h, w = frames[0].shape[:2]
-    with av.open(str(path), "w", format="mp4", options=options) as container:
-        stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        if times_s is not None:
-            stream.codec_context.time_base = Fraction(1, 1000)
-        if display_rotation:
-            stream.set_display_rotation(display_rotation)
-        for i, image in enumerate(frames):
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
-            if times_s is not None:
-                frame.pts = round(times_s[i] * 1000)
-                frame.time_base = Fraction(1, 1000)
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path
 
 
 @pytest.fixture
@@ -78,8 +36,8 @@ def tracked_clip(
 ) -> Callable[[str], xr.Dataset]:
     """Track a real clip once per test session (heavy model, default clean-up) and return
     its pose dataset; ``tracked_clip.outdir(name)`` gives the folder of its outputs."""
-    from pronate.config import FilterConfig, TrackConfig
     from pronate.pipeline import run_track
+    from pronate.pose.config import FilterConfig, TrackConfig
 
     cache: dict[str, xr.Dataset] = {}
     root = tmp_path_factory.mktemp("tracked")
@@ -108,7 +66,7 @@ def balancing_mocap(shared_data: Path) -> tuple[xr.DataArray, dict[str, object]]
     """The balancing trial's mocap reference: the TRC markers (Y up, metres, 60 Hz, frame
     for frame with the videos) and the calibrated cameras by name (``cam01``, ``cam03``;
     never use ``cam02``/``cam04``, reserved for independent evaluation)."""
-    from pronate.reference import read_calibration, read_trc, select_camera
+    from pronate.validation.reference import read_calibration, read_trc, select_camera
 
     folder = shared_data / "pose2sim_balancing"
     cameras = read_calibration(folder / "Calib_qualisys.toml")

@@ -25,7 +25,7 @@ import pytest
 import xarray as xr
 
 from pronate.pipeline import AnalysisOptions, run_analyze
-from pronate.schema import save_pose_dataset
+from pronate.pose.schema import save_pose_dataset
 
 pytestmark = [pytest.mark.shared, pytest.mark.model]
 
@@ -108,7 +108,7 @@ def test_real_clip_analysis_is_unchanged(
 def test_balancing_mocap_analysis_is_unchanged(
     balancing_mocap: tuple[xr.DataArray, dict[str, object]], tmp_path: Path
 ) -> None:
-    from pronate.reference import reference_pose_dataset
+    from pronate.validation.reference import reference_pose_dataset
 
     trc, cameras = balancing_mocap
     pose = reference_pose_dataset(trc, cameras["cam01"], source="balancing-mocap")  # type: ignore[arg-type]
@@ -118,7 +118,7 @@ def test_balancing_mocap_analysis_is_unchanged(
 
 
 def test_c3d_gait_frontal_analysis_is_unchanged(shared_data: Path, tmp_path: Path) -> None:
-    from pronate import mocap
+    from pronate.validation import mocap
 
     trial = mocap.read_c3d(shared_data / "c3d_gait" / "gait-pig.c3d")
     pose, _ = mocap.frontal_pose_dataset(trial)

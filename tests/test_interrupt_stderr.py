@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import write_clip
+from clips import write_clip
 
 pytestmark = [pytest.mark.shared, pytest.mark.model]
 
 TWO_CORES = (
-    "import os, sys\nos.cpu_count = lambda: 2\nfrom pronate.cli import main\nsys.exit(main())\n"
+    "import os, sys\nos.cpu_count = lambda: 2\nfrom pronate.app.cli import main\nsys.exit(main())\n"
 )
 PROGRESS = re.compile(rb"\|\s*[1-9]\d*/\d+")
 """The progress bar once at least one frame is tracked."""
@@ -114,7 +114,7 @@ def test_no_tracking_thread_outlives_an_interrupted_run(long_clip):
     stops every segment at its next frame and ends its thread before it propagates."""
     import threading
 
-    from pronate.config import TrackConfig
+    from pronate.pose.config import TrackConfig
     from pronate.pose.landmarker import NATIVE_STDERR
     from pronate.pose.tracker import track_video
 

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pronate
 
-OUTER = ("pronate.web", "pronate.store", "pronate.jobs", "pronate.live", "pronate.batch")
+OUTER = (
+    "pronate.app.web",
+    "pronate.app.store",
+    "pronate.app.jobs",
+    "pronate.app.live",
+    "pronate.app.batch",
+)
 PACKAGE = Path(pronate.__file__).parent
 
 
@@ -45,7 +51,8 @@ def test_no_pipeline_module_imports_an_outer_layer() -> None:
 
 def test_running_an_analysis_loads_no_outer_layer() -> None:
     code = (
-        "import sys, pronate.pipeline, pronate.report, pronate.render, pronate.validate_command\n"
+        "import sys, pronate.pipeline, pronate.outputs.report, pronate.outputs.render\n"
+        "import pronate.validation.command\n"
         f"print([m for m in sys.modules if m.startswith({OUTER!r})])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,13 +8,13 @@ import json
 import numpy as np
 import pytest
 
-from pronate import synthetic as syn
-from pronate.cli import main
+import synthetic as syn
+from pronate.app.cli import main
 from pronate.errors import InputError
-from pronate.kinematics import METRIC_VARIABLES
+from pronate.metrics.kinematics import METRIC_VARIABLES
 from pronate.pipeline import AnalysisOptions, run_analyze
-from pronate.schema import load_pose_dataset, save_pose_dataset
-from pronate.thresholds import Thresholds
+from pronate.pose.schema import load_pose_dataset, save_pose_dataset
+from pronate.verdict.thresholds import Thresholds
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,8 @@ def test_options_reach_the_analysis(synthetic_pose_path, tmp_path):
 
 
 def test_cli_views_are_the_frames_views():
-    from pronate import cli, frames
+    from pronate.app import cli
+    from pronate.camera import frames
 
     assert cli.VIEWS == frames.VIEWS
 

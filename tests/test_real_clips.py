@@ -5,11 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pronate.config import FilterConfig, TrackConfig
 from pronate.io.video import iter_frames
 from pronate.pipeline import run_track
-from pronate.reference import read_calibration, read_trc, reference_pose_dataset, select_camera
-from pronate.validate import paired, pixel_error
+from pronate.pose.config import FilterConfig, TrackConfig
+from pronate.validation.accuracy import paired, pixel_error
+from pronate.validation.reference import (
+    read_calibration,
+    read_trc,
+    reference_pose_dataset,
+    select_camera,
+)
 
 pytestmark = pytest.mark.shared
 

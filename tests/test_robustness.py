@@ -4,8 +4,9 @@ Each row runs the command in a subprocess (stderr to a pipe, as in a shell) and 
 either exit 0 with results, or exit 2 with one clear line ``pronate: error: ...`` and no
 traceback. The clips are made small from the real ones (half size, a second or two, the
 lite model), so the table stays fast. Then property tests: the per-frame metric functions
-of :mod:`pronate.kinematics` never raise on any series (those of :mod:`pronate.events`
-are in ``tests/test_events.py``).
+of :mod:`pronate.metrics.kinematics` never raise on any series (those of
+:mod:`pronate.verdict.moments`
+are in ``tests/verdict/test_moments.py``).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED_DATA, write_clip
-from pronate import frontal_series as kin
-from pronate.cli import main
-from pronate.keypoints import KEYPOINTS
-from pronate.schema import save_pose_dataset
+from clips import SHARED_DATA, write_clip
+from pronate.app.cli import main
+from pronate.metrics import frontal_series as kin
+from pronate.pose.keypoints import KEYPOINTS
+from pronate.pose.schema import save_pose_dataset
 
 SQUAT = SHARED_DATA / "frontal_squat" / "frontal_squat.mp4"
 DEMO = SHARED_DATA / "sports2d_demo" / "demo.mp4"
@@ -186,7 +187,7 @@ class Run:
 
 def pronate(*args: str | Path, outdir: Path, umask: int = 0o022) -> Run:
     """Run ``pronate analyze ARGS -o OUTDIR -q`` in a subprocess."""
-    argv = [sys.executable, "-m", "pronate.cli", "analyze", *map(str, args), "-o", str(outdir)]
+    argv = [sys.executable, "-m", "pronate.app.cli", "analyze", *map(str, args), "-o", str(outdir)]
     previous = os.umask(umask)  # inherited by the child
     try:
         done = subprocess.run(
@@ -324,7 +325,8 @@ def test_truncated_clip_warns_and_a_rerun_leaves_one_run(clip, tmp_path):
 @pytest.mark.shared
 @pytest.mark.model
 def test_walking_and_jumping_clip_is_analysed(tracked_clip, tmp_path):
-    """Issue 9 defect 1: sports2d demo (jumping jacks, a walker) crashed in pronate.events with
+    """Issue 9 defect 1: sports2d demo (jumping jacks, a walker) crashed in pronate.verdict.moments
+    with
     ``zero-size array to reduction operation fmin``; so did the clip played forward and
     backward six times."""
     pose = tracked_clip("sports2d_demo")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from pronate.keypoints import KEYPOINT_INDEX
-from pronate.synthetic import (
+from pronate.pose.keypoints import KEYPOINT_INDEX
+from synthetic import (
     CONTACT_TRUTH_M,
     BilateralSquat,
     Camera,

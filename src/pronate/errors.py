@@ -25,7 +25,7 @@ class ModelError(PronateError):
 
 
 class SchemaError(PronateError):
-    """A pose dataset does not follow the schema of :mod:`pronate.schema`."""
+    """A pose dataset does not follow the schema of :mod:`pronate.pose.schema`."""
 
 
 class OutputError(PronateError):

@@ -11,25 +11,25 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from pronate.assessment import Assessment, assess_events
-from pronate.camera import estimate_camera
-from pronate.com import world_com
-from pronate.config import FilterConfig, TrackConfig
+from pronate.camera.estimate import estimate_camera
+from pronate.camera.quality import assess_quality
+from pronate.camera.scene import FrameSampler
 from pronate.errors import InputError, NoPersonError
-from pronate.events import detect_events
-from pronate.filtering import clean_pose_dataset
 from pronate.io.atomic import ensure_output_dir, write_text_atomic
 from pronate.io.manifest import finish_run, removed_if_interrupted
 from pronate.io.tables import write_keypoints_csv, write_table_csv
 from pronate.io.video import VideoInfo, frame_times, probe_video, truncation_warning
-from pronate.kinematics import compute_metrics
-from pronate.pictures import run_pictures, scene_segments_of, source_video
+from pronate.metrics.com import world_com
+from pronate.metrics.kinematics import compute_metrics
+from pronate.outputs.pictures import run_pictures, scene_segments_of, source_video
+from pronate.outputs.summary import summarize
+from pronate.pose.config import FilterConfig, TrackConfig
+from pronate.pose.filtering import clean_pose_dataset
+from pronate.pose.schema import load_pose_dataset, processing_log, save_pose_dataset, with_log_entry
 from pronate.pose.tracker import track_video
-from pronate.quality import assess_quality
-from pronate.scene import FrameSampler
-from pronate.schema import load_pose_dataset, processing_log, save_pose_dataset, with_log_entry
-from pronate.summary import summarize
-from pronate.thresholds import Thresholds
+from pronate.verdict.assessment import Assessment, assess_events
+from pronate.verdict.moments import detect_events
+from pronate.verdict.thresholds import Thresholds
 
 INPUT_WARNINGS = "input_warnings"
 """Step name of the processing-log entry that records the video's warnings (truncation)."""
@@ -181,7 +181,7 @@ def analyze_pose(
     options
         Analysis options.
     segments
-        Line segments of the clip's scene (:func:`pronate.scene.scene_segments`) for the
+        Line segments of the clip's scene (:func:`pronate.camera.scene.scene_segments`) for the
         camera roll; ``None`` when the video is not at hand.
 
     Returns

@@ -153,8 +153,8 @@ def run_tracker(
     first: int = 0,
     restart_every: int = 0,
 ):
-    from pronate.config import TrackConfig
     from pronate.io.video import Frame
+    from pronate.pose.config import TrackConfig
     from pronate.pose.subject import SubjectTracker
 
     tracker = SubjectTracker(

@@ -2,7 +2,7 @@
 an earlier run left there that this one did not write are removed.
 
 Only pronate's own outputs are ever removed: the files named in :data:`OUTPUT_NAMES` and
-the key frames of ``keyframes/`` (named as :mod:`pronate.render.keyframes` names them).
+the key frames of ``keyframes/`` (named as :mod:`pronate.outputs.render.keyframes` names them).
 Anything else in the folder (the user's notes, the clip itself) is left alone.
 """
 

@@ -17,10 +17,10 @@ from types import TracebackType
 
 import numpy as np
 
-from pronate.config import ModelName
 from pronate.errors import ModelError
-from pronate.keypoints import KEYPOINTS
-from pronate.models import model_path
+from pronate.pose.config import ModelName
+from pronate.pose.keypoints import KEYPOINTS
+from pronate.pose.models import model_path
 
 N_KEYPOINTS = len(KEYPOINTS)
 _BLANK = np.zeros((64, 64, 3), dtype=np.uint8)

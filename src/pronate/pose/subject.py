@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pronate.config import TrackConfig
 from pronate.io.video import (
     Frame,
 )
-from pronate.keypoints import KEYPOINTS
+from pronate.pose.config import TrackConfig
+from pronate.pose.keypoints import KEYPOINTS
 from pronate.pose.landmarker import Box, Detection, Landmarker
 
 N = len(KEYPOINTS)

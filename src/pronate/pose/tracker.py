@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from pronate.config import TrackConfig
 from pronate.errors import InputError, NoPersonError
 from pronate.io.video import (
     DecodeReport,
@@ -29,11 +28,12 @@ from pronate.io.video import (
     prefetch,
     probe_video,
 )
-from pronate.keypoints import KEYPOINTS
+from pronate.pose.config import TrackConfig
+from pronate.pose.keypoints import KEYPOINTS
 from pronate.pose.landmarker import NATIVE_STDERR, Box, Landmarker
+from pronate.pose.schema import make_pose_dataset, with_log_entry
 from pronate.pose.subject import CROP_GRID, WARNING_PREFIX, N, SubjectTracker
 from pronate.pose.threads import TrackingCancelledError, run_in_threads
-from pronate.schema import make_pose_dataset, with_log_entry
 
 
 @dataclass
@@ -93,7 +93,7 @@ def concat_segments(parts: list[Segment]) -> Segment:
 
 FrameTap = Callable[[Frame], None]
 """Sees the decoded frames while they are tracked (e.g. to keep a few for the scene's
-lines, :class:`pronate.scene.FrameSampler`), from the tracking threads: each frame once,
+lines, :class:`pronate.camera.scene.FrameSampler`), from the tracking threads: each frame once,
 in order within a segment (segments run at the same time)."""
 
 

@@ -1,0 +1,257 @@
+"""The batch: find the clips, skip those already done, run the rest, write the table."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pronate.app.batch.discover import Clip, find_clips, sha256_of
+from pronate.app.batch.index import BatchIndex
+from pronate.app.batch.runners import run_dask, run_local
+from pronate.app.batch.table import read_rows, write_tables
+from pronate.app.batch.work import ClipOutcome, ClipTask, link_copy
+from pronate.io.atomic import ensure_output_dir
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchSettings:
+    """Settings of a batch.
+
+    Attributes
+    ----------
+    model, sex, config, write_video
+        As for ``pronate analyze`` (``--model``, ``--sex``, ``--config``, not ``--no-video``).
+    workers
+        Clips analysed at once on this machine; ``0``: one per core.
+    dask
+        Address of a Dask scheduler (``tcp://HOST:8786``) to run the clips on instead.
+    """
+
+    model: str = "heavy"
+    sex: str = "mean"
+    config: Path | None = None
+    write_video: bool = True
+    workers: int = 0
+    dask: str | None = None
+
+    def key(self) -> str:
+        """What an analysis depends on, as a short canonical string (not where it ran)."""
+        config = sha256_of(self.config) if self.config is not None else ""
+        text = json.dumps([self.model, self.sex, config, self.write_video])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class ClipReport:
+    """How one clip of the batch went.
+
+    ``status`` is ``analysed``, ``skipped`` (already done), ``copied`` (same content as
+    another clip: its analysis copied) or ``failed`` (``error`` says why).
+    """
+
+    clip: Clip
+    status: str
+    error: str = ""
+    seconds: float = 0.0
+    same_as: str = ""
+
+
+@dataclass
+class BatchResult:
+    """The outcome of a batch: one report per clip, the files passed over, the tables."""
+
+    reports: list[ClipReport]
+    ignored: list[str]
+    csv_path: Path
+    parquet_path: Path
+    rows: int = 0
+
+    @property
+    def failed(self) -> list[ClipReport]:
+        """The clips that failed."""
+        return [r for r in self.reports if r.status == "failed"]
+
+
+@dataclass
+class _Plan:
+    tasks: list[ClipTask] = field(default_factory=list)
+    primary: dict[str, Clip] = field(default_factory=dict)  # key -> clip analysed
+    waiting: list[tuple[Clip, str]] = field(default_factory=list)  # duplicates of this run
+    keys: dict[str, str] = field(default_factory=dict)  # clip folder -> key
+
+
+def run_batch(
+    source: Path,
+    outdir: Path,
+    *,
+    settings: BatchSettings,
+    echo: Callable[[ClipReport], None] | None = None,
+) -> BatchResult:
+    """Analyse every clip of ``source`` (a folder or a list file) into ``outdir``.
+
+    Each clip gets the folder ``outdir/<safe name of its relative path>``; then
+    ``moments.csv`` and ``moments.parquet`` gather the moments of every clip done.
+    ``echo`` hears about each clip as soon as it is settled.
+
+    Raises
+    ------
+    InputError
+        When ``source`` holds no video, or the Dask scheduler cannot be reached.
+    """
+    outdir = ensure_output_dir(Path(outdir))
+    found = find_clips(source, exclude=outdir)
+    index = BatchIndex(outdir)
+    tell = echo or (lambda report: None)
+    reports: dict[str, ClipReport] = {}
+
+    def settle(report: ClipReport) -> None:
+        reports[report.clip.folder] = report
+        tell(report)
+
+    plan = _plan(found.clips, index, settings, outdir, settle)
+    try:
+        _run_tasks(plan, index, settings, outdir, settle)
+    except BaseException:  # interrupted: no half analysis left behind
+        for task in plan.tasks:
+            final = Path(task.outdir)
+            shutil.rmtree(final.with_name(f".{final.name}.partial"), ignore_errors=True)
+        raise
+    for clip, key in plan.waiting:
+        settle(_copy_duplicate(clip, plan.primary[key], reports, index, key, outdir))
+    index.save()
+    ordered = [reports[c.folder] for c in found.clips]
+    rows = _table_rows(ordered, outdir, tell)
+    csv_path, parquet_path = write_tables(rows, outdir)
+    return BatchResult(ordered, found.ignored, csv_path, parquet_path, rows=len(rows))
+
+
+def _table_rows(
+    reports: list[ClipReport], outdir: Path, tell: Callable[[ClipReport], None]
+) -> list[dict]:
+    """The table rows of every clip done; a clip whose summary cannot be read fails."""
+    rows: list[dict] = []
+    for report in reports:
+        if report.status == "failed":
+            continue
+        try:
+            rows += read_rows(
+                outdir / report.clip.folder, clip=report.clip.relative, client=report.clip.client
+            )
+        except (OSError, ValueError, AttributeError) as exc:
+            report.status, report.error = "failed", f"its summary.json cannot be read ({exc})"
+            tell(report)
+    return rows
+
+
+def _plan(
+    clips: list[Clip],
+    index: BatchIndex,
+    settings: BatchSettings,
+    outdir: Path,
+    settle: Callable[[ClipReport], None],
+) -> _Plan:
+    """Hash each clip; settle those already done; the rest become tasks or duplicates."""
+    plan = _Plan()
+    setting_key = settings.key()
+    for clip in clips:
+        try:
+            key = BatchIndex.key(sha256_of(clip.path), setting_key)
+        except OSError as exc:
+            settle(ClipReport(clip, "failed", f"cannot read it ({exc.strerror or exc})"))
+            continue
+        plan.keys[clip.folder] = key
+        done = index.folders(key)
+        if clip.folder in {folder.name for folder in done}:
+            settle(ClipReport(clip, "skipped"))
+        elif done:
+            link_copy(done[0], outdir / clip.folder)
+            index.record(key, clip.folder)
+            settle(ClipReport(clip, "copied", same_as=done[0].name))
+        elif key in plan.primary:
+            plan.waiting.append((clip, key))
+        else:
+            plan.primary[key] = clip
+            plan.tasks.append(_task(clip, settings, outdir))
+    return plan
+
+
+def _task(clip: Clip, settings: BatchSettings, outdir: Path) -> ClipTask:
+    return ClipTask(
+        video=str(clip.path),
+        outdir=str(outdir / clip.folder),
+        model=settings.model,
+        sex=settings.sex,
+        config=str(settings.config.resolve()) if settings.config is not None else "",
+        write_video=settings.write_video,
+    )
+
+
+def _run_tasks(
+    plan: _Plan,
+    index: BatchIndex,
+    settings: BatchSettings,
+    outdir: Path,
+    settle: Callable[[ClipReport], None],
+) -> None:
+    """Run the planned clips; record each success in the index as it ends."""
+    by_outdir = {
+        task.outdir: clip for task, clip in zip(plan.tasks, plan.primary.values(), strict=True)
+    }
+    for outcome in _outcomes(plan.tasks, settings):
+        clip = by_outdir[outcome.outdir]
+        if outcome.error:
+            settle(ClipReport(clip, "failed", outcome.error, outcome.seconds))
+            continue
+        index.record(plan.keys[clip.folder], clip.folder)
+        index.save()
+        settle(ClipReport(clip, "analysed", seconds=outcome.seconds))
+
+
+def _outcomes(tasks: list[ClipTask], settings: BatchSettings) -> Iterator[ClipOutcome]:
+    """Clip-level parallelism first: ``workers`` clips at once, the cores left over shared
+    among them as tracking segments (see :func:`segments_per_clip`)."""
+    if not tasks:
+        return iter(())
+    if settings.dask:
+        return run_dask(tasks, address=settings.dask)
+    workers = min(settings.workers or _cores(), len(tasks))
+    per_clip = segments_per_clip(cores=_cores(), workers=workers)
+    return run_local([replace(t, track_workers=per_clip) for t in tasks], workers=workers)
+
+
+def segments_per_clip(*, cores: int, workers: int) -> int:
+    """Segments each clip is tracked in at once when ``workers`` clips share ``cores``:
+    the clips fill the cores first (a clip's own analysis after tracking runs on one
+    core, so two clips at once beat one clip in two segments), then each clip takes its
+    share of what is left, as ``pronate analyze`` does alone (at most 4)."""
+    return max(1, min(cores // max(workers, 1), 4))
+
+
+def _cores() -> int:
+    """The cores this process may use (its CPU affinity where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _copy_duplicate(
+    clip: Clip,
+    primary: Clip,
+    reports: dict[str, ClipReport],
+    index: BatchIndex,
+    key: str,
+    outdir: Path,
+) -> ClipReport:
+    """A clip with the same content as another of this batch: copy that one's analysis."""
+    first = reports[primary.folder]
+    if first.status == "failed":
+        return ClipReport(clip, "failed", f"same content as {primary.relative}, which failed")
+    link_copy(outdir / primary.folder, outdir / clip.folder)
+    index.record(key, clip.folder)
+    return ClipReport(clip, "copied", same_as=primary.relative)

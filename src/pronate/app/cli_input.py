@@ -1,0 +1,76 @@
+"""Checks of the command line's input that argparse does not make: a ``--pick`` pixel in
+the frame, option values that start with ``-``, exactly one of VIDEO and ``--from``.
+
+Kept apart from :mod:`pronate.app.cli` and as light (the CLI starts fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from pronate.errors import InputError
+
+
+def point(text: str) -> tuple[float, float]:
+    """Parse ``X,Y`` (pixels, finite numbers; negative ones are parsed, then refused by
+    :func:`check_pick` with the frame size)."""
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y in pixels, got {text!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise argparse.ArgumentTypeError(f"expected X,Y in pixels, got {text!r}")
+    return (x, y)
+
+
+def check_pick(pick: tuple[float, float] | None, *, width: int, height: int) -> None:
+    """Refuse a ``--pick`` pixel outside a ``width`` x ``height`` frame, before tracking.
+
+    Raises
+    ------
+    InputError
+        When the point lies outside the frame.
+    """
+    if pick is None:
+        return
+    x, y = pick
+    if not (0 <= x < width and 0 <= y < height):
+        raise InputError(
+            f"--pick {x:g},{y:g} is outside the frame: the video is {width}x{height} pixels "
+            f"(X from 0 to {width - 1}, Y from 0 to {height - 1}, origin top left)"
+        )
+
+
+def glue_negative_values(argv: Sequence[str]) -> list[str]:
+    """Write ``--pick -10,20`` as ``--pick=-10,20`` so argparse does not take the value
+    for an option (it only does that for plain negative numbers)."""
+    out: list[str] = []
+    items = list(argv)
+    i = 0
+    while i < len(items):
+        arg = items[i]
+        value = items[i + 1] if i + 1 < len(items) else ""
+        if arg == "--pick" and len(value) > 1 and value[0] == "-" and value[1] in "0123456789.":
+            out.append(f"{arg}={value}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+def video_or_pose(video: Path | None, pose: Path | None) -> None:
+    """Exactly one of VIDEO and ``--from POSE.nc`` (not an empty file), or a message saying
+    what is wrong."""
+    if video is None and pose is None:
+        raise InputError(
+            "no input: give either VIDEO or --from POSE.nc (a clip to track, or a pose tracked "
+            "before)"
+        )
+    if pose is not None and pose.is_file() and pose.stat().st_size == 0:
+        raise InputError(f"{pose} is empty (0 bytes): not a pose dataset")
+    if video is not None and pose is not None:
+        raise InputError(f"give either VIDEO or --from POSE.nc, not both (got {video} and {pose})")

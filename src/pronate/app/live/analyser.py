@@ -1,0 +1,420 @@
+"""The live analyser: one frame in, the chain's reading out, loading moments as they end.
+
+Per frame, the pose model (MediaPipe PoseLandmarker in VIDEO mode through
+:class:`pronate.pose.landmarker.Landmarker`) and the per-frame angles of
+:mod:`pronate.app.live.reading`. Every ``refresh_s``, the offline analysis itself runs on a
+rolling window of the last ``window_s`` seconds (longer while a loading goes on, see
+below): clean-up
+(:func:`pronate.pose.filtering.clean_pose_dataset`), camera
+(:func:`pronate.camera.estimate.estimate_camera`: view, roll), metrics and stance
+(:func:`pronate.metrics.kinematics.compute_metrics`), loading moments
+(:func:`pronate.verdict.moments.detect_events`) and their verdicts
+(:func:`pronate.verdict.assessment.assess_events`). A moment is emitted once it has ended inside
+the window (its peak, verdict and criteria are then those the offline analysis gives the
+same stretch of frames; the series is shorter, so the pelvis reference is the window's).
+A loading still going on when the window is analysed holds the window's start
+:data:`HOLD_MARGIN_S` before its own, so that a long balance on one leg (10 s, say) ends
+inside the window with the quiet stance before it as its reference, and is saved then,
+like a short one; the window grows to at most ``max_window_s`` and is then read less often
+(every :data:`REFRESH_SHARE` of its length), so its cost per second stays bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+
+from pronate.app.live import reading
+from pronate.camera.estimate import Camera, estimate_camera
+from pronate.io.jsonsafe import json_safe
+from pronate.metrics.kinematics import compute_metrics
+from pronate.outputs.summary import assessment_dict
+from pronate.pose.config import FilterConfig, ModelName
+from pronate.pose.filtering import clean_pose_dataset, effective_cutoff, sampling_rate
+from pronate.pose.landmarker import N_KEYPOINTS, Detection, Landmarker
+from pronate.pose.schema import make_pose_dataset
+from pronate.verdict.assessment import Assessment, assess_events
+from pronate.verdict.moments import detect_events
+from pronate.verdict.thresholds import Thresholds
+
+log = logging.getLogger(__name__)
+Detector = Callable[[np.ndarray, float], Detection | None]
+"""``detect(rgb, time_s)`` -> the subject's detection in the frame, or ``None``."""
+MIN_WINDOW_FRAMES: Final[int] = 12
+SAME_MOMENT_S: Final[float] = 0.3
+"""Peaks closer than this are one moment (the window sees a moment several times)."""
+HOLD_MARGIN_S: Final[float] = 1.0
+"""Seconds before an ongoing loading's start that the window keeps."""
+REFRESH_SHARE: Final[float] = 0.15
+"""A window longer than usual is analysed every this share of its length (at least
+``refresh_s``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LiveConfig:
+    """Settings of a live analyser.
+
+    Attributes
+    ----------
+    model
+        PoseLandmarker bundle: ``full`` (default) or ``lite`` (``heavy`` works, slowly).
+    window_s
+        Length of the rolling window the camera, stance and moments are read from.
+    refresh_s
+        How often the window is analysed.
+    max_window_s
+        The longest window a loading that goes on can hold (longer loadings are not
+        saved by themselves; Capture saves a frame of them).
+    min_pose_confidence
+        Detection / presence / tracking confidence of the landmarker.
+    thresholds
+        Thresholds of the offline analysis.
+    background
+        Analyse the window in a thread of its own, so a frame never waits for it (its
+        results arrive with a later frame); ``False`` runs it in :meth:`analyse` itself.
+    """
+
+    model: ModelName = "full"
+    window_s: float = 4.0
+    refresh_s: float = 0.75
+    max_window_s: float = 20.0
+    min_pose_confidence: float = 0.5
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    background: bool = True
+
+
+@dataclass
+class _WindowResult:
+    generation: int
+    camera: Camera
+    stance: str
+    assessments: list[Assessment]
+    frames: list[_Frame]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Detected:
+    """One frame after the model: what :meth:`LiveAnalyser.read` needs, as a snapshot."""
+
+    entry: _Frame
+    found: bool
+    camera: Camera | None
+    stance: str
+    moments: list[dict[str, Any]]
+    ms: float
+
+
+def landmarker_detector(config: LiveConfig) -> tuple[Detector, Callable[[], None]]:
+    """A detector on the model of ``config`` (the largest person), and its ``close``."""
+    marker = Landmarker(config.model, num_poses=1, min_confidence=config.min_pose_confidence)
+
+    def detect(rgb: np.ndarray, time_s: float) -> Detection | None:
+        found = marker.detect(rgb, time_s=time_s)
+        return max(found, key=lambda d: d.box.area) if found else None
+
+    return detect, marker.close
+
+
+@dataclass
+class _Frame:
+    time_s: float
+    position: np.ndarray
+    confidence: np.ndarray
+    world: np.ndarray
+    jpeg: bytes | None
+    size: tuple[int, int]
+
+
+def _blank(time_s: float, jpeg: bytes | None, size: tuple[int, int]) -> _Frame:
+    nan3 = np.full((N_KEYPOINTS, 3), np.nan)
+    return _Frame(time_s, nan3, np.zeros(N_KEYPOINTS), nan3.copy(), jpeg, size)
+
+
+class LiveAnalyser:
+    """Reads frames of one live stream, in time order (frames may be skipped).
+
+    Parameters
+    ----------
+    config
+        Model, window and thresholds.
+    detector
+        ``(detect, close)``; by default the PoseLandmarker of ``config.model``
+        (:func:`landmarker_detector`), loaded here.
+    """
+
+    def __init__(
+        self,
+        config: LiveConfig | None = None,
+        *,
+        detector: tuple[Detector, Callable[[], None]] | None = None,
+    ) -> None:
+        self.config = config or LiveConfig()
+        self._detect, self._close = detector or landmarker_detector(self.config)
+        self._window: deque[_Frame] = deque()
+        self._size: tuple[int, int] | None = None
+        self._last_refresh = -np.inf
+        self._hold_from: float | None = None  # keep frames from here: a loading goes on
+        self._emitted: list[float] = []
+        self._pool = (
+            ThreadPoolExecutor(1, "pronate-live-window") if self.config.background else None
+        )
+        self._generation = 0
+        self._pending: Future[_WindowResult | None] | None = None
+        self.camera: Camera | None = None
+        self.stance = "none"
+        self.last: dict[str, Any] | None = None
+        self._last_jpeg: bytes | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def model_name(self) -> str:
+        """The model's name as in a pose dataset (``mediapipe-pose-full``)."""
+        return f"mediapipe-pose-{self.config.model}"
+
+    def close(self) -> None:
+        """Free the model and the window's thread (after the frame being read, if any);
+        reading another frame then raises :class:`RuntimeError`."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            self._close()
+
+    def analyse(
+        self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None
+    ) -> dict[str, Any]:
+        """Read one RGB frame taken at ``time_s`` (seconds, increasing): :meth:`detect`,
+        then :meth:`read`.
+
+        Returns
+        -------
+        dict
+            ``time``, ``width``, ``height``, ``landmarks`` (33 x [x, y, confidence] in
+            pixels, or ``None``), ``metrics`` (:func:`reading.frame_metrics`), ``stance``,
+            ``camera``, ``guidance``, ``moments`` (those that ended since the last call),
+            ``ms`` (time spent).
+        """
+        return self.read(self.detect(rgb, time_s=time_s, jpeg=jpeg))
+
+    def detect(self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None) -> Detected:
+        """The pose model on one frame, the rolling window and the moments that ended.
+
+        :meth:`read` of the result may run in another thread while the next frame is
+        detected (it only reads the snapshot it is given).
+        """
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the live analyser is closed")
+            start = time.perf_counter()
+            height, width = rgb.shape[:2]
+            self._restart_if_needed(width, height, time_s)
+            found = self._detect(rgb, time_s)
+            size = (width, height)
+            entry = (
+                _blank(time_s, jpeg, size)
+                if found is None
+                else _Frame(time_s, found.position, found.confidence, found.world, jpeg, size)
+            )
+            self._window.append(entry)
+            while self._window and self._window[0].time_s < self._window_start(time_s):
+                self._window.popleft()
+            moments = self._refresh(time_s)
+            return Detected(
+                entry=entry,
+                found=found is not None,
+                camera=self.camera,
+                stance=self.stance,
+                moments=moments,
+                ms=1000 * (time.perf_counter() - start),
+            )
+
+    def read(self, detected: Detected) -> dict[str, Any]:
+        """The reading of a detected frame (see :meth:`analyse`)."""
+        start = time.perf_counter()
+        out = self._reading(detected)
+        out["moments"] = detected.moments
+        out["ms"] = round(detected.ms + 1000 * (time.perf_counter() - start), 1)
+        self.last, self._last_jpeg = out, detected.entry.jpeg
+        return out
+
+    def capture(self) -> dict[str, Any] | None:
+        """A moment of the last frame read, by hand (``None`` before the first frame)."""
+        if self.last is None:
+            return None
+        return {
+            "source": "capture",
+            "side": _loaded_side(self.stance),
+            "kind": "capture",
+            "time": self.last["time"],
+            "verdict": None,
+            "criteria": [],
+            "metrics": {k: v["value"] for k, v in self.last["metrics"].items()},
+            "uncertainty": {k: v["uncertainty"] for k, v in self.last["metrics"].items()},
+            "stance": self.stance,
+            "jpeg": self._last_jpeg,
+        }
+
+    def _restart_if_needed(self, width: int, height: int, time_s: float) -> None:
+        back_in_time = bool(self._window) and time_s <= self._window[-1].time_s
+        if self._size != (width, height) or back_in_time:
+            self._window.clear()
+            self._emitted.clear()
+            self._generation += 1
+            self._last_refresh = -np.inf
+            self._hold_from = None
+            self.camera = None
+            self._size = (width, height)
+
+    def _reading(self, detected: Detected) -> dict[str, Any]:
+        entry, found, camera = detected.entry, detected.found, detected.camera
+        width, height = entry.size
+        metrics = (
+            reading.frame_metrics(
+                entry.position, width=width, height=height, camera=camera, model=self.model_name
+            )
+            if found and camera is not None
+            else {}
+        )
+        missing = (
+            reading.cut_off(entry.position, entry.confidence, width=width, height=height)
+            if found
+            else []
+        )
+        share = float(np.ptp(entry.position[:, 1])) / height if found else float("nan")
+        landmarks = (
+            np.column_stack([entry.position[:, :2], entry.confidence]).round(1).tolist()
+            if found
+            else None
+        )
+        return {
+            "time": entry.time_s,
+            "width": width,
+            "height": height,
+            "landmarks": landmarks,
+            "metrics": metrics,
+            "stance": detected.stance,
+            "camera": reading.camera_dict(camera),
+            "guidance": reading.guidance(
+                found=found, missing_parts=missing, camera=camera, subject_share=share
+            ),
+        }
+
+    def _refresh(self, time_s: float) -> list[dict[str, Any]]:
+        """Moments from the window analysis that finished since the last frame; start
+        the next one when it is due."""
+        moments: list[dict[str, Any]] = []
+        if self._pending is not None and self._pending.done():
+            result, self._pending = self._pending.result(), None
+            moments = self._apply(result)
+        length = self._window[-1].time_s - self._window[0].time_s
+        every = max(self.config.refresh_s, REFRESH_SHARE * length)
+        due = time_s - self._last_refresh >= every
+        seen = sum(1 for f in self._window if np.isfinite(f.position).all())
+        if self._pending is not None or not due or seen < MIN_WINDOW_FRAMES:
+            return moments
+        self._last_refresh = time_s
+        frames = list(self._window)
+        if self._pool is None:
+            return moments + self._apply(self._analyse_window(frames, self._generation))
+        self._pending = self._pool.submit(self._analyse_window, frames, self._generation)
+        return moments
+
+    def _analyse_window(self, frames: list[_Frame], generation: int) -> _WindowResult | None:
+        """The offline analysis of the window's frames (runs in the window's thread);
+        ``None`` if it failed (logged: a live stream goes on without this window)."""
+        try:
+            pose = self._pose(frames)
+            camera = estimate_camera(pose)
+            metrics = compute_metrics(pose, camera=camera)
+            th = self.config.thresholds
+            events = detect_events(metrics, pose, thresholds=th)
+            assessments = assess_events(metrics, events, thresholds=th)
+        except Exception:  # one bad window must not end the stream
+            log.exception("live: the analysis of a window failed")
+            return None
+        return _WindowResult(
+            generation=generation,
+            camera=camera,
+            stance=str(metrics["stance"].values[-1]),
+            assessments=assessments,
+            frames=frames,
+        )
+
+    def _window_start(self, time_s: float) -> float:
+        """Frames before this time leave the window."""
+        start = time_s - self.config.window_s
+        if self._hold_from is not None:
+            start = max(min(start, self._hold_from), time_s - self.config.max_window_s)
+        return start
+
+    def _apply(self, result: _WindowResult | None) -> list[dict[str, Any]]:
+        if result is None or result.generation != self._generation:
+            return []  # the stream restarted meanwhile
+        self.camera, self.stance = result.camera, result.stance
+        last = len(result.frames) - 1
+        ongoing = [a.event.start_s for a in result.assessments if a.event.end >= last]
+        self._hold_from = min(ongoing) - HOLD_MARGIN_S if ongoing else None
+        n = len(result.frames)
+        return [self._moment(a, result.frames) for a in result.assessments if self._is_new(a, n)]
+
+    def _pose(self, frames: list[_Frame]) -> Any:
+        times = np.array([f.time_s for f in frames])
+        fps = (len(times) - 1) / max(times[-1] - times[0], 1e-3)
+        width, height = frames[0].size
+        pose = make_pose_dataset(
+            position=np.stack([f.position for f in frames]),
+            confidence=np.stack([f.confidence for f in frames]),
+            world=np.stack([f.world for f in frames]),
+            time_s=times,
+            fps=float(fps),
+            source_video="live",
+            model=self.model_name,
+            image_width=width,
+            image_height=height,
+        )
+        # Frames arrive as fast as the model reads them (5-30 per second): the offline
+        # cut-off is clamped below Nyquist here, as clean-up would, without its warning.
+        rate = sampling_rate(pose["position"])
+        cutoff = effective_cutoff(FilterConfig().cutoff_hz, rate)
+        return clean_pose_dataset(pose, FilterConfig(cutoff_hz=cutoff))
+
+    def _is_new(self, a: Assessment, n: int) -> bool:
+        e = a.event
+        ended = e.start > 0 and e.end < n - 1
+        if not ended or any(abs(e.peak_s - t) < SAME_MOMENT_S for t in self._emitted):
+            return False
+        self._emitted.append(e.peak_s)
+        return True
+
+    def _moment(self, a: Assessment, frames: list[_Frame]) -> dict[str, Any]:
+        event = json_safe(assessment_dict(a))
+        out: dict[str, Any] = {
+            "source": "auto",
+            "side": event["side"],
+            "kind": event["kind"],
+            "time": event["peak_s"],
+            "verdict": event["verdict"],
+            "criteria": event["criteria"],
+            "uncertain_criteria": event["uncertain_criteria"],
+            "metrics": event["metrics"],
+            "uncertainty": event["uncertainty"],
+            "reason": event["reason"],
+            "basis": (f"offline criteria on the last {frames[-1].time_s - frames[0].time_s:.0f} s"),
+        }
+        out["jpeg"] = frames[a.event.peak].jpeg
+        return out
+
+
+def _loaded_side(stance: str) -> str:
+    return stance if stance in ("left", "right") else "both"

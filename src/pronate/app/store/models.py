@@ -1,0 +1,118 @@
+"""SQLAlchemy 2 models of the workspace.
+
+Files are never named by what the user uploaded: a clip is its SHA-256 (see
+:mod:`pronate.app.store.blobs`), an analysis is the folder ``analyses/job-<id>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JOB_STATES = ("queued", "running", "done", "failed")
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, without tzinfo (stored as naive UTC in both databases)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the workspace tables."""
+
+
+class Client(Base):
+    """A person the coach works with."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    visits: Mapped[list[Visit]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="Visit.date"
+    )
+
+
+class Visit(Base):
+    """A session (one visit) of a client: a date, notes and its clips."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    client: Mapped[Client] = relationship(back_populates="visits")
+    clips: Mapped[list[Clip]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="Clip.id"
+    )
+
+
+class Clip(Base):
+    """An uploaded video, stored once by content hash."""
+
+    __tablename__ = "clips"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    visit: Mapped[Visit] = relationship(back_populates="clips")
+    jobs: Mapped[list[Job]] = relationship(
+        back_populates="clip", cascade="all, delete-orphan", order_by="Job.id"
+    )
+    analyses: Mapped[list[Analysis]] = relationship(
+        back_populates="clip", cascade="all, delete-orphan", order_by="Analysis.id"
+    )
+
+
+class Job(Base):
+    """The analysis of a clip, waiting, running or finished."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    settings: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    clip: Mapped[Clip] = relationship(back_populates="jobs")
+
+
+class Analysis(Base):
+    """The outputs of one finished job: its folder and its ``summary.json``."""
+
+    __tablename__ = "analyses"
+    __table_args__ = (UniqueConstraint("job_id", name="uq_analyses_job"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[int] = mapped_column(Integer)
+    folder: Mapped[str] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    clip: Mapped[Clip] = relationship(back_populates="analyses")

@@ -1,0 +1,240 @@
+"""What the routers do, as functions of a database session (routers stay thin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pronate.app.jobs import queue
+from pronate.app.store.blobs import Blobs, Received
+from pronate.app.store.models import Analysis, Client, Clip, Job, Visit
+from pronate.app.web import schemas
+from pronate.errors import InputError
+
+SIDES = ("left", "right")
+KEY_METRICS = (
+    "knee_fppa_peak_deg",
+    "knee_valgus_change_deg",
+    "com_margin_norm",
+    "pelvis_shift_toward_norm",
+    "pelvis_loaded_side_up_deg",
+    "femur_tibia_in_phase_pct",
+)
+
+
+class NotFoundError(LookupError):
+    """No such object (404)."""
+
+
+def get(db: Session, model: type[Any], ident: int, what: str) -> Any:
+    """The object of ``model`` with id ``ident``, or :class:`NotFoundError`."""
+    found = db.get(model, ident)
+    if found is None:
+        raise NotFoundError(f"no {what} with id {ident}")
+    return found
+
+
+def client_out(db: Session, client: Client) -> schemas.ClientOut:
+    """A client for the list."""
+    count = db.scalar(select(func.count(Visit.id)).where(Visit.client_id == client.id)) or 0
+    return schemas.ClientOut(
+        id=client.id,
+        name=client.name,
+        archived=client.archived,
+        created_at=client.created_at,
+        sessions=count,
+    )
+
+
+def list_clients(db: Session, *, archived: bool) -> list[schemas.ClientOut]:
+    """Clients by name; archived ones only when asked."""
+    query = select(Client).order_by(Client.name, Client.id)
+    if not archived:
+        query = query.where(Client.archived.is_(False))
+    return [client_out(db, c) for c in db.scalars(query)]
+
+
+def clip_out(db: Session, clip: Clip) -> schemas.ClipOut:
+    """A clip with its latest job."""
+    job = clip.jobs[-1] if clip.jobs else None
+    return schemas.ClipOut(
+        id=clip.id,
+        name=clip.display_name,
+        size=clip.size,
+        job_id=job.id if job else None,
+        state=job.state if job else None,  # type: ignore[arg-type]
+        progress=job.progress if job else 0.0,
+        error=job.error if job else None,
+        analysis_id=queue.analysis_of(db, job.id) if job else None,
+    )
+
+
+def client_detail(db: Session, client: Client) -> schemas.ClientDetail:
+    """A client with its sessions (newest first) and their clips."""
+    visits = sorted(client.visits, key=lambda v: (v.date, v.id), reverse=True)
+    return schemas.ClientDetail(
+        **client_out(db, client).model_dump(),
+        visits=[
+            schemas.SessionOut(
+                id=v.id, date=v.date, notes=v.notes, clips=[clip_out(db, c) for c in v.clips]
+            )
+            for v in visits
+        ],
+    )
+
+
+def add_session(db: Session, client: Client, data: schemas.SessionIn) -> Visit:
+    """A new session of a client (committed)."""
+    visit = Visit(client_id=client.id, date=data.date, notes=data.notes)
+    db.add(visit)
+    db.commit()
+    return visit
+
+
+def find_session(db: Session, client: Client, session_id: int | None) -> Visit | None:
+    """The session an upload goes to (it must be the client's); ``None``: a new one."""
+    if session_id is None:
+        return None
+    visit = db.get(Visit, session_id)
+    if visit is None or visit.client_id != client.id:
+        raise NotFoundError(f"client {client.id} has no session with id {session_id}")
+    return visit
+
+
+def check_video(received: Received) -> None:
+    """Raise :class:`InputError` unless the received file decodes as a video."""
+    from pronate.io.video import probe_video
+
+    try:
+        probe_video(received.path)
+    except InputError:
+        raise InputError("the file is not a video pronate can read") from None
+
+
+def add_clip(
+    db: Session,
+    blobs: Blobs,
+    *,
+    client: Client,
+    visit: Visit | None,
+    received: Received,
+    name: str,
+    settings: queue.JobSettings,
+) -> schemas.UploadOut:
+    """Keep a checked upload by its hash and queue its analysis (one transaction); without
+    a session, the clip goes to a new session dated today."""
+    blobs.keep(received)
+    if visit is None:
+        visit = Visit(client_id=client.id, date=dt.date.today(), notes="")
+        db.add(visit)
+        db.flush()
+    clip = Clip(
+        session_id=visit.id,
+        sha256=received.sha256,
+        size=received.size,
+        display_name=_display_name(name),
+    )
+    db.add(clip)
+    db.flush()
+    job = queue.enqueue(db, clip_id=clip.id, settings=settings)
+    db.commit()
+    return schemas.UploadOut(clip_id=clip.id, job_id=job.id, session_id=visit.id)
+
+
+def _display_name(name: str) -> str:
+    """The uploaded file's name as text to show (never a path): its last part, printable."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in last if ch.isprintable())[:200] or "clip"
+
+
+def job_out(db: Session, job: Job) -> schemas.JobOut:
+    """A job's state."""
+    return schemas.JobOut(
+        id=job.id,
+        state=job.state,  # type: ignore[arg-type]
+        progress=job.progress,
+        error=job.error,
+        analysis_id=queue.analysis_of(db, job.id),
+        attempts=job.attempts,
+    )
+
+
+def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
+    """Delete a client, their sessions, clips, analyses and files."""
+    clips = [c for v in client.visits for c in v.clips]
+    jobs = [j.id for c in clips for j in c.jobs]
+    hashes = {c.sha256 for c in clips}
+    clip_ids = [c.id for c in clips]
+    from pronate.app.live.moments import image_paths  # live moments' frames go too
+
+    images = image_paths(db, blobs.root, client)
+    db.delete(client)
+    db.commit()
+    for path in images:
+        path.unlink(missing_ok=True)
+    for job_id in jobs:
+        blobs.remove_analysis(job_id)
+    for sha in hashes:
+        others = db.scalar(
+            select(func.count(Clip.id)).where(Clip.sha256 == sha, Clip.id.not_in(clip_ids))
+        )
+        if not others:
+            blobs.remove_clip(sha)
+
+
+def summary_of(analysis: Analysis) -> dict[str, Any]:
+    """The ``summary.json`` content of an analysis."""
+    data: dict[str, Any] = json.loads(analysis.summary)
+    return data
+
+
+def history(db: Session, client: Client) -> schemas.History:
+    """A client's sessions in date order with per-side verdicts and key metrics."""
+    entries: list[schemas.HistoryEntry] = []
+    uncertainty: dict[str, Any] = {}
+    for visit in sorted(client.visits, key=lambda v: (v.date, v.id)):
+        analyses = [a for c in visit.clips for a in c.analyses]
+        summaries = [summary_of(a) for a in analyses]
+        for s in summaries:
+            uncertainty = s.get("uncertainty_deg") or uncertainty
+        entries.append(
+            schemas.HistoryEntry(
+                session_id=visit.id,
+                date=visit.date,
+                notes=visit.notes,
+                analyses=[a.id for a in analyses],
+                sides={side: side_of(summaries, side) for side in SIDES},
+            )
+        )
+    first = {
+        side: next((e.session_id for e in entries if e.sides[side].verdict == "pronation"), None)
+        for side in SIDES
+    }
+    return schemas.History(
+        client_id=client.id, sessions=entries, first_pronation=first, uncertainty_deg=uncertainty
+    )
+
+
+def side_of(summaries: Iterable[dict[str, Any]], side: str) -> schemas.SideOut:
+    """One side of a session: the overall verdict of all its moments (the pipeline's rule)
+    and the median of each key metric over the session's clips."""
+    from pronate.verdict.assessment import overall_verdict
+
+    summaries = list(summaries)
+    verdicts = [
+        e["legs"][side] for s in summaries for e in s.get("events", []) if side in e.get("legs", {})
+    ]
+    metrics: dict[str, float | None] = {}
+    for key in KEY_METRICS:
+        values = [s["sides"][side]["medians"].get(key) for s in summaries]
+        finite = [float(v) for v in values if v is not None and np.isfinite(v)]
+        metrics[key] = float(np.median(finite)) if finite else None
+    return schemas.SideOut(
+        verdict=overall_verdict(verdicts), moments=len(verdicts), metrics=metrics
+    )

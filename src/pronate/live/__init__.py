@@ -1,9 +1,0 @@
-"""Live mode: the pronation chain read from a camera or a shared video call, frame by frame.
-
-An outer layer, like :mod:`pronate.web`: the pipeline never imports it. The per-frame
-numbers come from the same functions as the offline analysis (:mod:`pronate.kinematics`,
-:mod:`pronate.frames`, :mod:`pronate.com`); the camera, the stance and the loading
-moments from the offline code run on a rolling window (:mod:`pronate.live.analyser`).
-The web side (:mod:`pronate.live.routes`) is imported by the workspace app as
-``pronate.live.routes.router``.
-"""

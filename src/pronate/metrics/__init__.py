@@ -1,0 +1,1 @@
+"""Per-frame metrics of the pronation chain, and the uncertainty of each."""

@@ -1,0 +1,334 @@
+"""The report's words: *what this means* for the client, one sentence per moment, and the
+limits of the measurement, generated from the verdicts and their failed criteria.
+
+Paragraphs are HTML (``<b>`` for emphasis); everything that comes from the summary is
+escaped or formatted by :mod:`pronate.outputs.report.values`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import numpy as np
+import xarray as xr
+
+from pronate.outputs.report.values import (
+    CHAIN_ORDER,
+    LINKS,
+    VERDICT_LABEL,
+    esc,
+    failed_links,
+    fmt,
+    leg_verdict,
+    ordered_events,
+    side_events,
+)
+
+
+def join_words(clauses: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if not clauses:
+        return ""
+    if len(clauses) == 1:
+        return clauses[0]
+    return ", ".join(clauses[:-1]) + " and " + clauses[-1]
+
+
+def moment_gist(event: Mapping[str, Any], *, view: str) -> str:
+    """One sentence on a moment: what its verdict rests on (plain text)."""
+    verdict = event.get("verdict")
+    failed = [LINKS[b].failed for b in failed_links(event.get("criteria", []))]
+    if verdict == "pronation":
+        return "Every link of the chain that counts was there."
+    if verdict == "unmeasurable":
+        if event.get("reason"):
+            hint = event.get("placement_hint")
+            return f"Not judged: {event['reason']}." + (f" To measure: {hint}." if hint else "")
+        if view in ("left", "right"):
+            return "Not judged: from the side the camera cannot see the knee move inward."
+        return "Not judged: the knee was not seen well enough during this moment."
+    if verdict == "collapse":
+        return f"The chain gave way: {join_words(failed) or 'the knee went in too far'}."
+    if verdict == "missing":
+        return f"Load taken without the chain: {join_words(failed)}."
+    if verdict == "partial":
+        return f"Part of the chain: {join_words(failed) or 'some links were not there'}."
+    return "Not assessed."
+
+
+CHAIN_TEXT: Final[str] = (
+    "When a leg takes load it should <b>pronate</b>: a chain of small movements from the "
+    "foot up that lets the leg absorb the load. The foot settles onto its tripod (heel, "
+    "ball of the big toe, ball of the little toe); the shin and the thigh turn inward "
+    "together; the knee moves a little toward the midline, in rhythm with them; the "
+    "pelvis hikes on the standing side and shifts over the standing foot; and the "
+    "body's centre of mass stays inside the base of support (over the foot or feet). "
+    "The camera checks each of these links."
+)
+
+
+LEG_TEXT: Final[dict[str, str]] = {
+    "pronation": "the chain was there — this leg takes load the way it should.",
+    "partial": "part of the chain was there, part was not: {failed}.",
+    "missing": "the leg took the load <b>without the chain</b>: {failed}.",
+    "collapse": "the chain <b>gave way</b>: {failed}.",
+    "unmeasurable": "could not be judged from this video ({reason}).",
+}
+"""The verdict of a leg, completed with what failed."""
+
+
+VERDICT_MEANING: Final[dict[str, str]] = {
+    "pronation": (
+        "<b>Pronation</b> means the chain was there: the knee moved a little toward the "
+        "midline and stayed in the normal band, thigh and shin moved together, and the "
+        "pelvis and the centre of mass came over the foot."
+    ),
+    "partial": (
+        "<b>Partial</b> means some links were there and some were not: the leg copes, but "
+        "not with the whole chain. The missing links (the red rows of the evidence tables) "
+        "are the ones to work on."
+    ),
+    "missing": (
+        "<b>Missing</b> means the leg took load without the chain: it was held "
+        "up stiff instead of absorbing the load. Then other muscles do the chain's work: the "
+        "peroneals on the outside of the shin, the IT band on the outside of the thigh, "
+        "piriformis and psoas deep at the hip. These are the structures that tend to get "
+        "tight and sore."
+    ),
+    "collapse": (
+        "<b>Collapse</b> means the chain gave way: the knee went further in than the normal "
+        "band, or thigh and shin moved out of rhythm. The knee then takes what the chain "
+        "should share: work on control before adding load."
+    ),
+    "unmeasurable": (
+        "<b>Not measurable</b> means the video did not show enough: film from the front or "
+        "the back, with the whole body and both feet in the picture, in good light."
+    ),
+}
+"""What each verdict means for the client, said once for the verdicts of the clip."""
+
+
+def side_paragraph(summary: Mapping[str, Any], leg: str) -> str:
+    """What happened to one leg, in a coach's words (HTML).
+
+    The leg's overall verdict with the links that failed in its moments of that verdict,
+    then the moments that went otherwise.
+    """
+    side = (summary.get("sides") or {}).get(leg) or {}
+    events = side_events(ordered_events(summary), leg)
+    verdict = side.get("verdict")
+    title = f"<b>{leg.capitalize()} leg</b>: "
+    if not events or verdict is None:
+        return title + "no loading moment on this leg in the clip."
+    numbered = [
+        (n, e) for n, e in enumerate(ordered_events(summary), 1) if e.get("side") in (leg, "both")
+    ]
+    counts = Counter(v for _, e in numbered if (v := leg_verdict(e, leg)))
+    tally = ", ".join(
+        f"{n} {VERDICT_LABEL.get(v, v).lower()}"
+        for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    lead = f"{len(events)} loading moment{'s' if len(events) != 1 else ''} ({tally}). "
+    view = str(summary.get("view", ""))
+    reason = (
+        "a side view shows no frontal plane"
+        if view in ("left", "right")
+        else "the knee was not seen well enough"
+    )
+
+    def failed_of(items: Sequence[Mapping[str, Any]]) -> str:
+        found: Counter[str] = Counter()
+        for e in items:
+            found.update(failed_links(e.get("criteria", []), leg=leg))
+        links = [LINKS[b].failed for b in sorted(found, key=CHAIN_ORDER.index)]
+        return join_words(links) or "some links were not there"
+
+    mine = [e for _, e in numbered if leg_verdict(e, leg) == verdict]
+    text = LEG_TEXT.get(str(verdict), "{failed}").format(failed=failed_of(mine), reason=reason)
+    text = "Mostly, " + text if len(counts) > 1 else text[0].upper() + text[1:]
+    others = []
+    for n, e in numbered:
+        v = leg_verdict(e, leg)
+        if v == verdict or v is None:
+            continue
+        what = LEG_TEXT.get(v, "{failed}").format(failed=failed_of([e]), reason=reason)
+        others.append(
+            f"in moment #{n} ({fmt(e.get('peak_s'), 1)} s) {esc(VERDICT_LABEL.get(v, v).lower())}"
+            f" — {what}"
+        )
+    tail = (" But " + "; ".join(others)) if others else ""
+    if tail and not tail.endswith("."):
+        tail += "."
+    return title + lead + text + tail
+
+
+def asymmetry_paragraph(summary: Mapping[str, Any]) -> str | None:
+    """A sentence on the left-right difference, when there is one worth saying (HTML)."""
+    asym = summary.get("asymmetry") or {}
+    fppa = asym.get("knee_fppa_peak_deg") or {}
+    left, right = fppa.get("left"), fppa.get("right")
+    threshold = asym.get("knee_fppa_threshold_deg")
+    parts: list[str] = []
+    if asym.get("knee_fppa_asymmetric") and left is not None and right is not None:
+        more = "left" if left > right else "right"
+        lead = (
+            f"The {more} knee goes in more"
+            if max(left, right) > 0
+            else f"The {'right' if more == 'left' else 'left'} knee bows out more"
+        )
+        parts.append(
+            f"{lead}: knee angle {fmt(left, 1)}° on the left against {fmt(right, 1)}° on "
+            f"the right (negative = outward), a gap of {fmt(abs(left - right), 1)}° — more "
+            f"than the camera can mistake ({fmt(threshold, 1)}°)."
+        )
+    if asym.get("verdicts_differ"):
+        parts.append(
+            "The two legs do not load the same way: compare them in the left-vs-right picture."
+        )
+    return " ".join(parts) or None
+
+
+def meaning_paragraphs(summary: Mapping[str, Any]) -> list[str]:
+    """The section *what this means*: the chain, each leg, the verdicts seen, the
+    asymmetry (HTML paragraphs)."""
+    out = [CHAIN_TEXT]
+    events = summary.get("events") or []
+    if not events:
+        out.append(
+            "No loading moment was found in this clip: no single-leg stance, squat, lunge, "
+            "step-down or walking stance long enough to judge. Film the client loading one "
+            "leg (a single-leg stance or squat) for at least a second."
+        )
+    else:
+        out.extend(side_paragraph(summary, leg) for leg in ("left", "right"))
+        asym = asymmetry_paragraph(summary)
+        if asym:
+            out.append(asym)
+        seen = {str(v) for e in events for v in [e.get("verdict"), *(e.get("legs") or {}).values()]}
+        out.extend(VERDICT_MEANING[v] for v in VERDICT_MEANING if v in seen)
+    camera = summary.get("camera") or {}
+    if camera.get("frontal_measurable") is False:
+        out.append(
+            f"No frontal verdict from this clip: {esc(camera.get('reason'))}. "
+            f"Next time, {esc(camera.get('placement_hint'))}."
+        )
+    for warning in (summary.get("quality") or {}).get("warnings") or []:
+        out.append(f"Note: {esc(warning)}.")
+    return out
+
+
+CHAIN_KEYPOINTS: Final[tuple[str, ...]] = tuple(
+    f"{side}_{part}"
+    for side in ("left", "right")
+    for part in ("hip", "knee", "ankle", "heel", "foot_index")
+)
+"""Keypoints whose confidence the limits section reports."""
+
+
+LOW_CONFIDENCE: Final[float] = 0.5
+
+
+def confidence_summary(pose: xr.Dataset | None) -> str | None:
+    """Keypoint confidence of the legs, in words; ``None`` without a pose."""
+    if pose is None or "confidence" not in pose:
+        return None
+    names = [k for k in CHAIN_KEYPOINTS if k in list(pose["keypoint"].values)]
+    if not names:
+        return None
+    conf = np.asarray(pose["confidence"].sel(keypoint=names).values, dtype=np.float64)
+    per_frame = np.nanmin(np.where(np.isfinite(conf), conf, 0.0), axis=1)
+    median = float(np.nanmedian(np.where(np.isfinite(conf), conf, np.nan)))
+    low = float(np.mean(per_frame < LOW_CONFIDENCE)) * 100.0
+    return (
+        f"The pose model's confidence in the hips, knees, ankles and feet: median "
+        f"{median:.2f}; in {low:.0f}% of frames at least one of them is below "
+        f"{LOW_CONFIDENCE:g} (hidden, blurred or out of the picture). Numbers from those "
+        "frames are less reliable."
+    )
+
+
+def limits_items(
+    summary: Mapping[str, Any], *, pose: xr.Dataset | None, metrics: xr.Dataset | None
+) -> list[str]:
+    """The limits of this measurement (HTML list items' content)."""
+    view = str(summary.get("view") or "unknown")
+    items = [
+        "<b>One camera, two dimensions.</b> Every angle is the picture of the body on the "
+        "camera's image, not a 3-D joint angle. The inward turn of thigh and shin cannot be "
+        "seen directly; it shows as the knee moving toward the midline. Filmed twice, the "
+        "knee angle differs by about 3° (SEM 2.7–3.0°); between sessions or sides only "
+        "differences above about 8° (7.5–8.9°) are real (Munro 2012). Each number carries "
+        "the error of the pose model measured against motion capture (±, camera panel).",
+    ]
+    view_text = {
+        "front": "from the front: the best view for this analysis.",
+        "back": "from behind: as good as the front; left and right are the client's own.",
+        "oblique": "at an angle (oblique): the picture does not show the frontal plane, "
+        "so no frontal-plane number or verdict is given (see the camera panel for where to "
+        "put the camera).",
+        "left": "from the side: the frontal-plane chain (knee in, pelvis hike and shift) "
+        "cannot be seen, so no verdict is given.",
+        "right": "from the side: the frontal-plane chain (knee in, pelvis hike and shift) "
+        "cannot be seen, so no verdict is given.",
+    }.get(view, "from an unknown view.")
+    items.append(f"<b>View.</b> This clip was filmed {view_text}")
+    conf = confidence_summary(pose)
+    if conf:
+        items.append(f"<b>Confidence.</b> {esc(conf)}")
+    roll = summary.get("roll_deg")
+    if roll is not None:
+        method = (metrics.attrs.get("roll_method") if metrics is not None else None) or ""
+        how = {
+            "override": "as given (--roll)",
+            "scene_lines": "estimated from the room's vertical lines",
+            "body_axis": "estimated from the body in quiet stance",
+            "heel_toe": "estimated from the feet in quiet stance",
+        }.get(str(method), "estimated")
+        if method == "none":
+            tilt = (
+                "could not be estimated (too few vertical lines in the room and no quiet "
+                "stance on both feet), so the picture was taken as level"
+            )
+        else:
+            tilt = f"was corrected by {fmt(roll, 1)}° ({esc(how)})"
+        items.append(
+            f"<b>Camera tilt.</b> The camera's tilt {tilt}. A camera that is not level tilts "
+            "every frontal-plane angle: set it up level, at hip height."
+        )
+    if summary.get("labels_swapped"):
+        items.append(
+            "<b>Left and right.</b> The pose model labelled the sides as if it saw a face; "
+            "the labels were swapped, so <i>left</i> is the client's real left."
+        )
+    deep = [
+        e
+        for e in summary.get("events") or []
+        if e.get("knee_s") is not None
+        and e.get("peak_s") is not None
+        and abs(e["knee_s"] - e["peak_s"]) > 1e-6
+    ]
+    if deep:
+        depth = (summary.get("thresholds") or {}).get("fppa_max_depth")
+        at = f" at a drop of {fmt(depth, 2)} leg lengths" if depth is not None else ""
+        items.append(
+            "<b>Deep squats.</b> The 2-D knee angle is established to about 45–60° of knee "
+            "flexion. Deeper, the thigh points at the camera and its picture shortens, so the "
+            f"knee of {len(deep)} deep moment{'s' if len(deep) != 1 else ''} was read on the "
+            f"way down{at} (about 75° of knee flexion; dotted line in the plots), not at the "
+            "bottom."
+        )
+    items.extend(
+        [
+            "<b>Foot: experimental.</b> The pose model sees only the heel, the ankle and the "
+            "tip of the big toe — not the arch or the tripod. The foot row (the ankle moving "
+            "in over the foot) is a rough proxy and does not enter the verdict.",
+            "<b>Centre of mass: estimated</b> from body-segment tables (de Leva 1996) on the "
+            "tracked keypoints, not measured; the base of support is the feet on the ground, "
+            "widened by an estimated foot width.",
+            "<b>A screen, not a diagnosis.</b> The verdicts describe how this clip moved "
+            "against published norms; they do not explain pain or replace an assessment.",
+        ]
+    )
+    return items

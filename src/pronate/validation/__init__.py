@@ -1,0 +1,1 @@
+"""Accuracy against motion capture: reference data, C3D trials and the comparison."""

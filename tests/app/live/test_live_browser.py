@@ -1,0 +1,267 @@
+"""The live page in headless Chromium (Debian's, driven by Playwright) fed a real clip as
+the camera: the overlay is drawn, a loading moment is captured by itself, Capture (space
+bar) works, Stop uploads the recording and its offline analysis completes. The page is
+screenshotted into ``$PRONATE_SCREENSHOTS`` (default: the test's temporary folder)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+
+from pronate.app.jobs.queue import JobSettings
+from pronate.app.web.app import create_app
+from pronate.app.web.settings import WorkspaceSettings
+from pronate.outputs.report.pdf import HEADLESS_FLAGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.shared]
+
+CHROMIUM = "/usr/bin/chromium"
+SQUAT = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "frontal_squat"
+CLIP_S = 3.6
+HEIGHT = 540
+WALK = SQUAT.parent / "sports2d_demo" / "demo.mp4"
+WALK_TOP = 340
+"""Rows cut off the top of the walking clip: the man doing jumping jacks up there."""
+
+
+def y4m_of(
+    source: Path,
+    target: Path,
+    *,
+    seconds: float,
+    height: int,
+    fps: int = 30,
+    top: int = 0,
+) -> Path:
+    """The first ``seconds`` of ``source`` at ``fps`` and ``height`` px as a Y4M file (the
+    format Chromium's fake camera plays, looping); ``top`` rows of the picture cut off."""
+    with av.open(str(source)) as container, target.open("wb") as out:
+        stream = container.streams.video[0]
+        step = max(1, round(float(stream.average_rate or fps) / fps))
+        header = False
+        for i, frame in enumerate(container.decode(stream)):
+            if frame.time is not None and frame.time >= seconds:
+                break
+            if i % step:
+                continue
+            if top:
+                frame = av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24")[top:])
+            width = round(frame.width * height / frame.height / 2) * 2
+            planes = frame.reformat(width=width, height=height, format="yuv420p")
+            data = np.ascontiguousarray(planes.to_ndarray())
+            if not header:
+                out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+                header = True
+            out.write(b"FRAME\n" + data.tobytes())
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """A running workspace (SQLite, one worker, lite model) at the returned address."""
+    import uvicorn
+
+    data = tmp_path / "data"
+    settings = WorkspaceSettings(
+        data_dir=data,
+        database_url=f"sqlite:///{data / 'workspace.db'}",
+        jobs=JobSettings(model="lite", write_video=False),
+        workers=1,
+    )
+    port = free_port()
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    end = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < end, "the workspace did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(30)
+
+
+def wait_for(page: object, expression: str, *, timeout_s: float) -> None:
+    page.wait_for_function(f"() => {expression}", timeout=timeout_s * 1000)  # type: ignore[attr-defined]
+
+
+@dataclass
+class Browser:
+    """A live page in Chromium fed a clip as its camera, and what went wrong in it."""
+
+    page: Any
+    outside: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def live_browser(server: str, clip: Path) -> Iterator[Browser]:
+    """Headless Chromium whose camera plays ``clip``; requests outside ``server`` are
+    refused and counted, errors in the page collected."""
+    if os.environ.get("PRONATE_BROWSER_TESTS", "1") == "0" or not Path(CHROMIUM).is_file():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    args = [
+        *HEADLESS_FLAGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={clip}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        context = browser.new_context(viewport={"width": 1100, "height": 1000})
+        out = Browser(page=context.new_page())
+
+        def refuse(route: Any) -> None:
+            out.outside.append(route.request.url)
+            route.abort()
+
+        context.route(lambda url: not url.startswith(server), refuse)
+        out.page.on("pageerror", lambda e: out.problems.append(str(e)))
+        try:
+            yield out
+        finally:
+            context.close()
+            browser.close()
+
+
+def shots_dir(tmp_path: Path) -> Path:
+    shots = Path(os.environ.get("PRONATE_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
+def test_live_page_draws_captures_and_uploads(server: str, tmp_path: Path) -> None:
+    if not (SQUAT / "frontal_squat.mp4").is_file():
+        pytest.skip("../shared/data is not present")
+    clip = y4m_of(SQUAT / "frontal_squat.mp4", tmp_path / "clip.y4m", seconds=CLIP_S, height=HEIGHT)
+    shots = shots_dir(tmp_path)
+    import httpx
+
+    client_id = httpx.post(f"{server}/api/clients", json={"name": "Live Test"}).json()["id"]
+    with live_browser(server, clip) as b:
+        page = b.page
+        page.goto(f"{server}/live?client={client_id}&source=camera")
+        assert page.input_value("#live-source") == "camera"
+        page.select_option("#live-model", "lite")
+        page.click("#live-start")
+        wait_for(page, "window.pronateLive.drawn >= 10", timeout_s=60)
+        painted = page.evaluate(
+            """() => { const c = document.getElementById('live-overlay');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
+        )
+        assert painted > 500, f"the overlay is blank ({painted} painted pixels)"
+        wait_for(page, "window.pronateLive.moments.some(m => m.source === 'auto')", timeout_s=90)
+        page.click("body", position={"x": 5, "y": 5})
+        page.keyboard.press("Space")
+        wait_for(page, "window.pronateLive.moments.some(m => m.source === 'capture')", timeout_s=20)
+        wait_for(
+            page,
+            "[...document.querySelectorAll('.live-moment img')]"
+            ".filter(i => i.complete && i.naturalWidth > 0).length >= 2",
+            timeout_s=10,
+        )
+        page.screenshot(path=str(shots / "live.png"), full_page=True)
+        state = page.evaluate("window.pronateLive")
+        # A frozen picture (the video paused) is not sent again and again: the page sends
+        # a frame only once a new one has been presented.
+        page.evaluate("document.getElementById('live-video').pause()")
+        page.wait_for_timeout(300)
+        before = page.evaluate("window.pronateLive.sent")
+        page.wait_for_timeout(1500)
+        resent = page.evaluate("window.pronateLive.sent") - before
+        page.evaluate("document.getElementById('live-video').play()")
+        page.click("#live-stop")
+        wait_for(
+            page,
+            "window.pronateLive.upload"
+            " && ['done', 'failed'].includes(window.pronateLive.upload.state)",
+            timeout_s=240,
+        )
+        page.screenshot(path=str(shots / "live-uploaded.png"), full_page=True)
+        upload = page.evaluate("window.pronateLive.upload")
+    assert b.outside == [], f"requests left the workspace: {b.outside}"
+    assert b.problems == [], f"errors in the page: {b.problems}"
+    job = httpx.get(f"{server}/api/jobs/{upload['job_id']}").json()
+    assert job["state"] == "done", f"the recording's analysis failed: {job['error']}"
+    summary = httpx.get(f"{server}/api/analyses/{job['analysis_id']}").json()
+    assert 10 < summary["fps"] < 70 and summary["frames"] > 10  # a real frame rate
+    # Each video frame the page presented was sent at most once (the display refreshes
+    # faster than the 30 fps camera; re-sending a frame would inflate "analysed fps").
+    assert 0 < state["sent"] <= state["videoFrames"] + 1, (state["sent"], state["videoFrames"])
+    assert resent <= 1, f"a paused picture was sent {resent} more times"
+    auto = [m for m in state["moments"] if m["source"] == "auto"]
+    assert auto[0]["verdict"] in ("pronation", "partial", "missing", "collapse")
+    assert auto[0]["side"] == "both" and auto[0]["kind"] == "squat"
+    listed = httpx.get(f"{server}/api/clients/{client_id}/moments").json()
+    assert {m["source"] for m in listed} == {"auto", "capture"}
+    latencies = sorted(state["latencies"])
+    print(
+        f"live in the browser: {state['replies']} replies, median overlay latency "
+        f"{latencies[len(latencies) // 2]:.0f} ms; {video_pace(state)}"
+    )
+
+
+def video_pace(state: dict[str, Any]) -> str:
+    """The picture's pace in the page: presented frames per second and the longest gap."""
+    gaps = np.asarray(state["videoIntervals"], dtype=float)
+    if gaps.size < 2:
+        return "video pace not measured"
+    return (
+        f"video {1000 / np.median(gaps):.0f} fps presented, longest gap {gaps.max():.0f} ms, "
+        f"{np.mean(gaps > 2.5 * np.median(gaps)):.1%} of frames late"
+    )
+
+
+def test_live_page_captures_right_stances_of_a_real_walk(server: str, tmp_path: Path) -> None:
+    """A woman walking side-on (sports2d's demo, the man above cut off): the stances of her
+    right leg are saved as moments by themselves, each honest about the side view."""
+    if not WALK.is_file():
+        pytest.skip("../shared/data is not present")
+    clip = y4m_of(WALK, tmp_path / "walk.y4m", seconds=8.0, height=360, top=WALK_TOP)
+    import httpx
+
+    client_id = httpx.post(f"{server}/api/clients", json={"name": "Walker"}).json()["id"]
+    with live_browser(server, clip) as b:
+        b.page.goto(f"{server}/live?client={client_id}&source=camera")
+        b.page.select_option("#live-model", "full")
+        b.page.click("#live-start")
+        wait_for(
+            b.page,
+            "window.pronateLive.moments.some(m => m.source === 'auto' && m.side === 'right')",
+            timeout_s=120,
+        )
+        b.page.screenshot(path=str(shots_dir(tmp_path) / "live-walk.png"), full_page=True)
+        state = b.page.evaluate("window.pronateLive")
+        b.page.click("#live-stop")
+    assert b.outside == [] and b.problems == []
+    right = [m for m in state["moments"] if m["source"] == "auto" and m["side"] == "right"]
+    assert right[0]["kind"] in ("walking_stance", "single_leg_stance", "lunge")
+    assert right[0]["verdict"] == "unmeasurable"  # a side view: no frontal verdict
+    assert state["videoFrames"] > 0
+    listed = httpx.get(f"{server}/api/clients/{client_id}/moments").json()
+    saved = {m["id"]: m for m in listed}
+    assert saved[right[0]["id"]]["side"] == "right"
+    image = httpx.get(f"{server}/api/clients/{client_id}/moments/{right[0]['id']}/image.jpg")
+    assert image.status_code == 200 and image.content[:2] == b"\xff\xd8"
+    print(f"walk in the browser: {state['replies']} replies; {video_pace(state)}")
