@@ -191,7 +191,7 @@ def test_ctrl_c_while_drawing_leaves_no_half_result(synthetic_pose_path, tmp_pat
     """Issue 9: Ctrl-C after tracking (while the pictures are drawn) used to leave pose.nc,
     summary.json and the tables behind, beside an earlier run's report; pronate's outputs
     and the manifest go, the user's own files stay."""
-    import pronate.pipeline
+    import pronate.pipeline.analyze
 
     out = tmp_path / "o"
     run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
@@ -200,7 +200,7 @@ def test_ctrl_c_while_drawing_leaves_no_half_result(synthetic_pose_path, tmp_pat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pronate.pipeline, "run_pictures", interrupted)
+    monkeypatch.setattr(pronate.pipeline.analyze, "run_pictures", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
     left = sorted(p.name for p in out.iterdir())
@@ -209,7 +209,7 @@ def test_ctrl_c_while_drawing_leaves_no_half_result(synthetic_pose_path, tmp_pat
 
 
 def test_ctrl_c_before_writing_keeps_the_earlier_run(synthetic_pose_path, tmp_path, monkeypatch):
-    import pronate.pipeline
+    import pronate.pipeline.analyze
 
     out = tmp_path / "o"
     run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
@@ -218,7 +218,7 @@ def test_ctrl_c_before_writing_keeps_the_earlier_run(synthetic_pose_path, tmp_pa
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pronate.pipeline, "load_pose_dataset", interrupted)
+    monkeypatch.setattr(pronate.pipeline.analyze, "load_pose_dataset", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
     assert sorted(p.name for p in out.iterdir()) == before

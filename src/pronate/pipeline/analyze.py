@@ -1,4 +1,5 @@
-"""The jobs behind the commands, as plain functions of paths and configs."""
+"""``pronate analyze``: pose dataset -> camera and body -> metrics -> moments -> verdicts
+-> summary, and the pictures; written into a folder."""
 
 from __future__ import annotations
 
@@ -13,118 +14,20 @@ import xarray as xr
 
 from pronate.camera.estimate import estimate_camera
 from pronate.camera.quality import assess_quality
-from pronate.camera.scene import FrameSampler
-from pronate.errors import InputError, NoPersonError
+from pronate.errors import InputError
 from pronate.io.atomic import ensure_output_dir, write_text_atomic
 from pronate.io.manifest import finish_run, removed_if_interrupted
 from pronate.io.tables import write_keypoints_csv, write_table_csv
-from pronate.io.video import VideoInfo, frame_times, probe_video, truncation_warning
 from pronate.metrics.com import world_com
 from pronate.metrics.kinematics import compute_metrics
 from pronate.outputs.pictures import run_pictures, scene_segments_of, source_video
 from pronate.outputs.summary import summarize
+from pronate.pipeline.track import recorded_decode_warnings, track_clip, unique
 from pronate.pose.config import FilterConfig, TrackConfig
-from pronate.pose.filtering import clean_pose_dataset
-from pronate.pose.schema import load_pose_dataset, processing_log, save_pose_dataset, with_log_entry
-from pronate.pose.tracker import track_video
+from pronate.pose.schema import load_pose_dataset, save_pose_dataset
 from pronate.verdict.assessment import Assessment, assess_events
 from pronate.verdict.moments import detect_events
 from pronate.verdict.thresholds import Thresholds
-
-INPUT_WARNINGS = "input_warnings"
-"""Step name of the processing-log entry that records the video's warnings (truncation)."""
-
-
-@dataclass
-class TrackOutputs:
-    """What ``pronate track`` wrote, and what the user should hear about."""
-
-    pose: xr.Dataset
-    pose_path: Path
-    keypoints_path: Path
-    frames: int
-    found_frames: int
-    warnings: list[str] = field(default_factory=list)
-    scene_frames: list[np.ndarray] | None = None
-
-
-def run_track(
-    video: Path,
-    outdir: Path,
-    *,
-    track: TrackConfig,
-    filters: FilterConfig,
-    progress: Callable[[int], None] | None = None,
-    finish: bool = True,
-) -> TrackOutputs:
-    """Track the subject of ``video``, clean the series, write ``pose.nc`` and
-    ``keypoints.csv`` into ``outdir``.
-
-    With ``finish`` the folder's ``manifest.json`` is written and outputs of earlier runs
-    removed (:func:`pronate.io.manifest.finish_run`); :func:`run_analyze` does that itself.
-    The warnings include a video that decodes shorter than its header declares.
-    """
-    outdir = ensure_output_dir(Path(outdir))
-    with removed_if_interrupted(outdir):
-        return _track(
-            Path(video), outdir, track=track, filters=filters, progress=progress, finish=finish
-        )
-
-
-def _track(
-    video: Path,
-    outdir: Path,
-    *,
-    track: TrackConfig,
-    filters: FilterConfig,
-    progress: Callable[[int], None] | None,
-    finish: bool,
-) -> TrackOutputs:
-    sampler = FrameSampler(probe_video(Path(video)).n_frames)
-    try:
-        result = track_video(Path(video), config=track, progress=progress, on_frame=sampler)
-    except NoPersonError as exc:
-        cut = _truncated_file(Path(video))
-        if cut is None:
-            raise
-        raise NoPersonError(f"{exc}; {cut}") from None
-    pose = clean_pose_dataset(result.pose, filters)
-    warnings = _unique([*result.decode.warnings, _truncation(result.info, pose)])
-    if warnings:
-        pose = with_log_entry(pose, INPUT_WARNINGS, warnings=warnings)
-    pose_path = save_pose_dataset(pose, outdir / "pose.nc")
-    keypoints_path = write_keypoints_csv(pose, outdir / "keypoints.csv")
-    if finish:
-        details = {"video": str(video), "warnings": warnings}
-        finish_run(outdir, [pose_path, keypoints_path], command="track", details=details)
-    return TrackOutputs(
-        pose=pose,
-        pose_path=pose_path,
-        keypoints_path=keypoints_path,
-        frames=int(pose.sizes["time"]),
-        found_frames=result.found_frames,
-        warnings=warnings,
-        scene_frames=sampler.images(),
-    )
-
-
-def _truncation(info: VideoInfo, pose: xr.Dataset) -> str | None:
-    """The warning of a video cut short (see :func:`pronate.io.video.truncation_warning`)."""
-    t = np.asarray(pose["time"].values, dtype=np.float64)
-    covered = float(t[-1] - t[0]) + 1.0 / info.fps if t.size and info.fps > 0 else 0.0
-    return truncation_warning(info, frames=int(t.size), duration_s=covered)
-
-
-def _truncated_file(video: Path) -> str | None:
-    """Why a clip may have too few frames: its packets end before its header says."""
-    info = probe_video(video)
-    present = len(frame_times(video))
-    return truncation_warning(info, frames=present, duration_s=present / info.fps)
-
-
-def _unique(items: list[str | None]) -> list[str]:
-    """The non-empty items, each once, in order."""
-    return list(dict.fromkeys(item for item in items if item))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -281,7 +184,7 @@ def _analyze(
     keypoints: Path | None = None
     scene_frames: list[np.ndarray] | None = None
     if video is not None:
-        tracked = _track(
+        tracked = track_clip(
             Path(video),
             outdir,
             track=track or TrackConfig(),
@@ -298,7 +201,7 @@ def _analyze(
             keypoints = write_keypoints_csv(pose, outdir / "keypoints.csv")
         elif (outdir / "keypoints.csv").is_file():
             keypoints = outdir / "keypoints.csv"  # of the same pose, written when tracked
-        warnings = _unique([*warnings, *_recorded_decode_warnings(pose)])
+        warnings = unique([*warnings, *recorded_decode_warnings(pose)])
     clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
     segments = scene_segments_of(clip, pose, images=scene_frames)
     metrics, _, summary = analyze_pose(pose, options=options, segments=segments)
@@ -320,7 +223,7 @@ def _analyze(
         progress=render_progress,
     )
     if pictures.warnings:
-        summary["warnings"] = _unique([*warnings, *pictures.warnings])
+        summary["warnings"] = unique([*warnings, *pictures.warnings])
         _write_summary(outdir, summary)
     written = [target, keypoints, timeseries, summary_path, *pictures.paths()]
     source = {"video": str(video)} if video is not None else {"pose": str(pose_path)}
@@ -343,15 +246,6 @@ def _analyze(
 def _write_summary(outdir: Path, summary: dict[str, Any]) -> Path:
     text = json.dumps(summary, indent=2, allow_nan=False)
     return write_text_atomic(outdir / "summary.json", text + "\n")
-
-
-def _recorded_decode_warnings(pose: xr.Dataset) -> list[str]:
-    """Warnings about the video recorded in a pose dataset's log when it was tracked."""
-    found: list[str] = []
-    for entry in processing_log(pose):
-        if isinstance(entry, dict) and entry.get("step") == INPUT_WARNINGS:
-            found += [str(w) for w in (entry.get("params") or {}).get("warnings") or []]
-    return found
 
 
 def _same_file(a: Path, b: Path) -> bool:
