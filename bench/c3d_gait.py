@@ -3,7 +3,7 @@
 The markers of ``../shared/data/c3d_gait/gait-pig.c3d`` (c3d.org sample 03, Vicon Plug-in
 Gait, normal adult walking) are mapped onto BlazePose keypoints, projected through a
 virtual frontal camera (:mod:`pronate.validation.mocap`) and run through
-:func:`pronate.metrics.kinematics.compute_metrics`; pelvic obliquity and knee FPPA are compared
+:func:`pronate.validation.accuracy.metrics_of`; pelvic obliquity and knee FPPA are compared
 with the file's PiG pelvic obliquity and knee varus/valgus (sign-flipped to valgus +).
 
 Usage::
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pronate.metrics.kinematics import compute_metrics
 from pronate.validation import mocap
+from pronate.validation.accuracy import metrics_of
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1].parent / "shared/data/c3d_gait/gait-pig.c3d"
 
@@ -51,7 +51,7 @@ def run(
     pose, view = mocap.frontal_pose_dataset(
         trial, distance_m=distance_m, follow=follow, sources=sources
     )
-    metrics = compute_metrics(pose, view="front", roll_deg=roll_deg)
+    metrics = metrics_of(pose, view="front", roll_deg=roll_deg)
     reference = mocap.pig_reference(trial)
     stance = mocap.stance_masks(trial.events, trial.time_s)
     rows = mocap.compare_with_pig(metrics, reference, stance=stance)
@@ -94,7 +94,7 @@ def conventions(trial: mocap.C3DTrial, view: mocap.FrontalView) -> None:
             "-> positive = LEFT side up"
         )
     pose, _ = mocap.frontal_pose_dataset(trial)
-    metrics = compute_metrics(pose, view="front", roll_deg=0.0)
+    metrics = metrics_of(pose, view="front", roll_deg=0.0)
     stances = mocap.stance_masks(trial.events, trial.time_s)
     for side in ("left", "right"):
         stance = stances.get(side)
@@ -109,7 +109,7 @@ def conventions(trial: mocap.C3DTrial, view: mocap.FrontalView) -> None:
 def flexion_dependence(trial: mocap.C3DTrial) -> None:
     """How the FPPA - PiG difference in stance grows with knee flexion."""
     pose, _ = mocap.frontal_pose_dataset(trial)
-    metrics = compute_metrics(pose, view="front", roll_deg=0.0)
+    metrics = metrics_of(pose, view="front", roll_deg=0.0)
     reference = mocap.pig_reference(trial)
     stances = mocap.stance_masks(trial.events, trial.time_s)
     print("difference (ours - PiG valgus) against PiG knee flexion, in stance:")

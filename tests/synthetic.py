@@ -21,7 +21,7 @@ confidence when the face is turned away, and (``mislabel_back=True``) left/right
 given as if the model saw a face in back views.
 
 :func:`ground_truth` gives the exact per-frame metrics (the variables of
-:data:`pronate.metrics.kinematics.METRIC_VARIABLES`): frontal metrics from the orthographic
+:data:`pronate.metrics.schema.METRIC_VARIABLES`): frontal metrics from the orthographic
 projection of the 3-D skeleton on its frontal plane -- what a perfect 2-D measurement in
 a frontal view gives -- and knee flexion from the orthographic sagittal projection. A
 real camera adds perspective: a point nearer the camera by ``dz`` is magnified by
@@ -45,9 +45,13 @@ import numpy as np
 import xarray as xr
 
 from pronate.camera import stance
-from pronate.camera.frames import FACE, as_plane
-from pronate.metrics import kinematics
+from pronate.camera.frames import as_plane
+from pronate.camera.view import FACE
+from pronate.metrics import frontal_series
 from pronate.metrics.com import segmental_com
+from pronate.metrics.kinematics import GRAVITY
+from pronate.metrics.schema import METRIC_VARIABLES
+from pronate.metrics.support import FOOT_PER_LEG
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS, MIRROR_ORDER
 from pronate.pose.schema import SPACE, make_pose_dataset
 
@@ -104,8 +108,8 @@ class Body:
 
     @property
     def foot_m(self) -> float:
-        """Heel-to-toe length, consistent with :data:`pronate.camera.stance.FOOT_PER_LEG`."""
-        return stance.FOOT_PER_LEG * self.leg_m
+        """Heel-to-toe length, consistent with :data:`pronate.metrics.support.FOOT_PER_LEG`."""
+        return FOOT_PER_LEG * self.leg_m
 
 
 class Move(Protocol):
@@ -594,20 +598,20 @@ def ground_truth(
     frontal = as_plane(pts.sel(space=["y", "z"]).values, skeleton)
     sagittal = as_plane(pts.sel(space=["x", "z"]).values, skeleton, plane=("a", "b"))
     c_l, c_r = skeleton["contact_left"], skeleton["contact_right"]
-    out = kinematics.frontal_metrics(
+    out = frontal_series.frontal_metrics(
         frontal,
-        quiet=skeleton["quiet"] > 0,
+        neutral=skeleton["quiet"] > 0,
         contact_left=c_l,
         contact_right=c_r,
         foot_length=body.foot_m,
-        omega0=float(np.sqrt(kinematics.GRAVITY / body.leg_m)),
+        omega0=float(np.sqrt(GRAVITY / body.leg_m)),
         sex=sex,
     )
     for side in ("left", "right"):
-        out[f"knee_flexion_{side}_deg"] = kinematics.knee_flexion(sagittal, side=side)
+        out[f"knee_flexion_{side}_deg"] = frontal_series.knee_flexion(sagittal, side=side)
     com = segmental_com(pts, sex=sex).values
     com_px = camera.project(com) if camera is not None else np.full((len(com), 2), np.nan)
     out["com_x_px"] = ("time", com_px[:, 0])
     out["com_y_px"] = ("time", com_px[:, 1])
     out["stance"] = ("time", stance.stance_labels(c_l.values, c_r.values))
-    return out[list(kinematics.METRIC_VARIABLES)]
+    return out[list(METRIC_VARIABLES)]

@@ -11,7 +11,7 @@ import pytest
 import synthetic as syn
 from pronate.app.cli import main
 from pronate.errors import InputError
-from pronate.metrics.kinematics import METRIC_VARIABLES
+from pronate.metrics.schema import METRIC_VARIABLES
 from pronate.pipeline import AnalysisOptions, run_analyze
 from pronate.pose.schema import load_pose_dataset, save_pose_dataset
 from pronate.verdict.thresholds import Thresholds
@@ -87,11 +87,11 @@ def test_options_reach_the_analysis(synthetic_pose_path, tmp_path):
     assert out.summary["events"][0]["verdict"] == "collapse"
 
 
-def test_cli_views_are_the_frames_views():
+def test_cli_views_are_the_camera_views():
     from pronate.app import cli
-    from pronate.camera import frames
+    from pronate.camera import view
 
-    assert cli.VIEWS == frames.VIEWS
+    assert cli.VIEWS == view.VIEWS
 
 
 def test_run_analyze_needs_exactly_one_input(synthetic_pose_path, tmp_path):

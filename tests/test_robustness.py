@@ -386,11 +386,11 @@ def test_per_frame_metrics_never_raise(points: xr.DataArray, width: float):
                 kin.tibia_frontal(points, side=side),
                 kin.knee_fppa(points, side=side),
                 kin.knee_flexion(points, side=side),
-                kin.ankle_medial_shift(points, side=side, quiet=quiet, foot_length=width),
+                kin.ankle_medial_shift(points, side=side, neutral=quiet, foot_length=width),
             ):
                 assert value.sizes["time"] == points.sizes["time"]
         kin.pelvic_obliquity(points)
         kin.trunk_lean(points)
-        kin.hip_width(points, quiet=quiet)
-        shift = kin.pelvis_shift(points, quiet=quiet, width=width)
+        kin.hip_width(points, neutral=quiet)
+        shift = kin.pelvis_shift(points, neutral=quiet, width=width)
         kin.extrapolated(shift, omega0=3.0)

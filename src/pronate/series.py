@@ -1,9 +1,10 @@
-"""Runs of True in a boolean mask: the one helper the clean-up, contact and camera stages
-share."""
+"""Small helpers on 1-D series that several stages share: runs of True in a mask, gaps
+filled inside a series, a moving average."""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -12,3 +13,31 @@ def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     starts = np.flatnonzero(edges == 1)
     stops = np.flatnonzero(edges == -1)
     return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+def moving_average(values: np.ndarray, *, size: int) -> np.ndarray:
+    """Centred moving average over ``size`` samples after filling interior gaps linearly.
+
+    Leading / trailing NaN stay NaN; all-NaN input is returned unchanged.
+    """
+    v = interpolate_interior(np.asarray(values, dtype=np.float64))
+    ok = np.isfinite(v)
+    if size <= 1 or not ok.any():
+        return v
+    out = np.full_like(v, np.nan)
+    first, last = np.flatnonzero(ok)[[0, -1]]
+    out[first : last + 1] = uniform_filter1d(v[first : last + 1], size=size, mode="nearest")
+    return out
+
+
+def interpolate_interior(values: np.ndarray) -> np.ndarray:
+    """Fill interior NaN linearly; leading / trailing NaN stay."""
+    v = np.asarray(values, dtype=np.float64).copy()
+    ok = np.isfinite(v)
+    if ok.sum() < 2:
+        return v
+    idx = np.arange(len(v))
+    first, last = np.flatnonzero(ok)[[0, -1]]
+    inner = ~ok & (idx > first) & (idx < last)
+    v[inner] = np.interp(idx[inner], idx[ok], v[ok])
+    return v

@@ -1,14 +1,11 @@
-"""Tests of reference frames, views, labels, camera roll and pitch."""
+"""Tests of the coordinate frames, views, labels, camera roll and pitch."""
 
 import numpy as np
 import pytest
 
+from pronate.camera.body import observe
 from pronate.camera.frames import (
-    MAX_ROLL_DEG,
-    MAX_ROLL_SPREAD_DEG,
-    classify_yaw,
     estimate_pitch,
-    estimate_roll,
     level_world,
     mid,
     mirror_image,
@@ -17,8 +14,11 @@ from pronate.camera.frames import (
     upright_image,
     upright_world,
 )
-from pronate.metrics.kinematics import compute_metrics
+from pronate.camera.roll import MAX_ROLL_DEG, MAX_ROLL_SPREAD_DEG
+from pronate.camera.roll import stance_roll as estimate_roll
+from pronate.camera.view import classify_yaw
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS, mirror_name
+from stages import facts, seen
 from synthetic import Camera, QuietStance, render_pose, simulate
 
 
@@ -93,7 +93,7 @@ def test_roll_only_from_a_sane_quiet_stance() -> None:
 def test_pitch_is_found_and_levelled(pitch: float) -> None:
     pose = render_pose(simulate([QuietStance()]), Camera(yaw_deg=40.0, pitch_deg=pitch))
     world = upright_world(pose["world"].values, roll_deg=0.0)
-    found = estimate_pitch(world, reference=np.ones(pose.sizes["time"], dtype=bool))
+    found = estimate_pitch(world, neutral=np.ones(pose.sizes["time"], dtype=bool))
     assert found == pytest.approx(pitch, abs=1e-6)
     level = level_world(world, pitch_deg=found)
     axis = mid(level, "left_shoulder", "right_shoulder") - mid(level, "left_ankle", "right_ankle")
@@ -124,12 +124,12 @@ def test_balancing_views_and_real_sides(clip, yaw_range, tracked_clip, balancing
     from pronate.validation.reference import reference_pose_dataset
 
     pose = tracked_clip(clip)
-    metrics = compute_metrics(pose)
-    assert metrics.attrs["view"] == "oblique"
-    assert yaw_range[0] <= metrics.attrs["yaw_deg"] <= yaw_range[1]
+    body, metrics = seen(pose)
+    assert facts(body)["view"] == "oblique"
+    assert yaw_range[0] <= facts(body)["yaw_deg"] <= yaw_range[1]
     trc, cameras = balancing_mocap
     mocap = reference_pose_dataset(trc, cameras[clip.split("_")[1]])
-    swapped = metrics.attrs["labels_swapped"]
+    swapped = facts(body)["labels_swapped"]
     for part in ("hip", "knee", "ankle"):
         left = _effective(pose, f"left_{part}", swapped=swapped)
         right = _effective(pose, f"right_{part}", swapped=swapped)
@@ -137,9 +137,9 @@ def test_balancing_views_and_real_sides(clip, yaw_range, tracked_clip, balancing
         ref_r = mocap["position"].sel(keypoint=f"right_{part}", space=["x", "y"]).values
         same = np.linalg.norm(left - ref_l, axis=1) + np.linalg.norm(right - ref_r, axis=1)
         crossed = np.linalg.norm(left - ref_r, axis=1) + np.linalg.norm(right - ref_l, axis=1)
-        seen = np.isfinite(same) & np.isfinite(crossed)
-        assert seen.sum() >= 10
-        assert (same[seen] < crossed[seen]).mean() >= 0.95, part
+        visible = np.isfinite(same) & np.isfinite(crossed)
+        assert visible.sum() >= 10
+        assert (same[visible] < crossed[visible]).mean() >= 0.95, part
     speed = {}  # mean knee displacement per frame where seen (the swinging leg is
     for side in ("left", "right"):  # often lost from behind)
         knee = _effective(pose, f"{side}_knee", swapped=swapped)[20:60]
@@ -154,7 +154,7 @@ def test_balancing_views_and_real_sides(clip, yaw_range, tracked_clip, balancing
 def test_balancing_roll_is_not_guessed_from_a_leaning_body(tracked_clip) -> None:
     """He leans from the first frame: no quiet stance, so no roll estimate (the old
     body-axis guess said -22 deg)."""
-    attrs = compute_metrics(tracked_clip("balancing_cam01")).attrs
+    attrs = facts(observe(tracked_clip("balancing_cam01")))
     assert attrs["quiet_found"] == 0
     assert attrs["roll_method"] == "none"
     assert attrs["roll_deg"] == 0.0
@@ -166,7 +166,7 @@ def test_frontal_squat_view_and_roll(tracked_clip) -> None:
     """Front view; the gym's vertical edges are within 0.5 deg of upright in the video
     (the line through her feet is tilted 3-4 deg by a slight foot stagger)."""
     pose = tracked_clip("frontal_squat")
-    attrs = compute_metrics(pose).attrs
+    attrs = facts(observe(pose))
     assert attrs["view"] == "front" and abs(attrs["yaw_deg"]) <= 10.0
     assert attrs["roll_method"] == "body_axis" and abs(attrs["roll_deg"]) <= 2.0
     assert abs(attrs["pitch_deg"]) <= 10.0

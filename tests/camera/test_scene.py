@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from pronate.camera import scene
-from pronate.camera.estimate import estimate_camera, placement
-from pronate.camera.frames import ViewInfo
+from pronate.camera.body import observe
+from pronate.camera.view import ViewInfo, placement
 from pronate.pose.keypoints import KEYPOINT_INDEX
 
 
@@ -117,7 +117,7 @@ def test_roll_found_on_rotated_copies(cam, tracked_clip, balancing_mocap, shared
         segments = np.concatenate(
             [scene.detect_segments(r, exclude_boxes=[box]) for r, _ in rotated]
         )
-        camera = estimate_camera(moved, segments=segments)
+        camera = observe(moved, segments=segments).camera
         assert camera.roll_method == "scene_lines", (angle, str(camera.roll_detail))
         assert camera.roll_deg == pytest.approx(truth + angle, abs=2.0), angle
         assert camera.frontal_measurable is False and camera.placement_hint

@@ -11,14 +11,12 @@ from scipy.ndimage import uniform_filter1d
 
 from pronate.camera.contact import foot_contact, point_contact
 from pronate.camera.stance import (
-    FOOT_WIDTH_PER_LENGTH,
-    bos_margin,
     leg_length,
     quiet_stance,
     stance_labels,
 )
-from pronate.metrics.kinematics import compute_metrics
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS
+from stages import metrics_of
 from synthetic import (
     Camera,
     QuietStance,
@@ -36,27 +34,6 @@ def test_stance_labels() -> None:
     left = np.array([True, True, False, False])
     right = np.array([True, False, True, False])
     assert stance_labels(left, right).tolist() == ["both", "left", "right", "none"]
-
-
-def _lateral(**values: float) -> xr.DataArray:
-    data = np.zeros((1, len(KEYPOINTS)))
-    for name, v in values.items():
-        data[0, KEYPOINTS.index(name)] = v
-    return xr.DataArray(data, dims=("time", "keypoint"), coords={"keypoint": list(KEYPOINTS)})
-
-
-def test_bos_margin_inside_outside_and_none() -> None:
-    lateral = _lateral(left_heel=0.1, left_foot_index=0.12, right_heel=-0.1, right_foot_index=-0.12)
-    half = 0.5 * FOOT_WIDTH_PER_LENGTH * 0.25
-    yes, no = xr.DataArray([True], dims="time"), xr.DataArray([False], dims="time")
-    x = xr.DataArray([0.0], dims="time")
-    both = bos_margin(x, lateral, contact_left=yes, contact_right=yes, foot_length=0.25)
-    assert float(both[0]) == pytest.approx((0.12 + half) / 0.25)
-    left = bos_margin(x, lateral, contact_left=yes, contact_right=no, foot_length=0.25)
-    assert float(left[0]) == pytest.approx((0.0 - (0.1 - half)) / 0.25)
-    assert float(left[0]) < 0
-    none = bos_margin(x, lateral, contact_left=no, contact_right=no, foot_length=0.25)
-    assert np.isnan(float(none[0]))
 
 
 # ------------------------------------------------------------ one contact point
@@ -196,7 +173,7 @@ def test_stance_when_one_foot_is_up_most_of_the_clip(camera: Camera) -> None:
         [QuietStance(duration_s=0.4), SingleLegLoading(side="left", load_s=4.0)], fps=30.0
     )
     truth = ground_truth(skeleton)["stance"].values
-    stance = compute_metrics(render_pose(skeleton, camera))["stance"].values
+    stance = metrics_of(render_pose(skeleton, camera))["stance"].values
     changes = np.flatnonzero(truth[1:] != truth[:-1])
     near = np.zeros(len(truth), dtype=bool)
     for c in changes:
@@ -244,7 +221,7 @@ def test_balancing_stance_agrees_with_the_mocap(clip, tracked_clip, balancing_mo
     the height rule alone (no speed limit) 94 % and 87 %: the lift-offs and touchdowns
     are a few frames late after the 6 Hz clean-up."""
     truth = mocap_stance(balancing_mocap[0])
-    stance = compute_metrics(tracked_clip(clip))["stance"].values
+    stance = metrics_of(tracked_clip(clip))["stance"].values
     assert len(stance) == len(truth)
     assert (stance == truth).mean() >= 0.9
     assert (stance[20:60] == "left").all()
@@ -252,5 +229,5 @@ def test_balancing_stance_agrees_with_the_mocap(clip, tracked_clip, balancing_mo
 
 @pytest.mark.shared
 def test_frontal_squat_is_on_both_feet(tracked_clip) -> None:
-    stance = compute_metrics(tracked_clip("frontal_squat"))["stance"].values
+    stance = metrics_of(tracked_clip("frontal_squat"))["stance"].values
     assert (stance == "both").mean() >= 0.95

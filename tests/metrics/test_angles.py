@@ -1,6 +1,7 @@
 """The chain's angles as array maths (pronate.metrics.angles): exact answers, the sign
 conventions under mirroring, and one implementation behind the offline series
-(pronate.metrics.kinematics), the live frame (pronate.app.live.reading) and the centre of mass."""
+(pronate.metrics.frontal_series), the live frame (pronate.app.live.reading) and the centre of
+mass."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from pronate.metrics import angles, kinematics
+from pronate.metrics import angles
+from pronate.metrics import frontal_series as series_of
 from pronate.metrics.com import com_of, segmental_com
 from pronate.metrics.uncertainty import ANGLE_METRICS
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS, MIRROR_ORDER
@@ -59,13 +61,13 @@ def test_offline_series_and_frame_angles_are_one_implementation(points: np.ndarr
     series = _series(points)
     per_frame = [angles.frame_angles(points[i]) for i in range(len(points))]
     offline = {
-        "pelvic_obliquity_deg": kinematics.pelvic_obliquity(series),
-        "trunk_lean_deg": kinematics.trunk_lean(series),
+        "pelvic_obliquity_deg": series_of.pelvic_obliquity(series),
+        "trunk_lean_deg": series_of.trunk_lean(series),
     }
     for side in angles.SIDES:
-        offline[f"knee_fppa_{side}_deg"] = kinematics.knee_fppa(series, side=side)
-        offline[f"femur_frontal_{side}_deg"] = kinematics.femur_frontal(series, side=side)
-        offline[f"tibia_frontal_{side}_deg"] = kinematics.tibia_frontal(series, side=side)
+        offline[f"knee_fppa_{side}_deg"] = series_of.knee_fppa(series, side=side)
+        offline[f"femur_frontal_{side}_deg"] = series_of.femur_frontal(series, side=side)
+        offline[f"tibia_frontal_{side}_deg"] = series_of.tibia_frontal(series, side=side)
     for name, da in offline.items():
         assert da.dims == ("time",)
         np.testing.assert_array_equal(da.values, [f[name] for f in per_frame])
@@ -76,8 +78,8 @@ def test_offline_series_and_frame_angles_are_one_implementation(points: np.ndarr
 def test_plane_order_of_a_series_does_not_matter(points: np.ndarray) -> None:
     swapped = _series(points[..., ::-1].copy(), plane=("vertical", "lateral"))
     for side in angles.SIDES:
-        a = kinematics.knee_fppa(_series(points), side=side).values
-        np.testing.assert_array_equal(a, kinematics.knee_fppa(swapped, side=side).values)
+        a = series_of.knee_fppa(_series(points), side=side).values
+        np.testing.assert_array_equal(a, series_of.knee_fppa(swapped, side=side).values)
 
 
 @settings(max_examples=60, deadline=None)

@@ -11,18 +11,19 @@ import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pronate.camera.body import observe
 from pronate.camera.frames import mirror_image, swap_sides
 from pronate.errors import InputError
-from pronate.metrics.kinematics import (
-    METRIC_VARIABLES,
-    compute_metrics,
+from pronate.metrics.frontal_series import (
     femur_frontal,
     knee_fppa,
     pelvic_obliquity,
     tibia_frontal,
     trunk_lean,
 )
+from pronate.metrics.schema import METRIC_VARIABLES
 from pronate.pose.keypoints import KEYPOINTS
+from stages import facts, metrics_of, seen
 from synthetic import (
     Camera,
     QuietStance,
@@ -123,14 +124,14 @@ def _check_against_truth(
 @pytest.mark.parametrize("name", list(CAMERAS))
 def test_metrics_match_truth(name: str, skeleton: xr.Dataset) -> None:
     camera = CAMERAS[name]
-    metrics = compute_metrics(render_pose(skeleton, camera))
+    body, metrics = seen(render_pose(skeleton, camera))
     truth = ground_truth(skeleton, camera=camera)
     assert list(metrics.data_vars) == list(METRIC_VARIABLES)
-    assert metrics.attrs["view"] == ("oblique" if "oblique" in name else name)
-    assert metrics.attrs["roll_deg"] == pytest.approx(camera.roll_deg, abs=0.2)
-    assert metrics.attrs["labels_swapped"] == int(name == "back")
+    assert facts(body)["view"] == ("oblique" if "oblique" in name else name)
+    assert facts(body)["roll_deg"] == pytest.approx(camera.roll_deg, abs=0.2)
+    assert facts(body)["labels_swapped"] == int(name == "back")
     assert (
-        metrics.attrs["yaw_deg"] == pytest.approx(((camera.yaw_deg + 180) % 360) - 180, abs=1.0)
+        facts(body)["yaw_deg"] == pytest.approx(((camera.yaw_deg + 180) % 360) - 180, abs=1.0)
         or name == "back"
     )
     _check_against_truth(metrics, truth, skeleton, TOLERANCE[name])
@@ -147,10 +148,10 @@ def test_metrics_match_truth(name: str, skeleton: xr.Dataset) -> None:
 @pytest.mark.parametrize("yaw", [90.0, -90.0])
 def test_side_views(yaw: float, skeleton: xr.Dataset) -> None:
     camera = Camera(yaw_deg=yaw, roll_deg=5.0)
-    metrics = compute_metrics(render_pose(skeleton, camera))
+    body, metrics = seen(render_pose(skeleton, camera))
     truth = ground_truth(skeleton, camera=camera)
-    assert metrics.attrs["view"] == ("left" if yaw > 0 else "right")
-    assert metrics.attrs["frontal_valid"] == 0
+    assert facts(body)["view"] == ("left" if yaw > 0 else "right")
+    assert facts(body)["frontal_valid"] == 0
     assert metrics["knee_fppa_left_deg"].isnull().all()
     assert metrics["pelvis_shift_norm"].isnull().all()
     for side in SIDES:
@@ -159,7 +160,7 @@ def test_side_views(yaw: float, skeleton: xr.Dataset) -> None:
 
 
 def test_fppa_identity_on_measured_data(skeleton: xr.Dataset) -> None:
-    metrics = compute_metrics(render_pose(skeleton, Camera(yaw_deg=10.0, roll_deg=3.0)))
+    metrics = metrics_of(render_pose(skeleton, Camera(yaw_deg=10.0, roll_deg=3.0)))
     for side in SIDES:
         lhs = metrics[f"knee_fppa_{side}_deg"]
         rhs = metrics[f"femur_frontal_{side}_deg"] - metrics[f"tibia_frontal_{side}_deg"]
@@ -168,15 +169,15 @@ def test_fppa_identity_on_measured_data(skeleton: xr.Dataset) -> None:
 
 def test_overrides_and_bad_input(skeleton: xr.Dataset) -> None:
     pose = render_pose(skeleton, Camera(yaw_deg=180.0))
-    metrics = compute_metrics(pose, view="back", roll_deg=0.0, sex="female")
-    assert metrics.attrs["view_source"] == "override"
-    assert metrics.attrs["labels_swapped"] == 1
-    assert metrics.attrs["roll_method"] == "override"
+    body, metrics = seen(pose, view="back", roll_deg=0.0, sex="female")
+    assert facts(body)["view_source"] == "override"
+    assert facts(body)["labels_swapped"] == 1
+    assert facts(body)["roll_method"] == "override"
     assert metrics.attrs["sex"] == "female"
     with pytest.raises(InputError):
-        compute_metrics(pose, view="top")
+        metrics_of(pose, view="top")
     with pytest.raises(InputError):
-        compute_metrics(pose, sex="x")
+        metrics_of(pose, sex="x")
 
 
 def _single_leg_skeleton(side: str, kind: str) -> xr.Dataset:
@@ -195,10 +196,12 @@ SIGNED = ("pelvic_obliquity_deg", "pelvis_shift_norm", "trunk_lean_deg")
 )
 def test_mirror_and_swap_gives_same_anatomy(side: str, kind: str, yaw: float, roll: float) -> None:
     pose = render_pose(_single_leg_skeleton(side, kind), Camera(yaw_deg=yaw, roll_deg=roll))
-    original = compute_metrics(pose)
-    mirrored = compute_metrics(swap_sides(mirror_image(pose)))
-    assert mirrored.attrs["view"] == original.attrs["view"]
-    assert mirrored.attrs["roll_deg"] == pytest.approx(-original.attrs["roll_deg"], abs=1e-6)
+    original_body, original = seen(pose)
+    mirrored_body, mirrored = seen(swap_sides(mirror_image(pose)))
+    assert facts(mirrored_body)["view"] == facts(original_body)["view"]
+    assert facts(mirrored_body)["roll_deg"] == pytest.approx(
+        -facts(original_body)["roll_deg"], abs=1e-6
+    )
     for var in METRIC_VARIABLES:
         a = original[var].values
         if var == "stance":
@@ -218,8 +221,8 @@ def test_mirror_and_swap_gives_same_anatomy(side: str, kind: str, yaw: float, ro
 @given(side=st.sampled_from(SIDES), kind=st.sampled_from(["pronation", "collapse"]))
 def test_front_and_back_views_agree(side: str, kind: str) -> None:
     skeleton = _single_leg_skeleton(side, kind)
-    front = compute_metrics(render_pose(skeleton, Camera(yaw_deg=0.0)))
-    back = compute_metrics(render_pose(skeleton, Camera(yaw_deg=180.0, roll_deg=4.0)))
+    front = metrics_of(render_pose(skeleton, Camera(yaw_deg=0.0)))
+    back = metrics_of(render_pose(skeleton, Camera(yaw_deg=180.0, roll_deg=4.0)))
     assert (front["stance"].values == back["stance"].values).all()
     # each view is within 0.5 deg of the truth; perspective errs in opposite directions
     for var in METRIC_VARIABLES:
@@ -231,9 +234,9 @@ def test_front_and_back_views_agree(side: str, kind: str) -> None:
 
 def test_noisy_keypoints_keep_stance(skeleton: xr.Dataset) -> None:
     camera = Camera(yaw_deg=0.0, roll_deg=5.0)
-    metrics = compute_metrics(render_pose(skeleton, camera, noise_px=1.5, seed=3))
+    body, metrics = seen(render_pose(skeleton, camera, noise_px=1.5, seed=3))
     truth = ground_truth(skeleton, camera=camera)
-    assert metrics.attrs["roll_deg"] == pytest.approx(5.0, abs=1.0)
+    assert facts(body)["roll_deg"] == pytest.approx(5.0, abs=1.0)
     agree = metrics["stance"].values == truth["stance"].values
     assert agree.mean() > 0.95
 
@@ -250,10 +253,10 @@ def test_camera_looking_down_plain_2d(name: str, skeleton: xr.Dataset) -> None:
     angles (no depth correction, issue 8) keep the perspective of the pitch, within 4 deg
     on the knee (below the stated FPPA uncertainty) and 0.5 deg on pelvis and trunk."""
     camera = PITCHED[name]
-    metrics = compute_metrics(render_pose(skeleton, camera))
+    body, metrics = seen(render_pose(skeleton, camera))
     truth = ground_truth(skeleton, camera=camera)
-    assert metrics.attrs["pitch_deg"] == pytest.approx(camera.pitch_deg, abs=0.1)
-    assert metrics.attrs["roll_deg"] == pytest.approx(camera.roll_deg, abs=0.2)
+    assert facts(body)["pitch_deg"] == pytest.approx(camera.pitch_deg, abs=0.1)
+    assert facts(body)["roll_deg"] == pytest.approx(camera.roll_deg, abs=0.2)
     for var, limit in (
         ("knee_fppa_left_deg", 4.0),
         ("knee_fppa_right_deg", 4.0),
@@ -268,10 +271,10 @@ def test_camera_looking_down_plain_2d(name: str, skeleton: xr.Dataset) -> None:
 def test_oblique_views_give_no_frontal_metrics(yaw: float, skeleton: xr.Dataset) -> None:
     """Oblique views: every frontal variable is NaN, the camera says why and where to
     stand instead; stance and knee flexion are still measured."""
-    from pronate.metrics.kinematics import FRONTAL_VARIABLES
+    from pronate.metrics.frontal_series import FRONTAL_VARIABLES
 
-    metrics = compute_metrics(render_pose(skeleton, Camera(yaw_deg=yaw, roll_deg=5.0)))
-    assert metrics.attrs["view"] == "oblique" and metrics.attrs["frontal_valid"] == 0
+    body, metrics = seen(render_pose(skeleton, Camera(yaw_deg=yaw, roll_deg=5.0)))
+    assert facts(body)["view"] == "oblique" and facts(body)["frontal_valid"] == 0
     for var in FRONTAL_VARIABLES:
         assert metrics[var].isnull().all(), var
     assert (metrics["stance"].values != "none").mean() > 0.9
@@ -282,8 +285,8 @@ def test_fppa_does_not_depend_on_roll(skeleton: xr.Dataset) -> None:
     """FPPA is an angle between two segments: a roll error cannot make it asymmetric;
     segment angles shift by the roll error with opposite medial signs."""
     pose = render_pose(skeleton, Camera(yaw_deg=0.0, roll_deg=2.0))
-    a = compute_metrics(pose, roll_deg=2.0)
-    b = compute_metrics(pose, roll_deg=-3.0)
+    a = metrics_of(pose, roll_deg=2.0)
+    b = metrics_of(pose, roll_deg=-3.0)
     for side in SIDES:
         assert np.allclose(a[f"knee_fppa_{side}_deg"], b[f"knee_fppa_{side}_deg"], atol=1e-9)
     femur = b["femur_frontal_left_deg"] - a["femur_frontal_left_deg"]
@@ -295,15 +298,15 @@ def test_no_quiet_stance_means_no_roll_guess() -> None:
     """The clip starts with the weight shift: no quiet stance, so the roll is not
     estimated (0, method ``none``) and the neutral pelvis comes from double support."""
     skeleton = simulate([single_leg("left")], fps=30.0)
-    metrics = compute_metrics(render_pose(skeleton, Camera(yaw_deg=0.0, roll_deg=5.0)))
-    assert metrics.attrs["quiet_found"] == 0
-    assert (metrics.attrs["roll_deg"], metrics.attrs["roll_method"]) == (0.0, "none")
-    assert metrics.attrs["reference_frames"] == "both_feet"
-    with_quiet = compute_metrics(
+    body = observe(render_pose(skeleton, Camera(yaw_deg=0.0, roll_deg=5.0)))
+    assert facts(body)["quiet_found"] == 0
+    assert (facts(body)["roll_deg"], facts(body)["roll_method"]) == (0.0, "none")
+    assert facts(body)["reference_frames"] == "both_feet"
+    with_quiet_body = observe(
         render_pose(_single_leg_skeleton("left", "pronation"), Camera(roll_deg=5.0))
     )
-    assert with_quiet.attrs["reference_frames"] == "quiet"
-    assert with_quiet.attrs["roll_method"] == "body_axis"
+    assert facts(with_quiet_body)["reference_frames"] == "quiet"
+    assert facts(with_quiet_body)["roll_method"] == "body_axis"
 
 
 def test_missing_frames_and_keypoints_are_quiet(skeleton: xr.Dataset) -> None:
@@ -317,7 +320,7 @@ def test_missing_frames_and_keypoints_are_quiet(skeleton: xr.Dataset) -> None:
     pose["position"].values[:], pose["world"].values[:] = position, world
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        metrics = compute_metrics(pose)
+        metrics = metrics_of(pose)
     assert (metrics["stance"].values[100:110] == "none").all()
     assert metrics["knee_fppa_left_deg"][100:110].isnull().all()
     assert metrics["com_x_px"].notnull()[:100].all()
@@ -350,20 +353,23 @@ def _mocap_frontal(trc: xr.DataArray) -> xr.DataArray:
 
 def _mocap_truth(trc: xr.DataArray, stance: np.ndarray) -> xr.Dataset:
     """Frontal metrics of the mocap itself, with the given stance (to compare geometry)."""
-    from pronate.camera.stance import FOOT_PER_LEG, leg_length
-    from pronate.metrics.kinematics import GRAVITY, frontal_metrics, reference_frames
+    from pronate.camera.body import neutral_frames
+    from pronate.camera.stance import leg_length
+    from pronate.metrics.frontal_series import frontal_metrics
+    from pronate.metrics.kinematics import GRAVITY
+    from pronate.metrics.support import FOOT_PER_LEG
 
     frontal = _mocap_frontal(trc)
     leg = leg_length(frontal.values)
     contact_l, contact_r = np.isin(stance, ("both", "left")), np.isin(stance, ("both", "right"))
-    reference, _ = reference_frames(np.zeros(len(stance), dtype=bool), contact_l, contact_r)
+    reference, _ = neutral_frames(np.zeros(len(stance), dtype=bool), contact_l, contact_r)
 
     def along(mask: np.ndarray) -> xr.DataArray:
         return xr.DataArray(mask, dims="time", coords={"time": frontal["time"].values})
 
     return frontal_metrics(
         frontal,
-        quiet=along(reference),
+        neutral=along(reference),
         contact_left=along(contact_l),
         contact_right=along(contact_r),
         foot_length=FOOT_PER_LEG * leg,
@@ -408,11 +414,11 @@ def test_oblique_geometry_on_projected_mocap(cam: str, balancing_mocap) -> None:
     trc, cameras = balancing_mocap
     yaw, roll, pitch = _calibrated_view(trc, cameras[cam])
     pose = reference_pose_dataset(trc, cameras[cam])
-    metrics = compute_metrics(pose, roll_deg=roll if cam == "cam01" else None)
+    body, metrics = seen(pose, roll_deg=roll if cam == "cam01" else None)
     truth = _mocap_truth(trc, metrics["stance"].values)
-    assert metrics.attrs["view"] == "oblique"
-    assert metrics.attrs["yaw_deg"] == pytest.approx(yaw, abs=10.0)
-    assert metrics.attrs["pitch_deg"] == pytest.approx(pitch, abs=2.0)
+    assert facts(body)["view"] == "oblique"
+    assert facts(body)["yaw_deg"] == pytest.approx(yaw, abs=10.0)
+    assert facts(body)["pitch_deg"] == pytest.approx(pitch, abs=2.0)
 
     def error(var: str) -> float:
         a, b = metrics[var].values, truth[var].values
@@ -432,8 +438,8 @@ def test_frontal_squat_fppa_is_plausible(tracked_clip) -> None:
     both sides. The right knee flares visibly more in the video (about -60 vs -30 deg
     at the deepest frames, where the thigh points at the camera and FPPA exaggerates);
     FPPA does not depend on the roll, so the asymmetry is not a roll artefact."""
-    metrics = compute_metrics(tracked_clip("frontal_squat"))
-    quiet = metrics["time"].values <= metrics.attrs["quiet_end_s"]
+    body, metrics = seen(tracked_clip("frontal_squat"))
+    quiet = metrics["time"].values <= facts(body)["quiet_end_s"]
     hip = tracked_clip("frontal_squat")["position"].sel(keypoint="left_hip", space="y").values
     deep = hip > np.nanpercentile(hip, 90)
     for side in SIDES:
@@ -445,7 +451,7 @@ def test_frontal_squat_fppa_is_plausible(tracked_clip) -> None:
 @pytest.mark.shared
 def test_balancing_oblique_clip_is_unmeasurable(tracked_clip) -> None:
     """cam01 sees him about 45 deg off his front: no frontal margin is claimed."""
-    metrics = compute_metrics(tracked_clip("balancing_cam01"))
-    assert metrics.attrs["view"] == "oblique"
+    body, metrics = seen(tracked_clip("balancing_cam01"))
+    assert facts(body)["view"] == "oblique"
     assert metrics["com_margin_norm"].isnull().all()
     assert (metrics["stance"].values[20:60] == "left").all()

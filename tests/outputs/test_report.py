@@ -93,7 +93,8 @@ def png(path: Path, colour: tuple[int, int, int], *, size: tuple[int, int] = (36
 def analysis() -> tuple[Any, Any, dict[str, Any]]:
     """Pose, metrics and summary of the synthetic script seen from the front."""
     pose = syn.render_pose(syn.simulate(fps=30.0), syn.Camera(yaw_deg=0.0, roll_deg=5.0))
-    metrics, _, summary = analyze_pose(pose, options=AnalysisOptions())
+    result, summary = analyze_pose(pose, options=AnalysisOptions())
+    metrics = result.metrics
     assert [e["verdict"] for e in summary["events"]] == [
         "pronation",
         "pronation",

@@ -11,16 +11,18 @@ import xarray as xr
 
 import synthetic as syn
 from pronate.outputs.summary import assessment_dict, format_summary, json_safe, summarize
+from pronate.verdict.analysis import Analysis
 from pronate.verdict.assessment import (
+    Assessment,
     Criterion,
-    assess_event,
-    assess_events,
+    assess_moment,
     combine_legs,
     leg_verdict,
     overall_verdict,
 )
-from pronate.verdict.moments import Event
+from pronate.verdict.moments import Moment
 from pronate.verdict.thresholds import Thresholds
+from stages import analysis_of, camera_facing
 
 FPS = 30.0
 N = 81
@@ -64,8 +66,14 @@ def make_metrics(view: str = "front", stance: str = "left", **series: np.ndarray
     )
 
 
-def event(side: str = "left", kind: str = "single_leg_squat", knee: int = -1) -> Event:
-    return Event(
+def judge(metrics: xr.Dataset, m: Moment, *, thresholds: Thresholds = TH) -> Assessment:
+    """The verdict of moment ``m`` seen by a level camera of the metrics' view."""
+    camera = camera_facing(metrics.attrs["view"])
+    return assess_moment(metrics, m, camera=camera, thresholds=thresholds)
+
+
+def moment(side: str = "left", kind: str = "single_leg_squat", knee: int = -1) -> Moment:
+    return Moment(
         side=side,
         kind=kind,
         start=START,
@@ -119,7 +127,7 @@ def by_name(criteria: list[Criterion]) -> dict[str, Criterion]:
 
 @pytest.mark.parametrize("side", ["left", "right"])
 def test_pronation_with_every_criterion_exact(side):
-    a = assess_event(make_metrics(stance=side, **chain(side)), event(side), thresholds=TH)
+    a = judge(make_metrics(stance=side, **chain(side)), moment(side), thresholds=TH)
     assert a.verdict == "pronation"
     assert a.legs == {side: "pronation"}
     c = by_name(a.criteria)
@@ -159,7 +167,7 @@ def test_pronation_with_every_criterion_exact(side):
 
 def test_missing_chain():
     series = chain("left", fppa=0.0, shift=0.05, hike=0.0, margin=-0.1)
-    a = assess_event(make_metrics(**series), event("left"), thresholds=TH)
+    a = judge(make_metrics(**series), moment("left"), thresholds=TH)
     assert a.verdict == "missing"
     c = by_name(a.criteria)
     assert [n for n, v in c.items() if v.passed is False] == [
@@ -175,18 +183,18 @@ def test_missing_chain():
 
 
 def test_partial_when_a_proximal_link_is_missing():
-    a = assess_event(make_metrics(**chain("left", shift=0.05)), event("left"), thresholds=TH)
+    a = judge(make_metrics(**chain("left", shift=0.05)), moment("left"), thresholds=TH)
     assert a.verdict == "partial"
     assert by_name(a.criteria)["pelvis_over_foot"].passed is False
 
 
 def test_partial_when_only_the_knee_stays_straight():
-    a = assess_event(make_metrics(**chain("left", fppa=1.0)), event("left"), thresholds=TH)
+    a = judge(make_metrics(**chain("left", fppa=1.0)), moment("left"), thresholds=TH)
     assert a.verdict == "partial"
 
 
 def test_collapse_beyond_the_band():
-    a = assess_event(make_metrics(**chain("left", fppa=20.0)), event("left"), thresholds=TH)
+    a = judge(make_metrics(**chain("left", fppa=20.0)), moment("left"), thresholds=TH)
     assert a.verdict == "collapse"
     c = by_name(a.criteria)["knee_fppa_in_band"]
     assert (c.value, c.threshold, c.passed) == (pytest.approx(20.0), (-10.0, 16.8), False)
@@ -207,7 +215,7 @@ def test_varus_below_the_band_is_no_pronation_and_no_collapse():
 
 
 def test_collapse_femur_driven_out_of_rhythm():
-    a = assess_event(make_metrics(**chain("left", femur_share=1.0)), event("left"), thresholds=TH)
+    a = judge(make_metrics(**chain("left", femur_share=1.0)), moment("left"), thresholds=TH)
     assert a.verdict == "collapse"
     c = by_name(a.criteria)
     assert c["femur_tibia_coupling"].value == pytest.approx(0.0)
@@ -216,7 +224,7 @@ def test_collapse_femur_driven_out_of_rhythm():
 
 
 def test_collapse_tibia_late():
-    a = assess_event(make_metrics(**chain("left", tibia_lag=9)), event("left"), thresholds=TH)
+    a = judge(make_metrics(**chain("left", tibia_lag=9)), moment("left"), thresholds=TH)
     c = by_name(a.criteria)["femur_tibia_lag"]
     assert c.value == pytest.approx(0.3)
     assert c.passed is False
@@ -226,14 +234,14 @@ def test_collapse_tibia_late():
 def test_thresholds_from_config_change_the_verdict():
     metrics = make_metrics(**chain("left"))
     strict = Thresholds(fppa_max_deg=7.0)
-    assert assess_event(metrics, event("left"), thresholds=strict).verdict == "collapse"
+    assert judge(metrics, moment("left"), thresholds=strict).verdict == "collapse"
     lenient = Thresholds(pelvis_shift_min=0.6)
-    assert assess_event(metrics, event("left"), thresholds=lenient).verdict == "partial"
+    assert judge(metrics, moment("left"), thresholds=lenient).verdict == "partial"
 
 
 @pytest.mark.parametrize("view", ["left", "right"])
 def test_side_view_is_unmeasurable(view):
-    a = assess_event(make_metrics(view=view, **chain("left")), event("left"), thresholds=TH)
+    a = judge(make_metrics(view=view, **chain("left")), moment("left"), thresholds=TH)
     assert a.verdict == "unmeasurable"
 
 
@@ -242,16 +250,12 @@ def test_missing_fppa_is_unmeasurable():
     fppa = series["knee_fppa_left_deg"].copy()
     fppa[PEAK - 5 : PEAK + 6] = np.nan
     series["knee_fppa_left_deg"] = fppa
-    assert (
-        assess_event(make_metrics(**series), event("left"), thresholds=TH).verdict == "unmeasurable"
-    )
+    assert judge(make_metrics(**series), moment("left"), thresholds=TH).verdict == "unmeasurable"
     fppa = chain("left")["knee_fppa_left_deg"].copy()
     fppa[START + 5 : PEAK - 4] = np.nan  # 2/3 of the moment, not at start or peak
     fppa[PEAK + 4 : END - 3] = np.nan
     series["knee_fppa_left_deg"] = fppa
-    assert (
-        assess_event(make_metrics(**series), event("left"), thresholds=TH).verdict == "unmeasurable"
-    )
+    assert judge(make_metrics(**series), moment("left"), thresholds=TH).verdict == "unmeasurable"
 
 
 def test_knee_read_at_the_knee_frame():
@@ -260,7 +264,7 @@ def test_knee_read_at_the_knee_frame():
     series["knee_fppa_left_deg"] = series["knee_fppa_left_deg"] + np.where(
         np.arange(N) > 25, 40.0, 0.0
     )  # nonsense beyond the knee frame
-    a = assess_event(make_metrics(**series), event("left", knee=20), thresholds=TH)
+    a = judge(make_metrics(**series), moment("left", knee=20), thresholds=TH)
     c = by_name(a.criteria)
     assert c["knee_valgus_movement"].value == pytest.approx(8.0 * 5 / 15)
     assert c["knee_fppa_in_band"].passed is True
@@ -278,7 +282,7 @@ def bilateral(left: dict, right: dict) -> xr.Dataset:
 
 def test_bilateral_both_legs_in_rhythm():
     m = bilateral(chain("left"), chain("right"))
-    a = assess_event(m, event("both", "squat"), thresholds=TH)
+    a = judge(m, moment("both", "squat"), thresholds=TH)
     assert a.verdict == "pronation"
     assert a.legs == {"left": "pronation", "right": "pronation"}
     c = by_name(a.criteria)
@@ -291,14 +295,14 @@ def test_bilateral_both_legs_in_rhythm():
 
 def test_bilateral_legs_combine():
     m = bilateral(chain("left"), chain("right", fppa=25.0))
-    assert assess_event(m, event("both", "squat"), thresholds=TH).verdict == "collapse"
+    assert judge(m, moment("both", "squat"), thresholds=TH).verdict == "collapse"
     m = bilateral(chain("left"), chain("right", fppa=1.0))
-    a = assess_event(m, event("both", "squat"), thresholds=TH)
+    a = judge(m, moment("both", "squat"), thresholds=TH)
     # issue 9: a two-leg squat is not judged by single-leg-squat norms: a knee that does
     # not move toward the midline is no fault there (reported, not used)
     assert a.legs == {"left": "pronation", "right": "pronation"}
     assert "two-leg squat" in assessment_dict(a)["norms"]
-    lunge = assess_event(m, event("both", "lunge"), thresholds=TH)
+    lunge = judge(m, moment("both", "lunge"), thresholds=TH)
     assert lunge.legs == {"left": "pronation", "right": "partial"}
     assert lunge.verdict == "partial"
 
@@ -367,15 +371,15 @@ def test_combine_legs_and_overall():
 
 
 def summary_of(assessments, metrics):
-    return summarize(
-        assessments,
+    analysis = Analysis(
+        camera=camera_facing(metrics.attrs["view"]),
         metrics=metrics,
-        video="clip.mp4",
-        fps=FPS,
-        frames=N,
-        model="synthetic",
+        assessments=assessments,
+        quality={"confidence": "normal", "warnings": []},
         thresholds=TH,
+        model="synthetic",
     )
+    return summarize(analysis, video="clip.mp4", fps=FPS, frames=N)
 
 
 def test_summary_is_json_safe_and_complete():
@@ -386,8 +390,8 @@ def test_summary_is_json_safe_and_complete():
         merged[name] = right[name]
     merged["com_margin_norm"][PEAK] = np.nan  # a NaN somewhere is fine
     assessments = [
-        assess_event(merged, event("left"), thresholds=TH),
-        assess_event(right, event("right"), thresholds=TH),
+        judge(merged, moment("left"), thresholds=TH),
+        judge(right, moment("right"), thresholds=TH),
     ]
     s = summary_of(assessments, merged)
     text = json.dumps(s, allow_nan=False)
@@ -422,7 +426,9 @@ def test_summary_is_json_safe_and_complete():
     assert s["thresholds"]["fppa_max_deg"] == 16.8
     text_table = format_summary(s)
     assert "pronation" in text_table and "partial" in text_table
-    assert len(text_table.splitlines()) == 2 + 2 + 2  # no asymmetry line (see above)
+    # view, camera, header, 2 moments, 2 sides; no asymmetry line (see above)
+    assert len(text_table.splitlines()) == 1 + 1 + 1 + 2 + 2
+    assert text_table.splitlines()[1] == "camera: roll 0.0 deg (override, confidence high)"
 
 
 def test_summary_of_nothing():
@@ -462,12 +468,8 @@ SCRIPTED_SIDES = ["left", "right", "left", "right", "both", "both"]
 
 
 def verdicts(pose) -> tuple[list[str], list[str]]:
-    from pronate.metrics.kinematics import compute_metrics
-    from pronate.verdict.moments import detect_events
-
-    metrics = compute_metrics(pose)
-    assessments = assess_events(metrics, detect_events(metrics, pose, thresholds=TH), thresholds=TH)
-    return [a.verdict for a in assessments], [a.event.side for a in assessments]
+    assessments = analysis_of(pose, thresholds=TH).assessments
+    return [a.verdict for a in assessments], [a.moment.side for a in assessments]
 
 
 def expected(name: str) -> tuple[list[str], list[str]]:
@@ -538,13 +540,8 @@ def test_mirrored_image_with_swapped_labels_gives_the_same_verdicts():
 def test_balancing_cam01_left_leg_and_unmeasurable(tracked_clip):
     """The man balances on his LEFT leg, seen about 45 deg off his front: the moment is
     found on the right side, and no frontal verdict is claimed."""
-    from pronate.metrics.kinematics import compute_metrics
-    from pronate.verdict.moments import detect_events
-
-    pose = tracked_clip("balancing_cam01")
-    metrics = compute_metrics(pose)
-    events = detect_events(metrics, pose, thresholds=TH)
-    assert events
-    assert {e.side for e in events} == {"left"}
-    assessments = assess_events(metrics, events, thresholds=TH)
+    assessments = analysis_of(tracked_clip("balancing_cam01"), thresholds=TH).assessments
+    moments = [a.moment for a in assessments]
+    assert moments
+    assert {e.side for e in moments} == {"left"}
     assert all(a.verdict == "unmeasurable" for a in assessments)

@@ -12,21 +12,24 @@ from hypothesis import strategies as st
 from scipy.signal import find_peaks
 
 import synthetic as syn
+from pronate.camera.body import observe
+from pronate.metrics.kinematics import compute_metrics
 from pronate.pose.schema import make_pose_dataset
 from pronate.verdict.moments import (
     KINDS,
-    Event,
+    Moment,
     bottom_centre,
     clean_labels,
-    detect_events,
+    detect_moments,
     find_dips,
-    find_events,
+    find_moments,
     foot_of_slope,
     knee_frame,
     label_runs,
     repair_stance,
 )
 from pronate.verdict.thresholds import Thresholds
+from stages import analysis_of
 
 FPS = 30.0
 TH = Thresholds()
@@ -51,9 +54,9 @@ def labels_of(
     return out
 
 
-def events_of(t, stance, depth=None, shift=None, **kwargs) -> list[Event]:
+def events_of(t, stance, depth=None, shift=None, **kwargs) -> list[Moment]:
     n = len(t)
-    return find_events(
+    return find_moments(
         time_s=t,
         frame=np.arange(n) + 100,
         stance=stance,
@@ -185,10 +188,10 @@ def test_walking_stance_phases():
         sides.append("left" if k % 2 == 0 else "right")
         stance += [sides[-1]] * n_step + ["both"] * n_double
     t = np.arange(len(stance)) / FPS
-    events = events_of(t, np.array(stance))
-    assert {e.kind for e in events} == {"walking_stance"}
-    assert [e.side for e in events] == sides
-    second = events[1]  # right: contact (start of the double support before) to toe-off
+    moments = events_of(t, np.array(stance))
+    assert {e.kind for e in moments} == {"walking_stance"}
+    assert [e.side for e in moments] == sides
+    second = moments[1]  # right: contact (start of the double support before) to toe-off
     assert second.start == 6 + n_step
     assert second.end == 6 + 2 * n_step + 2 * n_double - 1
 
@@ -197,9 +200,9 @@ def test_bilateral_squats_are_counted_once_each():
     t = timeline(12)
     depth = 0.4 * (bump(t, 1, 3) + bump(t, 4, 6.5) + bump(t, 8, 10))
     stance = labels_of(t, [("left", 3.2, 3.4)])  # a flicker between reps
-    events = events_of(t, stance, depth)
-    assert [(e.side, e.kind) for e in events] == [("both", "squat")] * 3
-    assert [e.peak_s for e in events] == pytest.approx([2.0, 5.25, 9.0], abs=1 / FPS)
+    moments = events_of(t, stance, depth)
+    assert [(e.side, e.kind) for e in moments] == [("both", "squat")] * 3
+    assert [e.peak_s for e in moments] == pytest.approx([2.0, 5.25, 9.0], abs=1 / FPS)
 
 
 def test_deep_squat_knee_is_read_on_the_descent():
@@ -284,18 +287,16 @@ def scripted_moments(skeleton) -> tuple[np.ndarray, list[str]]:
 
 @pytest.mark.parametrize("camera", CAMERAS.values(), ids=CAMERAS.keys())
 def test_synthetic_moments_sides_and_peaks(skeleton, camera):
-    from pronate.metrics.kinematics import compute_metrics
-
-    pose = syn.render_pose(skeleton, camera)
-    metrics = compute_metrics(pose)
-    events = detect_events(metrics, pose, thresholds=TH)
+    body = observe(syn.render_pose(skeleton, camera))
+    metrics = compute_metrics(body)
+    moments = detect_moments(metrics, body, thresholds=TH)
     peaks, sides = scripted_moments(skeleton)
-    assert [e.side for e in events] == sides
+    assert [e.side for e in moments] == sides
     # the scripted single-leg loadings bend the knee 30-40 deg: a pelvis drop of 0.03-0.08
     # leg lengths, single-leg stances (issue 9), not squats
-    assert [e.kind for e in events] == ["single_leg_stance"] * 4 + ["squat"] * 2
-    assert np.abs(np.array([e.peak_frame for e in events]) - peaks).max() <= 1
-    for e, side in zip(events, sides, strict=True):
+    assert [e.kind for e in moments] == ["single_leg_stance"] * 4 + ["squat"] * 2
+    assert np.abs(np.array([e.peak_frame for e in moments]) - peaks).max() <= 1
+    for e, side in zip(moments, sides, strict=True):
         stance = metrics["stance"].values[e.peak]
         assert stance == side
 
@@ -308,14 +309,10 @@ def test_synthetic_moments_sides_and_peaks(skeleton, camera):
 def test_frontal_squat_every_rep_found_once(tracked_clip):
     """Counted by eye (frames and hip height plotted): three bilateral squats, bottoms at
     about 2.0 s, 4.2 s and 6.5 s."""
-    from pronate.metrics.kinematics import compute_metrics
-
-    pose = tracked_clip("frontal_squat")
-    metrics = compute_metrics(pose)
-    events = detect_events(metrics, pose, thresholds=TH)
-    squats = [e for e in events if e.kind == "squat"]
+    moments = [a.moment for a in analysis_of(tracked_clip("frontal_squat")).assessments]
+    squats = [e for e in moments if e.kind == "squat"]
     assert len(squats) == 3
-    assert len(events) == 3
+    assert len(moments) == 3
     assert all(e.side == "both" for e in squats)
     assert [e.peak_s for e in squats] == pytest.approx([2.0, 4.2, 6.5], abs=0.2)
 
@@ -382,7 +379,7 @@ def test_find_events_never_raises(series: dict[str, np.ndarray], flat_time: bool
     n = len(series["time_s"])
     time_s = np.zeros(n) if flat_time else series["time_s"]
     with np.errstate(all="ignore"):
-        events = find_events(
+        moments = find_moments(
             time_s=time_s,
             frame=np.arange(n),
             stance=series["stance"],
@@ -393,7 +390,7 @@ def test_find_events_never_raises(series: dict[str, np.ndarray], flat_time: bool
             front=np.where(np.arange(n) % 2, "left", "right"),
             thresholds=TH,
         )
-    for e in events:
+    for e in moments:
         assert 0 <= e.start <= e.end < n
         assert e.side in ("left", "right", "both") and e.kind in KINDS
 
@@ -452,21 +449,23 @@ def _pose_and_metrics(draw: st.DrawFn):
     metrics = xr.Dataset(
         {"stance": ("time", stance), "pelvis_shift_norm": ("time", shift)},
         coords={"time": pose["time"].values, "frame": ("time", np.arange(n))},
-        attrs={"roll_deg": draw(st.sampled_from([0.0, np.nan, 90.0])), "labels_swapped": 0},
     )
-    return pose, metrics
+    return pose, metrics, draw(st.sampled_from([None, 0.0, 90.0]))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=_pose_and_metrics())
-def test_detect_events_never_raises_on_a_pose(data):
+def test_detect_moments_never_raises_on_a_pose(data):
     """Nor warns: a ``RuntimeWarning: Mean of empty slice`` reached the terminal on the
     sports2d walker (feet unseen)."""
-    pose, metrics = data
+    pose, metrics, roll = data
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        body = observe(pose, roll_deg=roll)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        events = detect_events(metrics, pose, thresholds=TH)
-    assert all(0 <= e.start <= e.peak <= e.end < pose.sizes["time"] for e in events)
+        moments = detect_moments(metrics, body, thresholds=TH)
+    assert all(0 <= e.start <= e.peak <= e.end < pose.sizes["time"] for e in moments)
 
 
 def test_bottom_centre_of_huge_values_does_not_overflow():

@@ -13,10 +13,11 @@ from typing import Any, Final
 import numpy as np
 import xarray as xr
 
-from pronate.camera import frames, stance
+from pronate.camera import frames
 from pronate.metrics import angles
 from pronate.metrics.angles import MEDIAL_SIGN, SIDES
 from pronate.metrics.com import segmental_com
+from pronate.metrics.support import bos_margin
 
 FRONTAL_VARIABLES: Final[tuple[str, ...]] = (
     "knee_fppa_left_deg",
@@ -129,25 +130,27 @@ def _median_where(x: xr.DataArray, mask: xr.DataArray) -> float:
     return float(np.median(finite)) if finite.size else float("nan")
 
 
-def hip_width(frontal: xr.DataArray, *, quiet: xr.DataArray) -> float:
-    """Lateral distance between the hips, median over the quiet-stance frames."""
+def hip_width(frontal: xr.DataArray, *, neutral: xr.DataArray) -> float:
+    """Lateral distance between the hips, median over the neutral frames."""
     d = abs(_lat(_point(frontal, "left_hip") - _point(frontal, "right_hip")))
-    return _median_where(d, quiet)
+    return _median_where(d, neutral)
 
 
-def pelvis_shift(frontal: xr.DataArray, *, quiet: xr.DataArray, width: float) -> xr.DataArray:
-    """Hip-midpoint lateral displacement from quiet stance, in hip widths, positive left."""
+def pelvis_shift(frontal: xr.DataArray, *, neutral: xr.DataArray, width: float) -> xr.DataArray:
+    """Hip-midpoint lateral displacement from the neutral frames, in hip widths, positive
+    left."""
     x = _lat(_midpoint(frontal, "left_hip", "right_hip"))
-    return (x - _median_where(x, quiet)) / width
+    return (x - _median_where(x, neutral)) / width
 
 
 def ankle_medial_shift(
-    frontal: xr.DataArray, *, side: str, quiet: xr.DataArray, foot_length: float
+    frontal: xr.DataArray, *, side: str, neutral: xr.DataArray, foot_length: float
 ) -> xr.DataArray:
-    """Experimental: ankle medial of the heel-toe midpoint, from quiet stance, foot lengths."""
+    """Experimental: ankle medial of the heel-toe midpoint, from the neutral frames, in
+    foot lengths."""
     foot = _lat(_midpoint(frontal, f"{side}_heel", f"{side}_foot_index"))
     offset = MEDIAL_SIGN[side] * (_lat(_point(frontal, f"{side}_ankle")) - foot)
-    return (offset - _median_where(offset, quiet)) / foot_length
+    return (offset - _median_where(offset, neutral)) / foot_length
 
 
 def extrapolated(x: xr.DataArray, *, omega0: float) -> xr.DataArray:
@@ -161,7 +164,7 @@ def extrapolated(x: xr.DataArray, *, omega0: float) -> xr.DataArray:
 def frontal_metrics(
     frontal: xr.DataArray,
     *,
-    quiet: xr.DataArray,
+    neutral: xr.DataArray,
     contact_left: xr.DataArray,
     contact_right: xr.DataArray,
     foot_length: float,
@@ -174,8 +177,9 @@ def frontal_metrics(
     ----------
     frontal
         Points (time, keypoint, plane=(lateral, vertical)) in any length unit.
-    quiet
-        Boolean quiet-stance mask (time).
+    neutral
+        Boolean mask of the neutral frames (time): the quiet stance, else double support
+        (:func:`pronate.camera.body.neutral_frames`).
     contact_left, contact_right
         Boolean ground contact of each foot (time).
     foot_length
@@ -197,19 +201,19 @@ def frontal_metrics(
         out[f"tibia_frontal_{side}_deg"] = tibia_frontal(frontal, side=side)
     out["pelvic_obliquity_deg"] = pelvic_obliquity(frontal)
     out["pelvis_shift_norm"] = pelvis_shift(
-        frontal, quiet=quiet, width=hip_width(frontal, quiet=quiet)
+        frontal, neutral=neutral, width=hip_width(frontal, neutral=neutral)
     )
     out["trunk_lean_deg"] = trunk_lean(frontal)
     lateral = _lat(frontal)
     com = _lat(segmental_com(frontal, sex=sex))
     contacts = {"contact_left": contact_left, "contact_right": contact_right}
-    out["com_margin_norm"] = stance.bos_margin(com, lateral, foot_length=foot_length, **contacts)
-    out["xcom_margin_norm"] = stance.bos_margin(
+    out["com_margin_norm"] = bos_margin(com, lateral, foot_length=foot_length, **contacts)
+    out["xcom_margin_norm"] = bos_margin(
         extrapolated(com, omega0=omega0), lateral, foot_length=foot_length, **contacts
     )
     for side in SIDES:
         out[f"ankle_medial_shift_{side}_norm"] = ankle_medial_shift(
-            frontal, side=side, quiet=quiet, foot_length=foot_length
+            frontal, side=side, neutral=neutral, foot_length=foot_length
         )
     return xr.Dataset(
         {name: out[name].drop_vars("plane", errors="ignore") for name in FRONTAL_VARIABLES}

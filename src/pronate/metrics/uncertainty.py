@@ -2,7 +2,8 @@
 
 The "+/-" of a metric is the root-mean-square error of the same *image-plane* quantity
 computed from pronate's keypoints and from the motion-capture keypoints projected into
-the same camera (:func:`image_plane_errors`, printed by ``pronate validate``). It is the
+the same camera (:func:`pronate.validation.accuracy.image_plane_errors`, printed by
+``pronate validate``). It is the
 error the pose model adds to a 2-D measurement, which is what a front or back view
 reports; the perspective of a camera 15 deg above the hips adds at most 3-4 deg on the
 knee (synthetic, ``tests/metrics/test_kinematics.py``), inside these figures.
@@ -18,18 +19,16 @@ whose value lies within its uncertainty of the threshold is ``uncertain``
 
 from __future__ import annotations
 
-import warnings
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
-import xarray as xr
 
-from pronate.metrics.kinematics import FRONTAL_VARIABLES, compute_metrics
+from pronate.metrics.frontal_series import FRONTAL_VARIABLES
 
 ANGLE_METRICS: Final[tuple[str, ...]] = tuple(
     name for name in FRONTAL_VARIABLES if name.endswith("_deg")
 )
-"""Image-plane quantities whose error :func:`image_plane_errors` measures."""
+"""Image-plane quantities whose error ``pronate validate`` measures."""
 
 TABLE: Final[dict[str, dict[str, float]]] = {
     # pronate validate --camera cam_01 --model M (filtered keypoints), image-plane RMSE,
@@ -118,42 +117,3 @@ def status(
     if sigma is not None and any(abs(value - b) < sigma for b in bounds):
         return "uncertain"
     return "passed" if passed else "failed"
-
-
-def _rms(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
-    ok = np.isfinite(a) & np.isfinite(b)
-    if not ok.any():
-        return float("nan"), 0
-    return float(np.sqrt(np.mean((a[ok] - b[ok]) ** 2))), int(ok.sum())
-
-
-def image_plane_errors(
-    tracked: xr.Dataset, reference: xr.Dataset, *, frame_offset: int = 0
-) -> dict[str, dict[str, Any]]:
-    """RMSE of image-plane angles: tracked keypoints against projected mocap keypoints.
-
-    Both datasets are measured as a front view with no roll correction (the angles are
-    those of the picture itself), so only the keypoints' error enters.
-
-    Returns
-    -------
-    dict
-        Metric name to ``{"rmse", "n"}`` for :data:`ANGLE_METRICS`.
-    """
-    from pronate.validation.accuracy import align_frames
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        trk = compute_metrics(tracked, view="front", roll_deg=0.0)
-        ref = compute_metrics(reference, view="front", roll_deg=0.0)
-    ti, ri = align_frames(
-        trk["time"].values,
-        ref["time"].values,
-        fps=float(tracked.attrs["fps"]),
-        frame_offset=frame_offset,
-    )
-    out: dict[str, dict[str, Any]] = {}
-    for name in ANGLE_METRICS:
-        rmse, n = _rms(trk[name].values[ti], ref[name].values[ri])
-        out[name] = {"rmse": rmse, "n": n}
-    return out

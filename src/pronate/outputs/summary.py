@@ -10,12 +10,12 @@ from collections import Counter
 from typing import Any, Final
 
 import numpy as np
-import xarray as xr
 
 from pronate.io.jsonsafe import json_safe
 from pronate.metrics import uncertainty
-from pronate.metrics.coordination import circular_mean_deg
-from pronate.verdict.assessment import NORMS, Assessment, camera_of, overall_verdict
+from pronate.verdict.analysis import Analysis
+from pronate.verdict.assessment import NORMS, Assessment, overall_verdict
+from pronate.verdict.coordination import circular_mean_deg
 from pronate.verdict.criteria import base_name
 from pronate.verdict.thresholds import Thresholds
 
@@ -96,7 +96,7 @@ def asymmetry(sides: dict[str, dict[str, Any]], *, threshold_deg: float) -> dict
 
 def assessment_dict(a: Assessment) -> dict[str, Any]:
     """One moment of ``summary.json``."""
-    e = a.event
+    e = a.moment
     return {
         "side": e.side,
         "kind": e.kind,
@@ -132,41 +132,28 @@ def _metric_uncertainty(a: Assessment) -> dict[str, float]:
     return out
 
 
-def summarize(
-    assessments: list[Assessment],
-    *,
-    metrics: xr.Dataset,
-    video: str,
-    fps: float,
-    frames: int,
-    model: str,
-    thresholds: Thresholds,
-    quality: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+def summarize(analysis: Analysis, *, video: str, fps: float, frames: int) -> dict[str, Any]:
     """The content of ``summary.json`` (JSON-safe: NaN and infinities become ``None``).
 
     Parameters
     ----------
-    assessments
-        The assessed moments.
-    metrics
-        The per-frame metrics (for the view, roll and label attributes).
-    video, fps, frames, model
-        Source video, nominal frame rate, number of frames and pose model.
-    thresholds
-        The thresholds used (written into the summary).
-    quality
-        :func:`pronate.camera.quality.assess_quality` of the pose: written as ``quality``; its
-        ``confidence`` becomes each measured moment's ``confidence``.
+    analysis
+        The clip's analysis (:func:`pronate.verdict.analysis.analyse_body`): camera,
+        assessed moments, thresholds and quality; the quality's ``confidence`` becomes each
+        measured moment's ``confidence``.
+    video, fps, frames
+        Source video, nominal frame rate and number of frames.
 
     Returns
     -------
     dict
-        ``video``, ``fps``, ``frames``, ``view``, ``model``, ``events``, ``sides``,
-        ``asymmetry`` and provenance (``view_confidence``, ``roll_deg``, ``thresholds``).
+        ``video``, ``fps``, ``frames``, ``view``, ``model``, ``camera``, ``quality``,
+        ``events``, ``sides``, ``asymmetry`` and provenance (``view_confidence``,
+        ``roll_deg``, ``thresholds``).
     """
-    view = str(metrics.attrs.get("view", "unknown"))
-    sides = {leg: side_summary(assessments, leg, model=model) for leg in ("left", "right")}
+    camera, model, th = analysis.camera, analysis.model, analysis.thresholds
+    view = camera.view.view
+    sides = {leg: side_summary(analysis.assessments, leg, model=model) for leg in ("left", "right")}
     summary: dict[str, Any] = {
         "video": video,
         "fps": fps,
@@ -174,27 +161,26 @@ def summarize(
         "view": view,
         "view_confidence": _view_confidence(view),
         "model": model,
-        "roll_deg": metrics.attrs.get("roll_deg"),
-        "labels_swapped": metrics.attrs.get("labels_swapped"),
-        "camera": camera_of(metrics),
+        "roll_deg": float(camera.roll_deg),
+        "labels_swapped": int(camera.view.labels_swapped),
+        "camera": camera.as_dict(),
         "uncertainty_deg": uncertainty.TABLE[uncertainty.model_key(model)],
-        "events": [assessment_dict(a) for a in assessments],
+        "events": [assessment_dict(a) for a in analysis.assessments],
         "sides": sides,
-        "asymmetry": asymmetry(sides, threshold_deg=asymmetry_threshold(thresholds, model=model)),
-        "thresholds": thresholds.as_dict(),
+        "asymmetry": asymmetry(sides, threshold_deg=asymmetry_threshold(th, model=model)),
+        "thresholds": th.as_dict(),
+        "quality": analysis.quality,
     }
-    if quality is not None:
-        summary["quality"] = quality
-        for event in summary["events"]:
-            measured = event["verdict"] != "unmeasurable"
-            event["confidence"] = quality["confidence"] if measured else None
+    for moment in summary["events"]:
+        measured = moment["verdict"] != "unmeasurable"
+        moment["confidence"] = analysis.quality["confidence"] if measured else None
     return json_safe(summary)
 
 
 def _view_confidence(view: str) -> str:
     """Confidence of the frontal-plane evidence in a view: ``normal`` (front, back) or
     ``none`` (oblique and side views give no frontal verdict, see
-    :mod:`pronate.camera.estimate`)."""
+    :mod:`pronate.camera.body`)."""
     return "normal" if view in ("front", "back") else "none"
 
 
@@ -215,14 +201,14 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(f"to measure: {camera.get('placement_hint')}")
     for warning in (summary.get("quality") or {}).get("warnings", []):
         lines.append(f"quality: {warning}")
-    events = summary.get("events", [])
-    if not events:
+    moments = summary.get("events", [])
+    if not moments:
         lines.append("no loading moment found")
     else:
         lines.append(
             f"{'#':>2}  {'side':5}  {'kind':17}  {'start':>6}  {'peak':>6}  {'end':>6}  verdict"
         )
-        for i, e in enumerate(events, 1):
+        for i, e in enumerate(moments, 1):
             lines.append(
                 f"{i:>2}  {e['side']:5}  {e['kind']:17}  {_num(e['start_s'])}  "
                 f"{_num(e['peak_s'])}  {_num(e['end_s'])}  {e['verdict']}"

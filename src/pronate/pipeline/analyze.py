@@ -12,21 +12,18 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from pronate.camera.estimate import estimate_camera
-from pronate.camera.quality import assess_quality
+from pronate.camera.body import observe
 from pronate.errors import InputError
 from pronate.io.atomic import ensure_output_dir, write_text_atomic
 from pronate.io.manifest import finish_run, removed_if_interrupted
 from pronate.io.tables import write_keypoints_csv, write_table_csv
 from pronate.metrics.com import world_com
-from pronate.metrics.kinematics import compute_metrics
 from pronate.outputs.pictures import run_pictures, scene_segments_of, source_video
 from pronate.outputs.summary import summarize
 from pronate.pipeline.track import recorded_decode_warnings, track_clip, unique
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.schema import load_pose_dataset, save_pose_dataset
-from pronate.verdict.assessment import Assessment, assess_events
-from pronate.verdict.moments import detect_events
+from pronate.verdict.analysis import Analysis, analyse_body
 from pronate.verdict.thresholds import Thresholds
 
 
@@ -74,8 +71,8 @@ class AnalyzeOutputs:
 
 def analyze_pose(
     pose: xr.Dataset, *, options: AnalysisOptions, segments: np.ndarray | None = None
-) -> tuple[xr.Dataset, list[Assessment], dict[str, Any]]:
-    """Metrics, loading moments, verdicts and summary of a pose dataset (no I/O).
+) -> tuple[Analysis, dict[str, Any]]:
+    """The analysis of a pose dataset and its summary (no I/O): the stages in their order.
 
     Parameters
     ----------
@@ -84,30 +81,24 @@ def analyze_pose(
     options
         Analysis options.
     segments
-        Line segments of the clip's scene (:func:`pronate.camera.scene.scene_segments`) for the
-        camera roll; ``None`` when the video is not at hand.
+        Line segments of the clip's scene (:func:`pronate.camera.scene.scene_segments`)
+        for the camera roll; ``None`` when the video is not at hand.
 
     Returns
     -------
     tuple
-        The metrics dataset, the assessed moments and the ``summary.json`` content.
+        The analysis (:class:`pronate.verdict.analysis.Analysis`) and the
+        ``summary.json`` content.
     """
-    camera = estimate_camera(pose, segments=segments, view=options.view, roll_deg=options.roll_deg)
-    metrics = compute_metrics(pose, camera=camera, sex=options.sex)
-    th = options.thresholds
-    events = detect_events(metrics, pose, thresholds=th)
-    assessments = assess_events(metrics, events, thresholds=th)
+    body = observe(pose, segments=segments, view=options.view, roll_deg=options.roll_deg)
+    analysis = analyse_body(body, sex=options.sex, thresholds=options.thresholds)
     summary = summarize(
-        assessments,
-        metrics=metrics,
+        analysis,
         video=str(pose.attrs.get("source_video", "")),
         fps=float(pose.attrs["fps"]),
         frames=int(pose.sizes["time"]),
-        model=str(pose.attrs.get("model", "")),
-        thresholds=th,
-        quality=assess_quality(pose),
     )
-    return metrics, assessments, summary
+    return analysis, summary
 
 
 def with_world_com(pose: xr.Dataset, *, sex: str) -> xr.Dataset:
@@ -204,7 +195,8 @@ def _analyze(
         warnings = unique([*warnings, *recorded_decode_warnings(pose)])
     clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
     segments = scene_segments_of(clip, pose, images=scene_frames)
-    metrics, _, summary = analyze_pose(pose, options=options, segments=segments)
+    analysis, summary = analyze_pose(pose, options=options, segments=segments)
+    metrics = analysis.metrics
     save_pose_dataset(with_world_com(pose, sex=options.sex), target)
     timeseries = write_table_csv(metrics, outdir / "timeseries.csv")
     summary["warnings"] = list(warnings)

@@ -6,6 +6,8 @@ as labelled by the model; see :mod:`pronate.metrics.kinematics` for how back vie
 
 from typing import Final
 
+import numpy as np
+
 KEYPOINTS: Final[tuple[str, ...]] = (
     "nose",
     "left_eye_inner",
@@ -86,12 +88,11 @@ def mirror_name(name: str) -> str:
     return name
 
 
-def side_keypoint(side: str, part: str) -> str:
-    """Return the keypoint name of ``part`` on ``side``: ``("left", "knee") -> "left_knee"``."""
-    if side not in SIDES:
-        raise ValueError(f"side must be one of {SIDES}, got {side!r}")
-    return f"{side}_{part}"
-
-
 MIRROR_ORDER: Final[tuple[int, ...]] = tuple(KEYPOINT_INDEX[mirror_name(n)] for n in KEYPOINTS)
 """Index permutation that swaps every left keypoint with its right twin."""
+
+
+def swap_labels(values: np.ndarray, *, axis: int) -> np.ndarray:
+    """``values`` with every left keypoint exchanged with its right twin along ``axis``
+    (the keypoint axis): the one label swap of pronate, for a series or a single frame."""
+    return np.take(values, MIRROR_ORDER, axis=axis)

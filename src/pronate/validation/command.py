@@ -5,7 +5,6 @@ reference (:mod:`pronate.validation.accuracy`), write ``validation.json`` and pr
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +15,12 @@ import xarray as xr
 
 from pronate.errors import InputError
 from pronate.io.jsonsafe import json_safe
-from pronate.metrics.uncertainty import image_plane_errors
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.validation.accuracy import (
     Stats,
     estimate_frame_offset,
+    image_plane_errors,
+    metrics_of,
     paired,
     position_accuracy,
     quantile,
@@ -324,26 +324,17 @@ def check_image_size(
     return []
 
 
-def _quiet_metrics(ds: xr.Dataset) -> xr.Dataset:
-    """:func:`pronate.metrics.kinematics.compute_metrics` without NumPy's all-NaN warnings."""
-    from pronate.metrics.kinematics import compute_metrics
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return compute_metrics(ds)
-
-
 def _validated_metric_agreement(
     tracked: xr.Dataset, reference: xr.Dataset, *, frame_offset: int
 ) -> tuple[dict[str, dict[str, Stats]], dict[str, dict[str, Any]]]:
     """Agreement of :data:`VALIDATED_METRICS` (raw and filtered) and the frames used."""
     names = list(VALIDATED_METRICS)
-    ref_metrics = _quiet_metrics(reference)
+    ref_metrics = metrics_of(reference)
     frames_used = {"reference": _frame_attrs(ref_metrics)}
     fps = float(tracked.attrs["fps"])
     agreement: dict[str, dict[str, Stats]] = {}
     for label, variable in variants(tracked):
-        metrics = _quiet_metrics(with_position(tracked, variable))
+        metrics = metrics_of(with_position(tracked, variable))
         frames_used[label] = _frame_attrs(metrics)
         agreement[label] = series_agreement(
             series_of(metrics[names]),
@@ -371,7 +362,7 @@ def format_validation(report: Mapping[str, Any]) -> str:
     if any(v.get("view") not in ("front", "back") for v in views.values()):
         lines += [
             "",
-            "frontal metrics are not given in oblique and side views (pronate.camera.estimate): "
+            "frontal metrics are not given in oblique and side views (pronate.camera.body): "
             "the agreement above is empty there; the image-plane error below still measures "
             "the keypoints",
         ]

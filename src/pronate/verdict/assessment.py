@@ -8,7 +8,7 @@ Decision rule (per leg, first match wins)
 ==============  ==========================================================================
 verdict         rule
 ==============  ==========================================================================
-unmeasurable    oblique or side view (no frontal metrics, :mod:`pronate.camera.estimate`), or the
+unmeasurable    oblique or side view (no frontal metrics, :mod:`pronate.camera.body`), or the
                 FPPA is missing at start or knee frame, or in more than
                 ``max_nan_fraction`` of the moment
 collapse        FPPA at the knee frame above the band (valgus), or a valgus movement out of
@@ -26,7 +26,6 @@ if either collapses, the measurable one if the other is ``unmeasurable``, else
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
@@ -34,8 +33,9 @@ from typing import Any, Final
 import numpy as np
 import xarray as xr
 
+from pronate.camera.body import Camera
 from pronate.metrics import uncertainty
-from pronate.metrics.coordination import Coordination, femur_tibia_coordination
+from pronate.verdict.coordination import Coordination, femur_tibia_coordination
 from pronate.verdict.criteria import (
     At,
     Criterion,
@@ -45,7 +45,7 @@ from pronate.verdict.criteria import (
     proximal_criteria,
     series,
 )
-from pronate.verdict.moments import Event
+from pronate.verdict.moments import Moment
 from pronate.verdict.thresholds import Thresholds
 
 VERDICTS: Final[tuple[str, ...]] = ("pronation", "partial", "missing", "collapse", "unmeasurable")
@@ -88,7 +88,7 @@ class Assessment:
         Values of the per-frame metrics at the peak.
     """
 
-    event: Event
+    moment: Moment
     verdict: str
     criteria: list[Criterion]
     legs: dict[str, str]
@@ -101,7 +101,7 @@ class Assessment:
     @property
     def uncertain_criteria(self) -> list[str]:
         """Criteria used in the verdict whose value is within its uncertainty of the threshold."""
-        skip = informative_for(self.event.kind)
+        skip = informative_for(self.moment.kind)
         return [
             c.name
             for c in self.criteria
@@ -186,29 +186,34 @@ def combine_legs(verdicts: dict[str, str]) -> str:
     return "partial"
 
 
-def is_measurable(metrics: xr.Dataset, event: Event, leg: str, th: Thresholds) -> bool:
+def is_measurable(
+    metrics: xr.Dataset, moment: Moment, leg: str, th: Thresholds, *, camera: Camera
+) -> bool:
     """Whether the leg's FPPA supports a verdict in this moment (see the decision rule)."""
-    if str(metrics.attrs.get("view", "")) in SIDE_VIEWS or not metrics.attrs.get(
-        "frontal_valid", 1
-    ):
+    if not camera.frontal_measurable:
         return False
     name = f"knee_fppa_{leg}_deg"
-    at = At(metrics, event, th)
+    at = At(metrics, moment, th)
     if not (np.isfinite(at(name, "knee")) and np.isfinite(at(name, "start"))):
         return False
-    fppa = series(metrics, name)[event.start : event.end + 1]
+    fppa = series(metrics, name)[moment.start : moment.end + 1]
     return bool(np.mean(~np.isfinite(fppa)) <= th.max_nan_fraction)
 
 
-def assess_event(metrics: xr.Dataset, event: Event, *, thresholds: Thresholds) -> Assessment:
+def assess_moment(
+    metrics: xr.Dataset, moment: Moment, *, camera: Camera, thresholds: Thresholds
+) -> Assessment:
     """Check the chain of one loading moment and give its verdict.
 
     Parameters
     ----------
     metrics
         Per-frame metrics (see :func:`pronate.metrics.kinematics.compute_metrics`).
-    event
+    moment
         The loading moment.
+    camera
+        The clip's camera (:class:`pronate.camera.body.Camera`): no frontal verdict in
+        oblique and side views, with the reason and where to put the camera.
     thresholds
         Verdict thresholds.
 
@@ -218,10 +223,10 @@ def assess_event(metrics: xr.Dataset, event: Event, *, thresholds: Thresholds) -
         Verdict, criteria, per-leg verdicts, coordination and metrics at the peak.
     """
     th = thresholds
-    at = At(metrics, event, th)
-    proximal = proximal_criteria(at, event.side, th)
-    legs = ("left", "right") if event.side == "both" else (event.side,)
-    sl = slice(event.start, event.end + 1)
+    at = At(metrics, moment, th)
+    proximal = proximal_criteria(at, moment.side, th)
+    legs = ("left", "right") if moment.side == "both" else (moment.side,)
+    sl = slice(moment.start, moment.end + 1)
     t = metrics["time"].values[sl]
     criteria = list(proximal)
     verdicts: dict[str, str] = {}
@@ -231,15 +236,15 @@ def assess_event(metrics: xr.Dataset, event: Event, *, thresholds: Thresholds) -
             t,
             series(metrics, f"femur_frontal_{leg}_deg")[sl],
             series(metrics, f"tibia_frontal_{leg}_deg")[sl],
-            peak=event.knee - event.start,
+            peak=moment.knee - moment.start,
             smooth_s=th.coupling_smooth_s,
         )
-        suffix = f"_{leg}" if event.side == "both" else ""
+        suffix = f"_{leg}" if moment.side == "both" else ""
         knee = knee_criteria(at, leg, coord, th, suffix=suffix)
         criteria.extend(knee)
-        measurable = is_measurable(metrics, event, leg, th)
+        measurable = is_measurable(metrics, moment, leg, th, camera=camera)
         verdicts[leg] = leg_verdict(
-            proximal + knee, measurable=measurable, informative=informative_for(event.kind)
+            proximal + knee, measurable=measurable, informative=informative_for(moment.kind)
         )
         coordination[leg] = coord
     model = str(metrics.attrs.get("model", ""))
@@ -248,33 +253,25 @@ def assess_event(metrics: xr.Dataset, event: Event, *, thresholds: Thresholds) -
         for c in criteria
     ]
     verdict = combine_legs(verdicts)
-    camera = camera_of(metrics)
-    unseen = verdict == "unmeasurable" and not camera.get("frontal_measurable", True)
+    unseen = verdict == "unmeasurable" and not camera.frontal_measurable
     return Assessment(
-        event=event,
+        moment=moment,
         verdict=verdict,
         criteria=criteria,
         legs=verdicts,
         coordination=coordination,
-        metrics=metrics_at_peak(metrics, event, th),
-        reason=camera.get("reason") if unseen else None,
-        placement_hint=camera.get("placement_hint") if unseen else None,
+        metrics=metrics_at_peak(metrics, moment, th),
+        reason=camera.reason if unseen else None,
+        placement_hint=camera.placement_hint if unseen else None,
         model=model,
     )
 
 
-def camera_of(metrics: xr.Dataset) -> dict[str, Any]:
-    """The camera of a metrics dataset (:meth:`pronate.camera.estimate.Camera.as_dict`), or
-    ``{}``."""
-    text = metrics.attrs.get("camera")
-    return json.loads(text) if isinstance(text, str) and text else {}
-
-
-def assess_events(
-    metrics: xr.Dataset, events: list[Event], *, thresholds: Thresholds
+def assess_moments(
+    metrics: xr.Dataset, moments: list[Moment], *, camera: Camera, thresholds: Thresholds
 ) -> list[Assessment]:
-    """:func:`assess_event` for every moment."""
-    return [assess_event(metrics, e, thresholds=thresholds) for e in events]
+    """:func:`assess_moment` for every moment."""
+    return [assess_moment(metrics, m, camera=camera, thresholds=thresholds) for m in moments]
 
 
 def overall_verdict(verdicts: list[str]) -> str | None:

@@ -27,7 +27,7 @@ knee_fppa_in_band           FPPA at knee frame                       in [fppa_mi
                                                                      fppa_max_deg]
 femur_tibia_coupling        coupling angle of the loading phase      in the in-phase bin
                             (femur vs tibia medial tilt, start to    [22.5, 67.5) deg
-                            knee frame, :mod:`pronate.metrics.coordination`)
+                            knee frame, :mod:`pronate.verdict.coordination`)
 femur_tibia_lag             ``|lag|`` of the tibia behind the femur  <= lag_max_s
                             (cross-correlation, s)
 femur_tibia_in_phase        % of frames in phase (classic vector     >= in_phase_min_pct
@@ -57,8 +57,8 @@ import numpy as np
 import xarray as xr
 
 from pronate.metrics import uncertainty
-from pronate.metrics.coordination import Coordination
-from pronate.verdict.moments import Event
+from pronate.verdict.coordination import Coordination
+from pronate.verdict.moments import Moment
 from pronate.verdict.thresholds import Thresholds
 
 IN_PHASE_BIN: Final[tuple[float, float]] = (22.5, 67.5)
@@ -138,13 +138,13 @@ def _fps(metrics: xr.Dataset) -> float:
 class At:
     """Values of metrics at a moment's start and peak (window medians)."""
 
-    def __init__(self, metrics: xr.Dataset, event: Event, th: Thresholds) -> None:
+    def __init__(self, metrics: xr.Dataset, moment: Moment, th: Thresholds) -> None:
         self.metrics = metrics
-        self.event = event
+        self.moment = moment
         self.half = round(th.value_window_s * _fps(metrics))
 
     def __call__(self, name: str, where: str = "peak") -> float:
-        e = self.event
+        e = self.moment
         i = {"peak": e.peak, "knee": e.knee, "start": e.start}[where]
         return value_at(
             series(self.metrics, name), i, half=self.half, lo=0, hi=self.metrics.sizes["time"] - 1
@@ -219,10 +219,10 @@ def base_name(name: str) -> str:
     return name
 
 
-def metrics_at_peak(metrics: xr.Dataset, event: Event, th: Thresholds) -> dict[str, Any]:
+def metrics_at_peak(metrics: xr.Dataset, moment: Moment, th: Thresholds) -> dict[str, Any]:
     """Values of the metrics at the moment's peak: the loaded legs' and the shared ones."""
-    at = At(metrics, event, th)
-    legs = ("left", "right") if event.side == "both" else (event.side,)
+    at = At(metrics, moment, th)
+    legs = ("left", "right") if moment.side == "both" else (moment.side,)
     other = [s for s in ("left", "right") if s not in legs]
     out: dict[str, Any] = {}
     for name in metrics.data_vars:
@@ -232,5 +232,5 @@ def metrics_at_peak(metrics: xr.Dataset, event: Event, th: Thresholds) -> dict[s
         if metrics[key].dtype.kind in "fiu":
             out[key] = at(key)
         else:
-            out[key] = str(metrics[key].values[event.peak])
+            out[key] = str(metrics[key].values[moment.peak])
     return out

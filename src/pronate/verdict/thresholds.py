@@ -24,7 +24,7 @@ Chang R, Van Emmerik R, Hamill J (2008) Quantifying rearfoot-forefoot coordinati
 human walking. J Biomech 41:3101-3105; Needham R, Naemi R, Chockalingam N (2014)
 Quantifying lumbar-pelvis coordination during gait using a modified vector coding
 technique. J Biomech 47:1020-1026: coupling angle bins of 45 deg (see
-:mod:`pronate.metrics.coordination`).
+:mod:`pronate.verdict.coordination`).
 
 Hof AL, Gazendam MGJ, Sinke WE (2005) The condition for dynamic stability. J Biomech
 38:1-8: the extrapolated centre of mass (XCoM) must stay inside the base of support,

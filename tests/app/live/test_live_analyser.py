@@ -11,11 +11,12 @@ import pytest
 
 from pronate.app.live import reading
 from pronate.app.live.analyser import LiveAnalyser, LiveConfig
-from pronate.camera.estimate import Camera, placement
-from pronate.camera.frames import ViewInfo
+from pronate.camera.body import Camera, seen_by
+from pronate.camera.view import ViewInfo, placement
 from pronate.metrics.kinematics import compute_metrics
 from pronate.pose.landmarker import Detection
 from pronate.pose.schema import make_pose_dataset
+from stages import analysis_of
 
 SQUAT = "frontal_squat/frontal_squat.mp4"
 
@@ -70,7 +71,7 @@ def test_a_real_squat_is_read_like_offline_and_its_moment_emitted(shared_data: P
     )
     camera = analyser.camera
     assert camera is not None
-    offline = compute_metrics(pose, camera=camera)
+    offline = compute_metrics(seen_by(camera, pose))
     live = reading.frame_metrics(
         entries[-1].position, width=304, height=540, camera=camera, model="lite"
     )
@@ -202,16 +203,11 @@ def test_a_right_single_leg_loading_is_captured_by_itself_as_offline(kind: str) 
     fed frame by frame: one moment, by itself, with the offline side, kind, peak and
     verdict."""
     import synthetic as syn
-    from pronate.verdict.assessment import assess_events
-    from pronate.verdict.moments import detect_events
-    from pronate.verdict.thresholds import Thresholds
 
     moves = (syn.QuietStance(duration_s=1.0), syn.single_leg("right", kind), syn.QuietStance())
     pose = syn.render_pose(syn.simulate(moves, fps=30.0), syn.Camera(yaw_deg=0.0, roll_deg=5.0))
-    metrics = compute_metrics(pose)
-    th = Thresholds()
-    offline = assess_events(metrics, detect_events(metrics, pose, thresholds=th), thresholds=th)
-    assert [(a.event.side, a.event.kind) for a in offline] == [("right", "single_leg_stance")]
+    offline = analysis_of(pose).assessments
+    assert [(a.moment.side, a.moment.kind) for a in offline] == [("right", "single_leg_stance")]
     position, confidence, world = (pose[v].values for v in ("position", "confidence", "world"))
     times = [float(t) for t in pose["time"].values]
 
@@ -225,7 +221,7 @@ def test_a_right_single_leg_loading_is_captured_by_itself_as_offline(kind: str) 
     assert [(m["side"], m["kind"], m["source"]) for m in moments] == [
         ("right", "single_leg_stance", "auto")
     ]
-    assert moments[0]["time"] == pytest.approx(offline[0].event.peak_s, abs=1.5 / 30)
+    assert moments[0]["time"] == pytest.approx(offline[0].moment.peak_s, abs=1.5 / 30)
     assert moments[0]["verdict"] == offline[0].verdict
     assert analyser.camera is not None and analyser.camera.view.view == "front"
 
@@ -237,18 +233,13 @@ def test_a_long_balance_on_one_leg_is_saved_once_as_offline() -> None:
     import dataclasses
 
     import synthetic as syn
-    from pronate.verdict.assessment import assess_events
-    from pronate.verdict.moments import detect_events
-    from pronate.verdict.thresholds import Thresholds
 
     hold = dataclasses.replace(syn.single_leg("right"), load_s=10.0)
     moves = (syn.QuietStance(duration_s=1.0), hold, syn.QuietStance())
     pose = syn.render_pose(syn.simulate(moves, fps=30.0), syn.Camera(yaw_deg=0.0, roll_deg=5.0))
-    metrics = compute_metrics(pose)
-    th = Thresholds()
-    offline = assess_events(metrics, detect_events(metrics, pose, thresholds=th), thresholds=th)
-    assert [(a.event.side, a.event.kind) for a in offline] == [("right", "single_leg_stance")]
-    assert offline[0].event.end_s - offline[0].event.start_s > LiveConfig().window_s + 3.0
+    offline = analysis_of(pose).assessments
+    assert [(a.moment.side, a.moment.kind) for a in offline] == [("right", "single_leg_stance")]
+    assert offline[0].moment.end_s - offline[0].moment.start_s > LiveConfig().window_s + 3.0
     position, confidence, world = (pose[v].values for v in ("position", "confidence", "world"))
     times = [float(t) for t in pose["time"].values]
 
@@ -260,5 +251,5 @@ def test_a_long_balance_on_one_leg_is_saved_once_as_offline() -> None:
     image = np.zeros((pose.attrs["image_height"], pose.attrs["image_width"], 3), dtype=np.uint8)
     moments = [m for t in times for m in analyser.analyse(image, time_s=t)["moments"]]
     assert [(m["side"], m["kind"]) for m in moments] == [("right", "single_leg_stance")]
-    assert moments[0]["time"] == pytest.approx(offline[0].event.peak_s, abs=1.5 / 30)
+    assert moments[0]["time"] == pytest.approx(offline[0].moment.peak_s, abs=1.5 / 30)
     assert moments[0]["verdict"] == offline[0].verdict

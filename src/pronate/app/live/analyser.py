@@ -4,14 +4,12 @@ Per frame, the pose model (MediaPipe PoseLandmarker in VIDEO mode through
 :class:`pronate.pose.landmarker.Landmarker`) and the per-frame angles of
 :mod:`pronate.app.live.reading`. Every ``refresh_s``, the offline analysis itself runs on a
 rolling window of the last ``window_s`` seconds (longer while a loading goes on, see
-below): clean-up
-(:func:`pronate.pose.filtering.clean_pose_dataset`), camera
-(:func:`pronate.camera.estimate.estimate_camera`: view, roll), metrics and stance
-(:func:`pronate.metrics.kinematics.compute_metrics`), loading moments
-(:func:`pronate.verdict.moments.detect_events`) and their verdicts
-(:func:`pronate.verdict.assessment.assess_events`). A moment is emitted once it has ended inside
-the window (its peak, verdict and criteria are then those the offline analysis gives the
-same stretch of frames; the series is shorter, so the pelvis reference is the window's).
+below): clean-up (:func:`pronate.pose.filtering.clean_pose_dataset`), the camera stage
+(:func:`pronate.camera.body.observe`: view, roll, the upright body), then metrics,
+loading moments and their verdicts (:func:`pronate.verdict.analysis.analyse_body`). A
+moment is emitted once it has ended inside the window (its peak, verdict and criteria are
+then those the offline analysis gives the same stretch of frames; the series is shorter, so
+the pelvis reference is the window's).
 A loading still going on when the window is analysed holds the window's start
 :data:`HOLD_MARGIN_S` before its own, so that a long balance on one leg (10 s, say) ends
 inside the window with the quiet stance before it as its reference, and is saved then,
@@ -33,16 +31,15 @@ from typing import Any, Final
 import numpy as np
 
 from pronate.app.live import reading
-from pronate.camera.estimate import Camera, estimate_camera
+from pronate.camera.body import Camera, observe
 from pronate.io.jsonsafe import json_safe
-from pronate.metrics.kinematics import compute_metrics
 from pronate.outputs.summary import assessment_dict
 from pronate.pose.config import FilterConfig, ModelName
 from pronate.pose.filtering import clean_pose_dataset, effective_cutoff, sampling_rate
 from pronate.pose.landmarker import N_KEYPOINTS, Detection, Landmarker
 from pronate.pose.schema import make_pose_dataset
-from pronate.verdict.assessment import Assessment, assess_events
-from pronate.verdict.moments import detect_events
+from pronate.verdict.analysis import analyse_body
+from pronate.verdict.assessment import Assessment
 from pronate.verdict.thresholds import Thresholds
 
 log = logging.getLogger(__name__)
@@ -334,20 +331,15 @@ class LiveAnalyser:
         """The offline analysis of the window's frames (runs in the window's thread);
         ``None`` if it failed (logged: a live stream goes on without this window)."""
         try:
-            pose = self._pose(frames)
-            camera = estimate_camera(pose)
-            metrics = compute_metrics(pose, camera=camera)
-            th = self.config.thresholds
-            events = detect_events(metrics, pose, thresholds=th)
-            assessments = assess_events(metrics, events, thresholds=th)
+            analysis = analyse_body(observe(self._pose(frames)), thresholds=self.config.thresholds)
         except Exception:  # one bad window must not end the stream
             log.exception("live: the analysis of a window failed")
             return None
         return _WindowResult(
             generation=generation,
-            camera=camera,
-            stance=str(metrics["stance"].values[-1]),
-            assessments=assessments,
+            camera=analysis.camera,
+            stance=str(analysis.metrics["stance"].values[-1]),
+            assessments=analysis.assessments,
             frames=frames,
         )
 
@@ -363,7 +355,7 @@ class LiveAnalyser:
             return []  # the stream restarted meanwhile
         self.camera, self.stance = result.camera, result.stance
         last = len(result.frames) - 1
-        ongoing = [a.event.start_s for a in result.assessments if a.event.end >= last]
+        ongoing = [a.moment.start_s for a in result.assessments if a.moment.end >= last]
         self._hold_from = min(ongoing) - HOLD_MARGIN_S if ongoing else None
         n = len(result.frames)
         return [self._moment(a, result.frames) for a in result.assessments if self._is_new(a, n)]
@@ -390,7 +382,7 @@ class LiveAnalyser:
         return clean_pose_dataset(pose, FilterConfig(cutoff_hz=cutoff))
 
     def _is_new(self, a: Assessment, n: int) -> bool:
-        e = a.event
+        e = a.moment
         ended = e.start > 0 and e.end < n - 1
         if not ended or any(abs(e.peak_s - t) < SAME_MOMENT_S for t in self._emitted):
             return False
@@ -398,21 +390,21 @@ class LiveAnalyser:
         return True
 
     def _moment(self, a: Assessment, frames: list[_Frame]) -> dict[str, Any]:
-        event = json_safe(assessment_dict(a))
+        moment = json_safe(assessment_dict(a))
         out: dict[str, Any] = {
             "source": "auto",
-            "side": event["side"],
-            "kind": event["kind"],
-            "time": event["peak_s"],
-            "verdict": event["verdict"],
-            "criteria": event["criteria"],
-            "uncertain_criteria": event["uncertain_criteria"],
-            "metrics": event["metrics"],
-            "uncertainty": event["uncertainty"],
-            "reason": event["reason"],
+            "side": moment["side"],
+            "kind": moment["kind"],
+            "time": moment["peak_s"],
+            "verdict": moment["verdict"],
+            "criteria": moment["criteria"],
+            "uncertain_criteria": moment["uncertain_criteria"],
+            "metrics": moment["metrics"],
+            "uncertainty": moment["uncertainty"],
+            "reason": moment["reason"],
             "basis": (f"offline criteria on the last {frames[-1].time_s - frames[0].time_s:.0f} s"),
         }
-        out["jpeg"] = frames[a.event.peak].jpeg
+        out["jpeg"] = frames[a.moment.peak].jpeg
         return out
 
 

@@ -1,13 +1,12 @@
 """The reading of one frame: chain metrics with their +/-, and guidance while filming.
 
-No maths of its own: the angles are :func:`pronate.metrics.angles.frame_angles` (the functions
-:mod:`pronate.metrics.kinematics` applies along time) on
-:func:`pronate.camera.frames.frontal_points` of
-:func:`pronate.camera.frames.upright_image`, the centre of mass is
-:func:`pronate.metrics.com.com_of`
-(that of :func:`pronate.metrics.com.segmental_com`), the +/- comes from
-:mod:`pronate.metrics.uncertainty`, exactly as in the offline analysis (which then filters the
-series; a live frame is read raw).
+No maths of its own: the angles are :func:`pronate.metrics.angles.frame_angles` (the
+functions :mod:`pronate.metrics.kinematics` applies along time) on the frame's frontal
+points as the window's camera sees them (:meth:`pronate.camera.body.Camera.upright` and
+:meth:`~pronate.camera.body.Camera.frontal`, those of the offline body), the centre of mass
+is :func:`pronate.metrics.com.com_of` (that of :func:`pronate.metrics.com.segmental_com`),
+the +/- comes from :mod:`pronate.metrics.uncertainty`, exactly as in the offline analysis
+(which then filters the series; a live frame is read raw).
 """
 
 from __future__ import annotations
@@ -16,12 +15,11 @@ from typing import Any, Final
 
 import numpy as np
 
-from pronate.camera import frames
-from pronate.camera.estimate import Camera
+from pronate.camera.body import Camera
 from pronate.metrics import angles
 from pronate.metrics.com import com_of
 from pronate.metrics.uncertainty import ANGLE_METRICS, uncertainty_of
-from pronate.pose.keypoints import KEYPOINT_INDEX, MIRROR_ORDER
+from pronate.pose.keypoints import KEYPOINT_INDEX
 
 ANGLES: Final[tuple[str, ...]] = ANGLE_METRICS
 """The per-frame angles of a live reading (``timeseries.csv`` names)."""
@@ -38,17 +36,10 @@ MIN_SUBJECT_SHARE: Final[float] = 0.4
 
 
 def frontal_of(position: np.ndarray, *, width: int, height: int, camera: Camera) -> np.ndarray:
-    """Frontal-plane points (33, 2) of one frame's pixel ``position`` (33, 3).
-
-    The labels are swapped when the camera says the model saw a back as a face, and the
-    points are NaN unless the view is front or back, as offline.
-    """
-    pos = position[list(MIRROR_ORDER)] if camera.view.labels_swapped else position
-    uv = frames.upright_image(pos, width=width, height=height, roll_deg=camera.roll_deg)
-    frontal = frames.frontal_points(uv, view=camera.view.view)
-    if not camera.frontal_measurable:
-        frontal = np.full_like(frontal, np.nan)
-    return frontal
+    """Frontal-plane points (33, 2) of one frame's pixel ``position`` (33, 3): the labels
+    swapped and the roll removed as the camera says (:meth:`Camera.upright`), NaN unless
+    the view is front or back (:meth:`Camera.frontal`), as offline."""
+    return camera.frontal(camera.upright(position, width=width, height=height))
 
 
 def frame_metrics(

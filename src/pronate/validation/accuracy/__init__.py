@@ -15,59 +15,51 @@ frame, mean of both sides), which makes them comparable across cameras and dista
 from __future__ import annotations
 
 from pronate.validation.accuracy.keypoints import (
-    GROUPS as GROUPS,
-)
-from pronate.validation.accuracy.keypoints import (
-    VARIANTS as VARIANTS,
-)
-from pronate.validation.accuracy.keypoints import (
-    Stats as Stats,
-)
-from pronate.validation.accuracy.keypoints import (
-    align_frames as align_frames,
-)
-from pronate.validation.accuracy.keypoints import (
-    error_stats as error_stats,
-)
-from pronate.validation.accuracy.keypoints import (
-    estimate_frame_offset as estimate_frame_offset,
-)
-from pronate.validation.accuracy.keypoints import (
-    keypoint_accuracy as keypoint_accuracy,
-)
-from pronate.validation.accuracy.keypoints import (
-    paired as paired,
-)
-from pronate.validation.accuracy.keypoints import (
-    pixel_error as pixel_error,
-)
-from pronate.validation.accuracy.keypoints import (
-    position_accuracy as position_accuracy,
-)
-from pronate.validation.accuracy.keypoints import (
-    quantile as quantile,
-)
-from pronate.validation.accuracy.keypoints import (
-    thigh_length_px as thigh_length_px,
-)
-from pronate.validation.accuracy.keypoints import (
-    variants as variants,
+    GROUPS,
+    VARIANTS,
+    Stats,
+    align_frames,
+    error_stats,
+    estimate_frame_offset,
+    keypoint_accuracy,
+    paired,
+    pixel_error,
+    position_accuracy,
+    quantile,
+    thigh_length_px,
+    variants,
 )
 from pronate.validation.accuracy.series import (
-    compare_series as compare_series,
+    compare_series,
+    image_plane_errors,
+    metric_agreement,
+    metric_agreement_with,
+    metrics_of,
+    series_agreement,
+    series_of,
+    with_position,
 )
-from pronate.validation.accuracy.series import (
-    metric_agreement as metric_agreement,
-)
-from pronate.validation.accuracy.series import (
-    metric_agreement_with as metric_agreement_with,
-)
-from pronate.validation.accuracy.series import (
-    series_agreement as series_agreement,
-)
-from pronate.validation.accuracy.series import (
-    series_of as series_of,
-)
-from pronate.validation.accuracy.series import (
-    with_position as with_position,
-)
+
+__all__ = [
+    "GROUPS",
+    "VARIANTS",
+    "Stats",
+    "align_frames",
+    "compare_series",
+    "error_stats",
+    "estimate_frame_offset",
+    "image_plane_errors",
+    "keypoint_accuracy",
+    "metric_agreement",
+    "metric_agreement_with",
+    "metrics_of",
+    "paired",
+    "pixel_error",
+    "position_accuracy",
+    "quantile",
+    "series_agreement",
+    "series_of",
+    "thigh_length_px",
+    "variants",
+    "with_position",
+]

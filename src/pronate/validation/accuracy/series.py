@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from pronate.errors import InputError
+from pronate.camera.body import observe
+from pronate.metrics.kinematics import compute_metrics
+from pronate.metrics.uncertainty import ANGLE_METRICS
 from pronate.validation.accuracy.keypoints import Stats, align_frames, variants
 
 
@@ -158,20 +162,54 @@ def series_of(metrics: Mapping[str, xr.DataArray] | xr.Dataset) -> dict[str, xr.
     return out
 
 
+def metrics_of(
+    pose: xr.Dataset, *, view: str | None = None, roll_deg: float | None = None
+) -> xr.Dataset:
+    """The metrics of a pose dataset (camera stage, then
+    :func:`pronate.metrics.kinematics.compute_metrics`) without NumPy's all-NaN warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return compute_metrics(observe(pose, view=view, roll_deg=roll_deg))
+
+
 def metric_agreement(
     tracked: xr.Dataset, reference: xr.Dataset, *, frame_offset: int = 0
 ) -> dict[str, dict[str, Stats]]:
-    """:func:`metric_agreement_with` :func:`pronate.metrics.kinematics.compute_metrics`.
+    """:func:`metric_agreement_with` the metrics of :func:`metrics_of`."""
+    return metric_agreement_with(metrics_of, tracked, reference, frame_offset=frame_offset)
 
-    Raises
-    ------
-    InputError
-        If :mod:`pronate.metrics.kinematics` is not available.
+
+def _rms(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
+    ok = np.isfinite(a) & np.isfinite(b)
+    if not ok.any():
+        return float("nan"), 0
+    return float(np.sqrt(np.mean((a[ok] - b[ok]) ** 2))), int(ok.sum())
+
+
+def image_plane_errors(
+    tracked: xr.Dataset, reference: xr.Dataset, *, frame_offset: int = 0
+) -> dict[str, dict[str, Any]]:
+    """RMSE of image-plane angles: tracked keypoints against projected mocap keypoints
+    (the source of :data:`pronate.metrics.uncertainty.TABLE`).
+
+    Both datasets are measured as a front view with no roll correction (the angles are
+    those of the picture itself), so only the keypoints' error enters.
+
+    Returns
+    -------
+    dict
+        Metric name to ``{"rmse", "n"}`` for :data:`pronate.metrics.uncertainty.ANGLE_METRICS`.
     """
-    try:
-        from pronate.metrics.kinematics import compute_metrics
-    except ImportError as exc:
-        raise InputError(
-            "metric agreement needs pronate.metrics.kinematics.compute_metrics"
-        ) from exc
-    return metric_agreement_with(compute_metrics, tracked, reference, frame_offset=frame_offset)
+    trk = metrics_of(tracked, view="front", roll_deg=0.0)
+    ref = metrics_of(reference, view="front", roll_deg=0.0)
+    ti, ri = align_frames(
+        trk["time"].values,
+        ref["time"].values,
+        fps=float(tracked.attrs["fps"]),
+        frame_offset=frame_offset,
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for name in ANGLE_METRICS:
+        rmse, n = _rms(trk[name].values[ti], ref[name].values[ri])
+        out[name] = {"rmse": rmse, "n": n}
+    return out

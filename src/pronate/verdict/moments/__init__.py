@@ -1,6 +1,6 @@
 """Loading moments: when, on which leg, and how deep the body takes load.
 
-A *loading moment* (event) has a ``side`` (``left``, ``right`` or ``both``), a ``kind``,
+A *loading moment* (:class:`Moment`) has a ``side`` (``left``, ``right`` or ``both``), a ``kind``,
 and a ``start``, ``peak`` (most load) and ``end``, as positions along ``time`` and as
 seconds and video frame numbers. Detection works on two signals:
 
@@ -57,26 +57,26 @@ or in a dip deeper than ``fppa_max_depth`` the last frame of the descent within 
 from __future__ import annotations
 
 from pronate.verdict.moments.dips import Dip, bottom_centre, find_dips, foot_of_slope, knee_frame
-from pronate.verdict.moments.find import detect_events, find_events
-from pronate.verdict.moments.moment import KINDS, SIDES, Event
+from pronate.verdict.moments.find import detect_moments, find_moments
+from pronate.verdict.moments.moment import KINDS, SIDES, Moment
 from pronate.verdict.moments.runs import clean_labels, frame_rate, label_runs, repair_stance
-from pronate.verdict.moments.signals import foot_speeds, pose_signals
+from pronate.verdict.moments.signals import body_signals, foot_speeds
 
 __all__ = [
     "KINDS",
     "SIDES",
     "Dip",
-    "Event",
+    "Moment",
+    "body_signals",
     "bottom_centre",
     "clean_labels",
-    "detect_events",
+    "detect_moments",
     "find_dips",
-    "find_events",
+    "find_moments",
     "foot_of_slope",
     "foot_speeds",
     "frame_rate",
     "knee_frame",
     "label_runs",
-    "pose_signals",
     "repair_stance",
 ]

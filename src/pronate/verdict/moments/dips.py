@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks, peak_widths
 
-from pronate.metrics.coordination import smooth
+from pronate.series import moving_average
 from pronate.verdict.moments.runs import frames_in
 
 
@@ -60,7 +60,7 @@ def find_dips(
     list of Dip
         Sorted by time.
     """
-    d = smooth(depth, size=1)
+    d = moving_average(depth, size=1)
     ok = np.isfinite(d)
     if ok.sum() < 3:
         return []

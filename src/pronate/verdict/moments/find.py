@@ -8,9 +8,10 @@ from collections import Counter
 import numpy as np
 import xarray as xr
 
-from pronate.metrics.coordination import smooth
+from pronate.camera.body import Body
+from pronate.series import moving_average
 from pronate.verdict.moments.dips import Dip, find_dips, knee_frame
-from pronate.verdict.moments.moment import OTHER_SIDE, Event
+from pronate.verdict.moments.moment import OTHER_SIDE, Moment
 from pronate.verdict.moments.runs import (
     clean_labels,
     frame_rate,
@@ -18,11 +19,11 @@ from pronate.verdict.moments.runs import (
     label_runs,
     repair_stance,
 )
-from pronate.verdict.moments.signals import foot_speeds, pose_signals
+from pronate.verdict.moments.signals import body_signals, foot_speeds
 from pronate.verdict.thresholds import Thresholds
 
 
-def _make_event(
+def _make_moment(
     side: str,
     kind: str,
     bounds: tuple[int, int, int],
@@ -31,9 +32,9 @@ def _make_event(
     frame: np.ndarray,
     depth: float = float("nan"),
     knee: int = -1,
-) -> Event:
+) -> Moment:
     a, p, b = bounds
-    return Event(
+    return Moment(
         side=side,
         kind=kind,
         start=a,
@@ -62,7 +63,7 @@ def _argmax_or(values: np.ndarray, fallback: int) -> int:
     return int(np.nanargmax(v)) if np.isfinite(v).any() else fallback
 
 
-def _bilateral_event(
+def _bilateral_moment(
     dip: Dip,
     labels: np.ndarray,
     *,
@@ -134,7 +135,7 @@ def _gait_bounds(
     return start, stop - 1
 
 
-def find_events(
+def find_moments(
     *,
     time_s: np.ndarray,
     frame: np.ndarray,
@@ -145,7 +146,7 @@ def find_events(
     stagger: np.ndarray | None = None,
     front: np.ndarray | None = None,
     thresholds: Thresholds,
-) -> list[Event]:
+) -> list[Moment]:
     """Loading moments from plain per-frame arrays (see the module rules).
 
     Parameters
@@ -188,17 +189,17 @@ def find_events(
     )
     runs = label_runs(labels)
     size = frames_in(th.depth_smooth_s, fps=fps, n=n)
-    depth_s = smooth(depth, size=size)
-    shift_s = smooth(shift, size=size)
+    depth_s = moving_average(depth, size=size)
+    shift_s = moving_average(shift, size=size)
 
-    events: list[Event] = []
+    moments: list[Moment] = []
     for dip in _dips(depth_s, min_depth=th.rep_min_depth, fps=fps, th=th):
-        found = _bilateral_event(dip, labels, stagger=stagger, front=front, th=th)
+        found = _bilateral_moment(dip, labels, stagger=stagger, front=front, th=th)
         if found is not None:
             bounds = (dip.start, dip.peak, dip.end)
             knee = knee_frame(depth_s, start=dip.start, peak=dip.peak, max_depth=th.fppa_max_depth)
-            events.append(
-                _make_event(*found, bounds, time_s=t, frame=frame, depth=dip.depth, knee=knee)
+            moments.append(
+                _make_moment(*found, bounds, time_s=t, frame=frame, depth=dip.depth, knee=knee)
             )
 
     for k, (label, a, b) in enumerate(runs):
@@ -212,8 +213,8 @@ def find_events(
             for r in reps:
                 kind = _single_kind(label, r, free_drop=free_drop[a:b], fps=fps, th=th)
                 bounds = (a + r.start, a + r.peak, a + r.end)
-                events.append(
-                    _make_event(
+                moments.append(
+                    _make_moment(
                         label,
                         kind,
                         bounds,
@@ -232,8 +233,8 @@ def find_events(
         peak = a + _argmax_or(toward, fallback)
         start, end = _gait_bounds(runs, k, fps=fps, th=th) if gait else (a, b - 1)
         kind = "walking_stance" if gait else "single_leg_stance"
-        events.append(_make_event(label, kind, (start, peak, end), time_s=t, frame=frame))
-    return sorted(events, key=lambda e: (e.start, e.peak))
+        moments.append(_make_moment(label, kind, (start, peak, end), time_s=t, frame=frame))
+    return sorted(moments, key=lambda e: (e.start, e.peak))
 
 
 def _dips(depth: np.ndarray, *, min_depth: float, fps: float, th: Thresholds) -> list[Dip]:
@@ -249,50 +250,42 @@ def _dips(depth: np.ndarray, *, min_depth: float, fps: float, th: Thresholds) ->
     )
 
 
-def detect_events(
-    metrics: xr.Dataset, pose: xr.Dataset | None = None, *, thresholds: Thresholds
-) -> list[Event]:
+def detect_moments(
+    metrics: xr.Dataset, body: Body | None = None, *, thresholds: Thresholds
+) -> list[Moment]:
     """Loading moments of a clip.
 
     Parameters
     ----------
     metrics
-        Per-frame metrics (:func:`pronate.metrics.kinematics.compute_metrics`): needs ``stance``
-        and ``pelvis_shift_norm``; attributes ``roll_deg`` and ``labels_swapped`` are used
-        when present.
-    pose
-        The pose dataset the metrics come from (same ``time``), for the pelvis depth,
-        step-down and lunge signals and the stance repair. ``None``: only stance moments
-        are found, from the stance as it is.
+        Per-frame metrics (:func:`pronate.metrics.kinematics.compute_metrics`): needs
+        ``stance`` and ``pelvis_shift_norm``.
+    body
+        The body the metrics come from (:func:`pronate.camera.body.observe`: same
+        ``time``), for the pelvis depth, step-down and lunge signals and the stance
+        repair. ``None``: only stance moments are found, from the stance as it is.
     thresholds
         Detection thresholds.
 
     Returns
     -------
-    list of Event
+    list of Moment
         Sorted by start.
     """
     n = metrics.sizes["time"]
     stance = np.asarray(metrics["stance"].values).astype(str)
     shift = np.asarray(metrics["pelvis_shift_norm"].values, dtype=np.float64)
     signals: dict[str, np.ndarray] = {"depth": np.full(n, np.nan)}
-    if pose is not None:
-        swapped = bool(metrics.attrs.get("labels_swapped", False))
-        fps = frame_rate(metrics["time"].values)
+    if body is not None:
         stance = repair_stance(
             stance,
-            *foot_speeds(pose, labels_swapped=swapped),
-            fps=fps,
+            *foot_speeds(body),
+            fps=frame_rate(metrics["time"].values),
             min_none_s=thresholds.none_max_s,
             still_speed=thresholds.still_foot_speed,
         )
-        signals = pose_signals(
-            pose,
-            stance=stance,
-            roll_deg=_finite_or(metrics.attrs.get("roll_deg"), 0.0),
-            labels_swapped=swapped,
-        )
-    return find_events(
+        signals = body_signals(body, stance=stance)
+    return find_moments(
         time_s=metrics["time"].values,
         frame=metrics["frame"].values,
         stance=stance,
@@ -303,11 +296,3 @@ def detect_events(
         front=signals.get("front"),
         thresholds=thresholds,
     )
-
-
-def _finite_or(value: object, default: float) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-    return v if np.isfinite(v) else default

@@ -18,7 +18,7 @@ OTHER_SIDE: Final[dict[str, str]] = {"left": "right", "right": "left"}
 
 
 @dataclass(frozen=True)
-class Event:
+class Moment:
     """One loading moment.
 
     Attributes

@@ -7,17 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pronate.metrics.coordination import (
+from pronate.series import interpolate_interior as fill_gaps
+from pronate.series import moving_average as smooth
+from pronate.verdict.coordination import (
     PHASES,
     circular_mean_deg,
     coupling_angles,
     coupling_phase,
     femur_tibia_coordination,
-    fill_gaps,
     peak_lag,
     peak_time,
     phase_shares,
-    smooth,
     step_coupling,
     xcorr_lag,
 )

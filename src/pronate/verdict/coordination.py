@@ -52,7 +52,8 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
+
+from pronate.series import moving_average
 
 PHASES: Final[tuple[str, ...]] = ("in_phase", "anti_phase", "femur_dominant", "tibia_dominant")
 
@@ -268,34 +269,6 @@ def _range(v: np.ndarray) -> float:
     return float(np.nanmax(v) - np.nanmin(v)) if np.isfinite(v).any() else float("nan")
 
 
-def smooth(values: np.ndarray, *, size: int) -> np.ndarray:
-    """Centred moving average over ``size`` samples after filling interior gaps linearly.
-
-    Leading / trailing NaN stay NaN; all-NaN input is returned unchanged.
-    """
-    v = fill_gaps(np.asarray(values, dtype=np.float64))
-    ok = np.isfinite(v)
-    if size <= 1 or not ok.any():
-        return v
-    out = np.full_like(v, np.nan)
-    first, last = np.flatnonzero(ok)[[0, -1]]
-    out[first : last + 1] = uniform_filter1d(v[first : last + 1], size=size, mode="nearest")
-    return out
-
-
-def fill_gaps(values: np.ndarray) -> np.ndarray:
-    """Fill interior NaN linearly; leading / trailing NaN stay."""
-    v = np.asarray(values, dtype=np.float64).copy()
-    ok = np.isfinite(v)
-    if ok.sum() < 2:
-        return v
-    idx = np.arange(len(v))
-    first, last = np.flatnonzero(ok)[[0, -1]]
-    inner = ~ok & (idx > first) & (idx < last)
-    v[inner] = np.interp(idx[inner], idx[ok], v[ok])
-    return v
-
-
 def femur_tibia_coordination(
     time_s: np.ndarray,
     femur_frontal_deg: np.ndarray,
@@ -334,8 +307,8 @@ def femur_tibia_coordination(
     t = np.asarray(time_s, dtype=np.float64)
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
     size = max(1, round(smooth_s / dt)) if smooth_s > 0 else 1
-    x = smooth(femur_frontal_deg, size=size)
-    y = smooth(-np.asarray(tibia_frontal_deg, dtype=np.float64), size=size)
+    x = moving_average(femur_frontal_deg, size=size)
+    y = moving_average(-np.asarray(tibia_frontal_deg, dtype=np.float64), size=size)
     gamma = coupling_angles(x, y)
     ok = np.isfinite(x) & np.isfinite(y)
     loading = step_coupling(x, y, start=0, stop=peak) if len(x) else float("nan")
