@@ -9,6 +9,7 @@ logs no error, and saves screenshots (``PRONATE_SCREENSHOT_DIR`` keeps a copy).
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import re
@@ -278,8 +279,8 @@ def test_oblique_and_deep_squat_are_explained(analysis):
     text = build_report(changed, metrics=metrics, created=CREATED)
     assert "No frontal verdict from this clip" in section(text, "meaning")
     assert "no frontal-plane number or verdict" in section(text, "limits")
-    panel = section(text, "camera")
-    assert "from the room&#x27;s vertical lines" in panel or "from the room's vertical" in panel
+    panel = html.unescape(section(text, "camera"))
+    assert "from the room's vertical lines" in panel
     assert "move the camera at least 30 deg" in panel and "1300 px" in panel
     assert "To measure: move the camera" in section(text, "moment-1")
     assert "Deep squats." in section(text, "limits")
@@ -291,6 +292,45 @@ def test_user_text_is_escaped(analysis):
     text = build_report(dict(summary, video="<script>alert(1)</script>.mp4"), created=CREATED)
     assert "<script>alert" not in text
     assert "&lt;script&gt;" in text
+
+
+def test_the_templates_escape_every_text_of_the_summary(analysis):
+    """Autoescape: a clip name, a model, a note, a camera's reason and a warning written
+    as markup come out as text, in the page and in its title, and break no attribute."""
+    _, metrics, summary = analysis
+    attack = "<script>alert(1)</script>"
+    name = "<svg onload=alert(1)>.mp4"
+    quote = '"><img src=x onerror=alert(1)>'
+    camera = {
+        "view": "front",
+        "frontal_measurable": False,
+        "reason": attack,
+        "placement_hint": quote,
+    }
+    changed = dict(
+        summary,
+        video=f"/clips/{name}",
+        model=quote,
+        camera=camera,
+        quality={"warnings": [attack]},
+    )
+    text = build_report(changed, metrics=metrics, created=CREATED, notes=[attack])
+    for markup in ("<script>alert", "<svg onload", "<img src=x"):
+        assert markup not in text, markup
+    tags = parse(text)
+    assert [tag for tag, _ in tags.tags].count("script") == 1  # the summary's JSON
+    assert not any(tag == "img" and a.get("src") == "x" for tag, a in tags.tags)
+    assert "<title>pronate · &lt;svg onload=alert(1)&gt;.mp4</title>" in text
+    clip = section(text, "clip")
+    assert "<b>&lt;svg onload=alert(1)&gt;.mp4</b>" in clip
+    assert '<code title="the analysed file">/clips/&lt;svg onload=alert(1)&gt;.mp4</code>' in clip
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in clip
+    assert '<p class="note">&lt;script&gt;alert(1)&lt;/script&gt;</p>' in text
+    assert "&lt;script&gt;" in section(text, "camera") and "&lt;script&gt;" in section(
+        text, "meaning"
+    )
+    (data,) = [body for attrs, body in tags.scripts if attrs.get("id") == "summary-data"]
+    assert json.loads(data)["video"] == f"/clips/{name}"
 
 
 def test_values_and_verdicts_tolerate_uncertainty_status_and_extra_keys(analysis):

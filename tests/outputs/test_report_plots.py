@@ -1,4 +1,4 @@
-"""The report's plots: the small SVG chart (:mod:`pronate.outputs.report.svg`) and the time and
+"""The report's plots: the SVG chart (:mod:`pronate.outputs.charts`) and the time and
 angle-angle plots drawn with it (:mod:`pronate.outputs.report.plots`), on hand-made metrics."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from pronate.outputs.charts import Chart, nice_ticks, runs, tick_text
 from pronate.outputs.report.plots import NARROW, WIDE, angle_angle_plot, panels, time_plot
-from pronate.outputs.report.svg import Chart, nice_ticks, runs, tick_text
 from pronate.outputs.report.values import SIDE_HEX, VERDICT_HEX
 from pronate.verdict.thresholds import Thresholds
 

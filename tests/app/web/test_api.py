@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -286,6 +287,8 @@ def test_history_in_date_order_with_first_pronation(
     assert all(e["sides"]["right"]["verdict"] is None for e in history["sessions"])
     page = client.get(f"/clients/{cid}/timeline")
     assert page.status_code == 200 and page.text.count("first pronation") >= 2
+    clips = re.findall(r'<clipPath id="([^"]+)"', page.text)
+    assert len(clips) == len(set(clips)) == 5  # inline SVG: each plot has ids of its own
 
 
 def test_delete_client_needs_confirmation_and_removes_files(

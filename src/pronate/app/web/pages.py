@@ -92,7 +92,16 @@ def timeline_page(request: Request, client_id: int, db: DB) -> HTMLResponse:
             for side in service.SIDES
         ]
         band = (thresholds.get(lo) if lo else None, thresholds.get(hi) if hi else None)
-        plots.append(trend_svg(title=title, labels=labels, series=series, band=band, marks=marks))
+        plots.append(
+            trend_svg(
+                title=title,
+                labels=labels,
+                series=series,
+                band=band,
+                marks=marks,
+                ident=f"trend-{key}",
+            )
+        )
     return _page(
         request,
         "timeline.html",

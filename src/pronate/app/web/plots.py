@@ -1,15 +1,20 @@
-"""Trend plots of the timeline as inline SVG drawn on the server (no script, no CDN)."""
+"""Trend plots of the timeline as inline SVG drawn on the server (no script, no CDN), with
+the charts of :mod:`pronate.outputs.charts`."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
+from typing import Final
 
-COLOURS = {"left": "#1f77b4", "right": "#d62728"}
-Scale = Callable[[float], float]
-WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 560, 200, 52, 16, 24, 40
+from pronate.outputs.charts import Chart
+
+COLOURS: Final[dict[str, str]] = {"left": "#1f77b4", "right": "#d62728"}
+"""Line colours of the sides (as the legend of the timeline page)."""
+BAND: Final[str] = "#2ca02c"
+"""The normal band and the marks of the sessions."""
+MUTED: Final[str] = "#5b6670"
+WIDTH, HEIGHT = 560.0, 200.0
+MARGIN: Final[tuple[float, float, float, float]] = (52.0, 24.0, 16.0, 40.0)
 
 
 @dataclass(frozen=True)
@@ -44,95 +49,71 @@ def trend_svg(
     series: list[Series],
     band: tuple[float | None, float | None],
     marks: dict[int, str],
+    ident: str = "trend",
 ) -> str:
-    """An SVG line plot: one line per side, error bars, the normal band shaded and
-    vertical marks at some sessions (index -> label)."""
-    lo, hi = _range(series, band)
+    """An SVG line plot of sessions: one line per side, error bars, the normal band
+    shaded and vertical marks at some sessions.
+
+    Parameters
+    ----------
+    title
+        The plot's title (and its accessible label).
+    labels
+        The sessions, in order (the x axis).
+    series
+        The values of each side, one per session.
+    band
+        Low and high end of the normal band; ``None``: open on that side.
+    marks
+        Session index -> words marked there (e.g. *first pronation (left)*).
+    ident
+        Unique on the page: the SVG is inline, its ids are the page's.
+
+    Returns
+    -------
+    str
+        The ``<svg class="trend">`` element.
+    """
     n = max(len(labels), 1)
-
-    def x(i: float) -> float:
-        inner = WIDTH - PAD_L - PAD_R
-        return PAD_L + (inner * (i + 0.5) / n)
-
-    def y(v: float) -> float:
-        return PAD_T + (HEIGHT - PAD_T - PAD_B) * (hi - v) / (hi - lo)
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'class="trend" role="img" aria-label="{escape(title)}">',
-        f'<text x="{PAD_L}" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
-    ]
+    lo, hi = _range(series, band)
+    chart = Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        margin=MARGIN,
+        xlim=(-0.5, n - 0.5),
+        ylim=(lo, hi),
+        ident=ident,
+    )
     b_lo = lo if band[0] is None else max(band[0], lo)
     b_hi = hi if band[1] is None else min(band[1], hi)
     if b_hi > b_lo:
-        parts.append(
-            f'<rect x="{PAD_L}" y="{y(b_hi):.1f}" width="{WIDTH - PAD_L - PAD_R}" '
-            f'height="{y(b_lo) - y(b_hi):.1f}" fill="#2ca02c" fill-opacity="0.12">'
-            "<title>normal band</title></rect>"
-        )
-    parts += _axes(lo, hi, labels, x, y)
-    for i, text in marks.items():
-        parts.append(
-            f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{PAD_T}" y2="{HEIGHT - PAD_B}" '
-            'stroke="#2ca02c" stroke-dasharray="4 3"/>'
-            f'<text x="{x(i) + 3:.1f}" y="{PAD_T + 10}" font-size="10" fill="#2ca02c">'
-            f"{escape(text)}</text>"
-        )
+        chart.hspan(b_lo, b_hi, colour=BAND, opacity=0.12, tip="normal band")
+    for i, words in marks.items():
+        chart.vline(i, colour=BAND, width=1.0, style="--")
+        chart.text(i, hi, words, colour=BAND, size=10.0, below=True, dx=3.0)
     for s in series:
-        parts += _line(s, x, y)
+        _draw(chart, s)
     if not any(v is not None for s in series for v in s.values):
-        parts.append(
-            f'<text x="{(PAD_L + WIDTH - PAD_R) / 2:.0f}" y="{HEIGHT / 2:.0f}" font-size="12" '
-            'text-anchor="middle" fill="#5b6670" class="unmeasured">'
-            "not measured in these sessions</text>"
+        x0, y0, x1, y1 = chart.box
+        words = "not measured in these sessions"
+        middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+        chart.text(
+            *middle, words, colour=MUTED, anchor="middle", pixels=True, css_class="unmeasured"
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    chart.axes(title=title, xticks=list(enumerate(labels)))
+    return chart.render(css_class="trend", label=title)
 
 
-def _axes(lo: float, hi: float, labels: list[str], x: Scale, y: Scale) -> list[str]:
-    out = [
-        f'<line x1="{PAD_L}" x2="{PAD_L}" y1="{PAD_T}" y2="{HEIGHT - PAD_B}" stroke="#555"/>',
-        f'<line x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{HEIGHT - PAD_B}" '
-        f'y2="{HEIGHT - PAD_B}" stroke="#555"/>',
-    ]
-    for v in _ticks(lo, hi):
-        out.append(
-            f'<text x="{PAD_L - 4}" y="{y(v) + 3:.1f}" font-size="10" text-anchor="end">'
-            f"{v:g}</text>"
-        )
-    for i, label in enumerate(labels):
-        out.append(
-            f'<text x="{x(i):.1f}" y="{HEIGHT - PAD_B + 14}" font-size="10" '
-            f'text-anchor="middle">{escape(label)}</text>'
-        )
-    return out
-
-
-def _ticks(lo: float, hi: float) -> list[float]:
-    step = 10 ** math.floor(math.log10((hi - lo) / 2 or 1.0))
-    while (hi - lo) / step > 6:
-        step *= 2
-    first = math.ceil(lo / step) * step
-    return [round(first + k * step, 10) for k in range(int((hi - first) / step) + 1)]
-
-
-def _line(s: Series, x: Scale, y: Scale) -> list[str]:
-    colour = COLOURS.get(s.side, "#333")
+def _draw(chart: Chart, s: Series) -> None:
+    """One side: its line through the measured sessions, error bars and points."""
+    colour = COLOURS.get(s.side, "#333333")
     points = [(i, v) for i, v in enumerate(s.values) if v is not None]
-    out = []
     if len(points) > 1:
-        path = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in points)
-        out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        chart.line([i for i, _ in points], [v for _, v in points], colour=colour, width=2.0)
     for i, v in points:
         err = s.errors[i]
         if err:
-            out.append(
-                f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(v - err):.1f}" '
-                f'y2="{y(v + err):.1f}" stroke="{colour}" stroke-opacity="0.6"/>'
-            )
-        out.append(
-            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="4" fill="{colour}">'
-            f"<title>{escape(s.side)}: {v:.2f}</title></circle>"
+            chart.line([i, i], [v - err, v + err], colour=colour, width=1.0, opacity=0.6)
+        chart.marker(
+            i, v, shape="circle", colour=colour, size=6.5, fill=colour, tip=f"{s.side}: {v:.2f}"
         )
-    return out

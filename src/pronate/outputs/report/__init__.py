@@ -24,12 +24,15 @@ Modules, by concern:
     how a value, a threshold, a pass mark and a verdict read (the one place for that);
 :mod:`~pronate.outputs.report.text`
     the coach's words: *what this means*, one sentence per moment, the limits;
-:mod:`~pronate.outputs.report.svg` and :mod:`~pronate.outputs.report.plots`
-    the plots, written as SVG text (no matplotlib: a few milliseconds a plot);
-:mod:`~pronate.outputs.report.sections`
-    the HTML of each section;
+:mod:`~pronate.outputs.report.plots`
+    the plots, drawn as SVG text with :mod:`pronate.outputs.charts` (no matplotlib: a
+    few milliseconds a plot);
+:mod:`~pronate.outputs.report.camera` and :mod:`~pronate.outputs.report.sections`
+    what each section shows, as plain data;
+``templates/``
+    the markup: Jinja2 templates (``*.html.j2``, autoescaped) and ``report.css``;
 :mod:`~pronate.outputs.report.page`
-    :func:`build_report` (the HTML text) and :func:`write_report` (atomic);
+    :func:`build_report` (renders the templates) and :func:`write_report` (atomic);
 :mod:`~pronate.outputs.report.pdf`
     :func:`write_pdf`, printing the page with headless Chromium when that is installed.
 
@@ -40,10 +43,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from pronate.outputs.report.page import build_report, image_file_uri, write_report
+from pronate.outputs.report.page import build_report, evidence_table, image_file_uri, write_report
 from pronate.outputs.report.pdf import find_chromium, write_pdf
 from pronate.outputs.report.plots import Panel, angle_angle_plot, panels, time_plot
-from pronate.outputs.report.sections import evidence_table
 from pronate.outputs.report.text import (
     asymmetry_paragraph,
     confidence_summary,

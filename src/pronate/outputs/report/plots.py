@@ -1,5 +1,5 @@
 """The report's plots as SVG ``data:`` URIs: the time plots of the chain and the
-femur–tibia angle–angle plot of each moment (drawn with :mod:`pronate.outputs.report.svg`).
+femur–tibia angle–angle plot of each moment (drawn with :mod:`pronate.outputs.charts`).
 
 Time plots show knee FPPA, femur and tibia tilt, pelvic obliquity and shift and the
 centre-of-mass margin over the clip, with the moments shaded by verdict and the normative
@@ -16,7 +16,7 @@ from typing import Any, Final
 import numpy as np
 import xarray as xr
 
-from pronate.outputs.report.svg import INK, Chart, svg_uri
+from pronate.outputs.charts import INK, Chart, svg_uri
 from pronate.outputs.report.values import SIDE_HEX, VERDICT_HEX
 from pronate.verdict.thresholds import Thresholds
 

@@ -1,8 +1,9 @@
 """The report's words: *what this means* for the client, one sentence per moment, and the
 limits of the measurement, generated from the verdicts and their failed criteria.
 
-Paragraphs are HTML (``<b>`` for emphasis); everything that comes from the summary is
-escaped or formatted by :mod:`pronate.outputs.report.values`.
+Paragraphs are :class:`markupsafe.Markup` (HTML with ``<b>`` for emphasis, put into the
+page as it is); everything that comes from the summary is escaped by :class:`Markup`
+when it is put into them. Sentences without emphasis are plain text.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from typing import Any, Final
 
 import numpy as np
 import xarray as xr
+from markupsafe import Markup
 
 from pronate.outputs.report.values import (
     CHAIN_ORDER,
     LINKS,
     VERDICT_LABEL,
-    esc,
     failed_links,
     fmt,
     leg_verdict,
@@ -58,7 +59,7 @@ def moment_gist(event: Mapping[str, Any], *, view: str) -> str:
     return "Not assessed."
 
 
-CHAIN_TEXT: Final[str] = (
+CHAIN_TEXT: Final[Markup] = Markup(
     "When a leg takes load it should <b>pronate</b>: a chain of small movements from the "
     "foot up that lets the leg absorb the load. The foot settles onto its tripod (heel, "
     "ball of the big toe, ball of the little toe); the shin and the thigh turn inward "
@@ -69,40 +70,40 @@ CHAIN_TEXT: Final[str] = (
 )
 
 
-LEG_TEXT: Final[dict[str, str]] = {
-    "pronation": "the chain was there — this leg takes load the way it should.",
-    "partial": "part of the chain was there, part was not: {failed}.",
-    "missing": "the leg took the load <b>without the chain</b>: {failed}.",
-    "collapse": "the chain <b>gave way</b>: {failed}.",
-    "unmeasurable": "could not be judged from this video ({reason}).",
+LEG_TEXT: Final[dict[str, Markup]] = {
+    "pronation": Markup("the chain was there — this leg takes load the way it should."),
+    "partial": Markup("part of the chain was there, part was not: {failed}."),
+    "missing": Markup("the leg took the load <b>without the chain</b>: {failed}."),
+    "collapse": Markup("the chain <b>gave way</b>: {failed}."),
+    "unmeasurable": Markup("could not be judged from this video ({reason})."),
 }
 """The verdict of a leg, completed with what failed."""
 
 
-VERDICT_MEANING: Final[dict[str, str]] = {
-    "pronation": (
+VERDICT_MEANING: Final[dict[str, Markup]] = {
+    "pronation": Markup(
         "<b>Pronation</b> means the chain was there: the knee moved a little toward the "
         "midline and stayed in the normal band, thigh and shin moved together, and the "
         "pelvis and the centre of mass came over the foot."
     ),
-    "partial": (
+    "partial": Markup(
         "<b>Partial</b> means some links were there and some were not: the leg copes, but "
         "not with the whole chain. The missing links (the red rows of the evidence tables) "
         "are the ones to work on."
     ),
-    "missing": (
+    "missing": Markup(
         "<b>Missing</b> means the leg took load without the chain: it was held "
         "up stiff instead of absorbing the load. Then other muscles do the chain's work: the "
         "peroneals on the outside of the shin, the IT band on the outside of the thigh, "
         "piriformis and psoas deep at the hip. These are the structures that tend to get "
         "tight and sore."
     ),
-    "collapse": (
+    "collapse": Markup(
         "<b>Collapse</b> means the chain gave way: the knee went further in than the normal "
         "band, or thigh and shin moved out of rhythm. The knee then takes what the chain "
         "should share: work on control before adding load."
     ),
-    "unmeasurable": (
+    "unmeasurable": Markup(
         "<b>Not measurable</b> means the video did not show enough: film from the front or "
         "the back, with the whole body and both feet in the picture, in good light."
     ),
@@ -110,7 +111,7 @@ VERDICT_MEANING: Final[dict[str, str]] = {
 """What each verdict means for the client, said once for the verdicts of the clip."""
 
 
-def side_paragraph(summary: Mapping[str, Any], leg: str) -> str:
+def side_paragraph(summary: Mapping[str, Any], leg: str) -> Markup:
     """What happened to one leg, in a coach's words (HTML).
 
     The leg's overall verdict with the links that failed in its moments of that verdict,
@@ -119,7 +120,7 @@ def side_paragraph(summary: Mapping[str, Any], leg: str) -> str:
     side = (summary.get("sides") or {}).get(leg) or {}
     events = side_events(ordered_events(summary), leg)
     verdict = side.get("verdict")
-    title = f"<b>{leg.capitalize()} leg</b>: "
+    title = Markup("<b>{} leg</b>: ").format(leg.capitalize())
     if not events or verdict is None:
         return title + "no loading moment on this leg in the clip."
     numbered = [
@@ -146,31 +147,34 @@ def side_paragraph(summary: Mapping[str, Any], leg: str) -> str:
         return join_words(links) or "some links were not there"
 
     mine = [e for _, e in numbered if leg_verdict(e, leg) == verdict]
-    text = LEG_TEXT.get(str(verdict), "{failed}").format(failed=failed_of(mine), reason=reason)
+    text = LEG_TEXT.get(str(verdict), Markup("{failed}")).format(
+        failed=failed_of(mine), reason=reason
+    )
     text = "Mostly, " + text if len(counts) > 1 else text[0].upper() + text[1:]
     others = []
     for n, e in numbered:
         v = leg_verdict(e, leg)
         if v == verdict or v is None:
             continue
-        what = LEG_TEXT.get(v, "{failed}").format(failed=failed_of([e]), reason=reason)
+        what = LEG_TEXT.get(v, Markup("{failed}")).format(failed=failed_of([e]), reason=reason)
         others.append(
-            f"in moment #{n} ({fmt(e.get('peak_s'), 1)} s) {esc(VERDICT_LABEL.get(v, v).lower())}"
-            f" — {what}"
+            Markup("in moment #{} ({} s) {} — {}").format(
+                n, fmt(e.get("peak_s"), 1), VERDICT_LABEL.get(v, v).lower(), what
+            )
         )
-    tail = (" But " + "; ".join(others)) if others else ""
+    tail = (Markup(" But ") + Markup("; ").join(others)) if others else Markup()
     if tail and not tail.endswith("."):
         tail += "."
     return title + lead + text + tail
 
 
-def asymmetry_paragraph(summary: Mapping[str, Any]) -> str | None:
+def asymmetry_paragraph(summary: Mapping[str, Any]) -> Markup | None:
     """A sentence on the left-right difference, when there is one worth saying (HTML)."""
     asym = summary.get("asymmetry") or {}
     fppa = asym.get("knee_fppa_peak_deg") or {}
     left, right = fppa.get("left"), fppa.get("right")
     threshold = asym.get("knee_fppa_threshold_deg")
-    parts: list[str] = []
+    parts: list[Markup] = []
     if asym.get("knee_fppa_asymmetric") and left is not None and right is not None:
         more = "left" if left > right else "right"
         lead = (
@@ -179,27 +183,34 @@ def asymmetry_paragraph(summary: Mapping[str, Any]) -> str | None:
             else f"The {'right' if more == 'left' else 'left'} knee bows out more"
         )
         parts.append(
-            f"{lead}: knee angle {fmt(left, 1)}° on the left against {fmt(right, 1)}° on "
-            f"the right (negative = outward), a gap of {fmt(abs(left - right), 1)}° — more "
-            f"than the camera can mistake ({fmt(threshold, 1)}°)."
+            Markup(
+                "{}: knee angle {}° on the left against {}° on the right (negative = outward), "
+                "a gap of {}° — more than the camera can mistake ({}°)."
+            ).format(
+                lead, fmt(left, 1), fmt(right, 1), fmt(abs(left - right), 1), fmt(threshold, 1)
+            )
         )
     if asym.get("verdicts_differ"):
         parts.append(
-            "The two legs do not load the same way: compare them in the left-vs-right picture."
+            Markup(
+                "The two legs do not load the same way: compare them in the left-vs-right picture."
+            )
         )
-    return " ".join(parts) or None
+    return Markup(" ").join(parts) or None
 
 
-def meaning_paragraphs(summary: Mapping[str, Any]) -> list[str]:
+def meaning_paragraphs(summary: Mapping[str, Any]) -> list[Markup]:
     """The section *what this means*: the chain, each leg, the verdicts seen, the
     asymmetry (HTML paragraphs)."""
     out = [CHAIN_TEXT]
     events = summary.get("events") or []
     if not events:
         out.append(
-            "No loading moment was found in this clip: no single-leg stance, squat, lunge, "
-            "step-down or walking stance long enough to judge. Film the client loading one "
-            "leg (a single-leg stance or squat) for at least a second."
+            Markup(
+                "No loading moment was found in this clip: no single-leg stance, squat, lunge, "
+                "step-down or walking stance long enough to judge. Film the client loading one "
+                "leg (a single-leg stance or squat) for at least a second."
+            )
         )
     else:
         out.extend(side_paragraph(summary, leg) for leg in ("left", "right"))
@@ -211,11 +222,12 @@ def meaning_paragraphs(summary: Mapping[str, Any]) -> list[str]:
     camera = summary.get("camera") or {}
     if camera.get("frontal_measurable") is False:
         out.append(
-            f"No frontal verdict from this clip: {esc(camera.get('reason'))}. "
-            f"Next time, {esc(camera.get('placement_hint'))}."
+            Markup("No frontal verdict from this clip: {}. Next time, {}.").format(
+                camera.get("reason"), camera.get("placement_hint")
+            )
         )
     for warning in (summary.get("quality") or {}).get("warnings") or []:
-        out.append(f"Note: {esc(warning)}.")
+        out.append(Markup("Note: {}.").format(warning))
     return out
 
 
@@ -251,16 +263,18 @@ def confidence_summary(pose: xr.Dataset | None) -> str | None:
 
 def limits_items(
     summary: Mapping[str, Any], *, pose: xr.Dataset | None, metrics: xr.Dataset | None
-) -> list[str]:
+) -> list[Markup]:
     """The limits of this measurement (HTML list items' content)."""
     view = str(summary.get("view") or "unknown")
     items = [
-        "<b>One camera, two dimensions.</b> Every angle is the picture of the body on the "
-        "camera's image, not a 3-D joint angle. The inward turn of thigh and shin cannot be "
-        "seen directly; it shows as the knee moving toward the midline. Filmed twice, the "
-        "knee angle differs by about 3° (SEM 2.7–3.0°); between sessions or sides only "
-        "differences above about 8° (7.5–8.9°) are real (Munro 2012). Each number carries "
-        "the error of the pose model measured against motion capture (±, camera panel).",
+        Markup(
+            "<b>One camera, two dimensions.</b> Every angle is the picture of the body on the "
+            "camera's image, not a 3-D joint angle. The inward turn of thigh and shin cannot be "
+            "seen directly; it shows as the knee moving toward the midline. Filmed twice, the "
+            "knee angle differs by about 3° (SEM 2.7–3.0°); between sessions or sides only "
+            "differences above about 8° (7.5–8.9°) are real (Munro 2012). Each number carries "
+            "the error of the pose model measured against motion capture (±, camera panel)."
+        ),
     ]
     view_text = {
         "front": "from the front: the best view for this analysis.",
@@ -273,10 +287,10 @@ def limits_items(
         "right": "from the side: the frontal-plane chain (knee in, pelvis hike and shift) "
         "cannot be seen, so no verdict is given.",
     }.get(view, "from an unknown view.")
-    items.append(f"<b>View.</b> This clip was filmed {view_text}")
+    items.append(Markup("<b>View.</b> This clip was filmed {}").format(view_text))
     conf = confidence_summary(pose)
     if conf:
-        items.append(f"<b>Confidence.</b> {esc(conf)}")
+        items.append(Markup("<b>Confidence.</b> {}").format(conf))
     roll = summary.get("roll_deg")
     if roll is not None:
         method = (metrics.attrs.get("roll_method") if metrics is not None else None) or ""
@@ -292,15 +306,19 @@ def limits_items(
                 "stance on both feet), so the picture was taken as level"
             )
         else:
-            tilt = f"was corrected by {fmt(roll, 1)}° ({esc(how)})"
+            tilt = f"was corrected by {fmt(roll, 1)}° ({how})"
         items.append(
-            f"<b>Camera tilt.</b> The camera's tilt {tilt}. A camera that is not level tilts "
-            "every frontal-plane angle: set it up level, at hip height."
+            Markup(
+                "<b>Camera tilt.</b> The camera's tilt {}. A camera that is not level tilts "
+                "every frontal-plane angle: set it up level, at hip height."
+            ).format(tilt)
         )
     if summary.get("labels_swapped"):
         items.append(
-            "<b>Left and right.</b> The pose model labelled the sides as if it saw a face; "
-            "the labels were swapped, so <i>left</i> is the client's real left."
+            Markup(
+                "<b>Left and right.</b> The pose model labelled the sides as if it saw a face; "
+                "the labels were swapped, so <i>left</i> is the client's real left."
+            )
         )
     deep = [
         e
@@ -313,14 +331,16 @@ def limits_items(
         depth = (summary.get("thresholds") or {}).get("fppa_max_depth")
         at = f" at a drop of {fmt(depth, 2)} leg lengths" if depth is not None else ""
         items.append(
-            "<b>Deep squats.</b> The 2-D knee angle is established to about 45–60° of knee "
-            "flexion. Deeper, the thigh points at the camera and its picture shortens, so the "
-            f"knee of {len(deep)} deep moment{'s' if len(deep) != 1 else ''} was read on the "
-            f"way down{at} (about 75° of knee flexion; dotted line in the plots), not at the "
-            "bottom."
+            Markup(
+                "<b>Deep squats.</b> The 2-D knee angle is established to about 45–60° of knee "
+                "flexion. Deeper, the thigh points at the camera and its picture shortens, so "
+                "the knee of {} deep moment{} was read on the way down{} (about 75° of knee "
+                "flexion; dotted line in the plots), not at the bottom."
+            ).format(len(deep), "s" if len(deep) != 1 else "", at)
         )
     items.extend(
-        [
+        Markup(item)
+        for item in (
             "<b>Foot: experimental.</b> The pose model sees only the heel, the ankle and the "
             "tip of the big toe — not the arch or the tripod. The foot row (the ankle moving "
             "in over the foot) is a rough proxy and does not enter the verdict.",
@@ -329,6 +349,6 @@ def limits_items(
             "widened by an estimated foot width.",
             "<b>A screen, not a diagnosis.</b> The verdicts describe how this clip moved "
             "against published norms; they do not explain pain or replace an assessment.",
-        ]
+        )
     )
     return items

@@ -2,9 +2,10 @@
 
 Numbers with their unit (:func:`fmt`, :func:`with_unit`, :func:`value_text`), the
 threshold of a criterion (:func:`threshold_text`), its pass mark (:func:`pass_mark`, from
-:func:`criterion_status`), the verdict badge (:func:`badge`) and the verdict colours and
-words; the criteria of :mod:`pronate.verdict.assessment` in a coach's words (:data:`LINKS`); and
-the moments of a summary in report order (:func:`ordered_events`).
+:func:`criterion_status`), the verdict badge (:func:`badge_class`, :func:`badge_text`)
+and the verdict colours and words; the criteria of :mod:`pronate.verdict.assessment` in a
+coach's words (:data:`LINKS`); and the moments of a summary in report order
+(:func:`ordered_events`). Everything here is plain text: the templates escape it.
 
 A summary may carry more than these functions read (``uncertainty``, ``camera``,
 ``warnings``, a criterion's ``status``): extra keys are ignored, never an error.
@@ -12,11 +13,10 @@ A summary may carry more than these functions read (``uncertainty``, ``camera``,
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from pronate.outputs.render.style import VERDICT_COLOURS, VERDICT_WORDS
 
@@ -176,7 +176,7 @@ def fmt(value: Any, digits: int) -> str:
     try:
         f = float(value)
     except (TypeError, ValueError):
-        return html.escape(str(value))
+        return str(value)
     if not math.isfinite(f):
         return "—"
     text = f"{f:.{digits}f}"
@@ -197,7 +197,7 @@ def threshold_text(name: str, threshold: Any) -> str:
     base, _ = split_name(name)
     link = LINKS.get(base)
     if link is None:
-        return html.escape(str(threshold))
+        return str(threshold)
     if link.op == "in" and isinstance(threshold, list | tuple) and len(threshold) == 2:
         lo, hi = (fmt(v, 1) for v in threshold)
         return f"in phase: {lo}–{hi}°"
@@ -239,16 +239,15 @@ def criterion_label(name: str) -> str:
     return f"{leg.capitalize()} knee: {label[0].lower()}{label[1:]}" if leg else label
 
 
-def esc(value: Any) -> str:
-    """``value`` as text, escaped for HTML text and attributes."""
-    return html.escape(str(value), quote=True)
+def badge_class(verdict: Any) -> str:
+    """The CSS class of a verdict's badge: ``v-pronation`` ...; ``v-none`` for anything
+    else (``None``: no moment)."""
+    return f"v-{verdict}" if verdict in VERDICT_LABEL else "v-none"
 
 
-def badge(verdict: Any) -> str:
-    """The verdict as a coloured badge (HTML); ``None``: *no moment*."""
-    key = str(verdict) if verdict in VERDICT_LABEL else "none"
-    text = VERDICT_LABEL.get(str(verdict), "NO MOMENT" if verdict is None else str(verdict))
-    return f'<span class="badge v-{key}">{esc(text)}</span>'
+def badge_text(verdict: Any) -> str:
+    """The words of a verdict's badge; ``None``: *NO MOMENT*."""
+    return VERDICT_LABEL.get(str(verdict), "NO MOMENT" if verdict is None else str(verdict))
 
 
 def seconds(value: Any) -> str:
@@ -272,23 +271,31 @@ def criterion_status(criterion: Mapping[str, Any]) -> str | None:
     return "passed" if passed is True else "failed" if passed is False else None
 
 
-def pass_mark(criterion: Mapping[str, Any], *, valgus: bool | None) -> str:
-    """The pass column of a criterion (HTML).
+class Mark(NamedTuple):
+    """The pass column of a criterion: its CSS class, its words and a tooltip."""
+
+    css_class: str
+    text: str
+    tip: str = ""
+
+
+def pass_mark(criterion: Mapping[str, Any], *, valgus: bool | None) -> Mark:
+    """The pass column of a criterion.
 
     ``valgus`` is whether the knee moved toward the midline in that moment: without that
     movement the rhythm criteria are *not judged* rather than *not measured*.
     """
     status = criterion_status(criterion)
     if status == "passed":
-        return '<span class="ok">✓ yes</span>'
+        return Mark("ok", "✓ yes")
     if status == "failed":
-        return '<span class="no">✗ no</span>'
+        return Mark("no", "✗ no")
     if status == "uncertain":
-        return '<span class="unsure" title="too close to the threshold to tell">? unsure</span>'
+        return Mark("unsure", "? unsure", "too close to the threshold to tell")
     base, _ = split_name(str(criterion.get("name", "")))
     if base in RHYTHM and valgus is False and criterion.get("value") is not None:
-        return '<span class="na" title="no knee movement to judge the rhythm of">not judged</span>'
-    return '<span class="na">not measured</span>'
+        return Mark("na", "not judged", "no knee movement to judge the rhythm of")
+    return Mark("na", "not measured")
 
 
 def ordered_events(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -1,10 +1,14 @@
-"""A small SVG chart: one plot area, straight lines, bands, text, a legend.
+"""The SVG charts of pronate: one plot area, straight lines, bands, markers, text, a legend.
 
-The report's plots are simple (a few lines over time, shaded moments, a band or two), so
-they are written as SVG text directly: a few milliseconds a plot instead of the tenths of
-a second matplotlib spends on layout, and no global state touched. :class:`Chart` maps
-data to pixels of a plot area inside a picture of ``width`` x ``height`` pixels (the
-``viewBox``; the page scales it); every mark is clipped to the plot area except text.
+Both the report's plots (:mod:`pronate.outputs.report.plots`, shown as ``data:`` URIs)
+and the workspace's trend plots (:mod:`pronate.app.web.plots`, inline in the page) are
+drawn with :class:`Chart`. The plots are simple (a few lines, shaded moments, a band or
+two), so they are written as SVG text directly: a few milliseconds a plot instead of the
+tenths of a second matplotlib spends on layout, and no global state touched.
+:class:`Chart` maps data to pixels of a plot area inside a picture of ``width`` x
+``height`` pixels (the ``viewBox``; the page scales it); every mark is clipped to the
+plot area except text. Every word put on a chart is escaped here, so the SVG text is
+safe to insert into HTML as it is.
 
 Colours are ``#rrggbb`` strings; dash styles are matplotlib's ``"-"``, ``"--"`` and
 ``":"``.
@@ -98,6 +102,11 @@ def _stroke(colour: str, width: float, style: str, opacity: float) -> str:
     return " ".join(parts)
 
 
+def _end(tag: str, tip: str) -> str:
+    """The end of element ``tag``: ``/>``, or its tooltip ``tip`` and its end tag."""
+    return f"><title>{escape(tip, quote=False)}</title></{tag}>" if tip else "/>"
+
+
 @dataclass(kw_only=True)
 class Chart:
     """An SVG picture with one plot area.
@@ -113,9 +122,10 @@ class Chart:
     font
         Font size of labels and titles in pixels (tick labels and legends a little
         smaller).
-
-    The picture's ids (``area``, the clip path) are its own as long as it is shown as an
-    ``<img>``, as the report does.
+    ident
+        The id of the plot area's clip path. A picture shown as an ``<img>`` (the
+        report's) has ids of its own; SVG put inline into a page shares the page's ids,
+        so each chart of the page needs its own.
     """
 
     width: float
@@ -124,6 +134,7 @@ class Chart:
     xlim: tuple[float, float]
     ylim: tuple[float, float]
     font: float = 12.0
+    ident: str = "area"
     _under: list[str] = field(default_factory=list, repr=False)
     _over: list[str] = field(default_factory=list, repr=False)
     _frame: list[str] = field(default_factory=list, repr=False)
@@ -133,6 +144,10 @@ class Chart:
         """Left, top, right, bottom of the plot area in pixels."""
         left, top, right, bottom = self.margin
         return left, top, self.width - right, self.height - bottom
+
+    @property
+    def _clip(self) -> str:
+        return f'clip-path="url(#{escape(self.ident)})"'
 
     def x(self, value: float | np.ndarray) -> float | np.ndarray:
         """Pixel column of data ``value``."""
@@ -170,17 +185,18 @@ class Chart:
         if d:
             self._over.append(
                 f'<path d="{d}" fill="none" {_stroke(colour, width, style, opacity)} '
-                'stroke-linejoin="round" clip-path="url(#area)"/>'
+                f'stroke-linejoin="round" {self._clip}/>'
             )
 
-    def hspan(self, lo: float, hi: float, *, colour: str, opacity: float) -> None:
-        """A horizontal band between data rows ``lo`` and ``hi``, under everything."""
+    def hspan(self, lo: float, hi: float, *, colour: str, opacity: float, tip: str = "") -> None:
+        """A horizontal band between data rows ``lo`` and ``hi``, under everything;
+        ``tip`` is its tooltip."""
         x0, _, x1, _ = self.box
         top, bottom = sorted((float(self.y(hi)), float(self.y(lo))))
         self._under.append(
             f'<rect x="{num(x0)}" y="{num(top)}" width="{num(x1 - x0)}" '
             f'height="{num(bottom - top)}" fill="{colour}" fill-opacity="{opacity:g}" '
-            'clip-path="url(#area)"/>'
+            f"{self._clip}{_end('rect', tip)}"
         )
 
     def vspan(self, lo: float, hi: float, *, colour: str, opacity: float) -> None:
@@ -189,8 +205,7 @@ class Chart:
         left, right = sorted((float(self.x(lo)), float(self.x(hi))))
         self._under.append(
             f'<rect x="{num(left)}" y="{num(y0)}" width="{num(right - left)}" '
-            f'height="{num(y1 - y0)}" fill="{colour}" fill-opacity="{opacity:g}" '
-            'clip-path="url(#area)"/>'
+            f'height="{num(y1 - y0)}" fill="{colour}" fill-opacity="{opacity:g}" {self._clip}/>'
         )
 
     def hline(self, value: float, *, colour: str, width: float = 0.8, style: str = "-") -> None:
@@ -217,16 +232,25 @@ class Chart:
         )
 
     def marker(
-        self, x: float, y: float, *, shape: str, colour: str, size: float, fill: str | None = None
+        self,
+        x: float,
+        y: float,
+        *,
+        shape: str,
+        colour: str,
+        size: float,
+        fill: str | None = None,
+        tip: str = "",
     ) -> None:
-        """A ``"circle"`` or a ``"star"`` of diameter ``size`` pixels at a data point."""
+        """A ``"circle"`` or a ``"star"`` of diameter ``size`` pixels at a data point;
+        ``tip`` is its tooltip."""
         if not (math.isfinite(x) and math.isfinite(y)):
             return
         cx, cy = float(self.x(x)), float(self.y(y))
         if shape == "circle":
             self._over.append(
                 f'<circle cx="{num(cx)}" cy="{num(cy)}" r="{num(size / 2)}" '
-                f'fill="{fill or colour}" stroke="{colour}" stroke-width="1.5"/>'
+                f'fill="{fill or colour}" stroke="{colour}" stroke-width="1.5"{_end("circle", tip)}'
             )
             return
         points = []
@@ -234,7 +258,9 @@ class Chart:
             r = size / 2 if k % 2 == 0 else size / 5
             a = math.pi / 2 + k * math.pi / 5
             points.append(f"{num(cx + r * math.cos(a))},{num(cy - r * math.sin(a))}")
-        self._over.append(f'<polygon points="{" ".join(points)}" fill="{fill or colour}"/>')
+        self._over.append(
+            f'<polygon points="{" ".join(points)}" fill="{fill or colour}"{_end("polygon", tip)}'
+        )
 
     def text(
         self,
@@ -250,37 +276,53 @@ class Chart:
         dy: float = 0.0,
         bold: bool = False,
         pixels: bool = False,
+        css_class: str = "",
     ) -> None:
         """Text at a data point (or at pixels with ``pixels``), above it or ``below``.
 
         ``anchor`` is SVG's ``text-anchor`` (``start``, ``middle``, ``end``); ``dx`` and
-        ``dy`` shift it by pixels (``dy`` up).
+        ``dy`` shift it by pixels (``dy`` up); ``css_class`` names the element for a page
+        that shows the SVG inline.
         """
         px = x if pixels else float(self.x(x))
         py = y if pixels else float(self.y(y))
         size = size or self.font
         py = py + (size * 0.95 if below else -size * 0.3) - dy
         weight = ' font-weight="bold"' if bold else ""
+        klass = f' class="{escape(css_class)}"' if css_class else ""
         self._over.append(
             f'<text x="{num(px + dx)}" y="{num(py)}" fill="{colour}" font-size="{num(size)}" '
-            f'text-anchor="{anchor}"{weight}>{escape(words, quote=False)}</text>'
+            f'text-anchor="{anchor}"{weight}{klass}>{escape(words, quote=False)}</text>'
         )
 
     # ------------------------------------------------------------------ frame
 
-    def axes(self, *, xlabel: str, ylabel: str, title: str = "") -> None:
-        """Grid, left and bottom axis lines, ticks, labels and a title at the top left."""
+    def axes(
+        self,
+        *,
+        xlabel: str = "",
+        ylabel: str = "",
+        title: str = "",
+        xticks: Sequence[tuple[float, str]] | None = None,
+    ) -> None:
+        """Grid, left and bottom axis lines, ticks, labels and a title at the top left.
+
+        The ticks are round numbers; ``xticks`` gives the columns' ``(value, label)``
+        instead (categories such as dates). Empty labels are left out.
+        """
         x0, y0, x1, y1 = self.box
         f = self.font
-        xticks, xstep = nice_ticks(*self.xlim, target=max(3, round((x1 - x0) / 80)))
+        if xticks is None:
+            values, xstep = nice_ticks(*self.xlim, target=max(3, round((x1 - x0) / 80)))
+            xticks = [(v, tick_text(v, xstep)) for v in values]
         yticks, ystep = nice_ticks(*self.ylim, target=max(3, round((y1 - y0) / 34)))
         grid, labels = [], []
-        for v in xticks:
+        for v, words in xticks:
             px = num(float(self.x(v)))
             grid.append(f"M{px},{num(y0)}V{num(y1)}")
             labels.append(
                 f'<text x="{px}" y="{num(y1 + f + 3)}" text-anchor="middle">'
-                f"{tick_text(v, xstep)}</text>"
+                f"{escape(words, quote=False)}</text>"
             )
         for v in yticks:
             py = num(float(self.y(v)))
@@ -297,11 +339,17 @@ class Chart:
             f'<path d="M{num(x0)},{num(y0)}V{num(y1)}H{num(x1)}" stroke="{AXIS}" '
             'stroke-width="1" fill="none"/>',
             f'<g fill="#5b6670" font-size="{num(f * 0.92)}">{"".join(labels)}</g>',
-            f'<text x="{num((x0 + x1) / 2)}" y="{num(self.height - 4)}" text-anchor="middle" '
-            f'fill="{INK}">{escape(xlabel, quote=False)}</text>',
-            f'<text transform="translate({num(f + 2)},{num(mid_y)}) rotate(-90)" '
-            f'text-anchor="middle" fill="{INK}">{escape(ylabel, quote=False)}</text>',
         ]
+        if xlabel:
+            frame.append(
+                f'<text x="{num((x0 + x1) / 2)}" y="{num(self.height - 4)}" '
+                f'text-anchor="middle" fill="{INK}">{escape(xlabel, quote=False)}</text>'
+            )
+        if ylabel:
+            frame.append(
+                f'<text transform="translate({num(f + 2)},{num(mid_y)}) rotate(-90)" '
+                f'text-anchor="middle" fill="{INK}">{escape(ylabel, quote=False)}</text>'
+            )
         if title:
             frame.append(
                 f'<text x="{num(x0)}" y="{num(f + 4)}" fill="{INK}" font-weight="bold">'
@@ -344,14 +392,19 @@ class Chart:
             )
         self._frame.append(f"<g>{''.join(out)}</g>")
 
-    def render(self) -> str:
-        """The SVG document."""
+    def render(self, *, css_class: str = "", label: str = "") -> str:
+        """The SVG document; ``css_class`` and the accessible ``label`` (a picture's
+        ``alt``) are for a page that shows it inline."""
         x0, y0, x1, y1 = self.box
+        klass = f' class="{escape(css_class)}"' if css_class else ""
+        if label:
+            klass += f' role="img" aria-label="{escape(label)}"'
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {num(self.width)} '
+            f'<svg xmlns="http://www.w3.org/2000/svg"{klass} viewBox="0 0 {num(self.width)} '
             f'{num(self.height)}" width="{num(self.width)}" height="{num(self.height)}" '
             f'font-family="{FONT}" font-size="{num(self.font)}">'
-            f'<clipPath id="area"><rect x="{num(x0)}" y="{num(y0)}" width="{num(x1 - x0)}" '
+            f'<clipPath id="{escape(self.ident)}"><rect x="{num(x0)}" y="{num(y0)}" '
+            f'width="{num(x1 - x0)}" '
             f'height="{num(y1 - y0)}"/></clipPath>'
             f'<rect width="100%" height="100%" fill="#fff"/>'
             + "".join(self._under)
