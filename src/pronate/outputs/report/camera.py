@@ -1,7 +1,7 @@
 """The report's camera panel: where the camera stood, how it was held, what that allows,
 as rows of plain text (the template ``camera.html.j2`` shows them).
 
-It shows ``summary["camera"]`` (:mod:`pronate.camera.estimate`), ``summary["quality"]``
+It shows ``summary["camera"]`` (:mod:`pronate.camera.body`), ``summary["quality"]``
 (:mod:`pronate.camera.quality`) and the uncertainty of the model
 (:mod:`pronate.metrics.uncertainty`).
 """

@@ -335,7 +335,7 @@ def angle_angle_plot(metrics: xr.Dataset, event: Mapping[str, Any], *, number: i
     """The femur–tibia angle–angle plot of one moment, as an SVG ``data:`` URI.
 
     Thigh tilt (``femur_frontal``) on x, the shin's medial tilt (``-tibia_frontal``, as in
-    :mod:`pronate.metrics.coordination`) on y, from the moment's start to its end: solid while
+    :mod:`pronate.verdict.coordination`) on y, from the moment's start to its end: solid while
     loading (start to the knee frame), dashed while unloading; a dotted 45° line through
     the start marks *in phase* (thigh and shin tilting together).
 
