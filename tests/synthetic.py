@@ -44,7 +44,7 @@ from typing import Final, Protocol
 import numpy as np
 import xarray as xr
 
-from pronate.camera import stance
+from pronate.camera import frames, stance
 from pronate.camera.frames import as_plane
 from pronate.camera.view import FACE
 from pronate.metrics import frontal_series
@@ -615,3 +615,21 @@ def ground_truth(
     out["com_y_px"] = ("time", com_px[:, 1])
     out["stance"] = ("time", stance.stance_labels(c_l.values, c_r.values))
     return out[list(METRIC_VARIABLES)]
+
+
+def mirror_image(pose: xr.Dataset) -> xr.Dataset:
+    """Return ``pose`` as seen in a mirror: ``x -> W - x``, world ``x -> -x``.
+
+    Labels are left as they are, so the result shows a mirrored subject whose labels
+    are wrong; :func:`swap_sides` makes them right again.
+    """
+    out = pose.copy()
+    width = float(pose.attrs["image_width"])
+    for name in frames.POINT_VARS:
+        if name in out:
+            values = out[name].values.copy()
+            values[..., 0] = (
+                width - values[..., 0] if name.startswith("position") else -values[..., 0]
+            )
+            out[name] = out[name].copy(data=values)
+    return out

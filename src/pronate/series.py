@@ -1,10 +1,24 @@
-"""Small helpers on 1-D series that several stages share: runs of True in a mask, gaps
-filled inside a series, a moving average."""
+"""Small helpers on 1-D series that several stages share: the frame step and rate of sample
+times, runs of True in a mask, gaps filled inside a series, a moving average."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
+
+
+def frame_step(time_s: np.ndarray) -> float:
+    """The step between sample times (s): the median of the positive finite steps, robust
+    to the jitter and dropped frames of variable-frame-rate video; 1.0 without one."""
+    t = np.asarray(time_s, dtype=np.float64)
+    steps = np.diff(t[np.isfinite(t)]) if t.size > 1 else np.empty(0)
+    steps = steps[steps > 0]
+    return float(np.median(steps)) if steps.size else 1.0
+
+
+def frame_rate(time_s: np.ndarray) -> float:
+    """Frames per second of sample times: ``1 / frame_step``."""
+    return 1.0 / frame_step(time_s)
 
 
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -8,7 +8,6 @@ from pronate.camera.frames import (
     estimate_pitch,
     level_world,
     mid,
-    mirror_image,
     rotate2d,
     swap_sides,
     upright_image,
@@ -19,7 +18,7 @@ from pronate.camera.roll import stance_roll as estimate_roll
 from pronate.camera.view import classify_yaw
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS, mirror_name
 from stages import facts, seen
-from synthetic import Camera, QuietStance, render_pose, simulate
+from synthetic import Camera, QuietStance, mirror_image, render_pose, simulate
 
 
 @pytest.mark.parametrize(

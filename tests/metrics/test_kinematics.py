@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pronate.camera.body import observe
-from pronate.camera.frames import mirror_image, swap_sides
+from pronate.camera.frames import swap_sides
 from pronate.errors import InputError
 from pronate.metrics.frontal_series import (
     femur_frontal,
@@ -28,6 +28,7 @@ from synthetic import (
     Camera,
     QuietStance,
     ground_truth,
+    mirror_image,
     render_pose,
     simulate,
     single_leg,

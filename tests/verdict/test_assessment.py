@@ -521,7 +521,8 @@ def test_synthetic_verdicts_hold_with_keypoint_noise(name, seed):
 def test_mirrored_image_with_swapped_labels_gives_the_same_verdicts():
     """A mirror turns the subject's left into the right; swapping the labels back must give
     the mirrored moments: same verdicts, sides exchanged."""
-    from pronate.camera.frames import mirror_image, swap_sides
+    from pronate.camera.frames import swap_sides
+    from synthetic import mirror_image
 
     skeleton = syn.simulate(fps=FPS)
     pose = syn.render_pose(skeleton, CAMERAS["front"])

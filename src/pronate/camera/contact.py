@@ -58,8 +58,8 @@ from typing import Final
 import numpy as np
 
 from pronate.camera.frames import idx
-from pronate.camera.stance import SPEED_SMOOTH_S, frame_step, point_speed
-from pronate.series import true_runs
+from pronate.camera.stance import SPEED_SMOOTH_S, point_speed
+from pronate.series import frame_step, true_runs
 
 CONTACT_PARTS: Final[tuple[str, ...]] = ("heel", "foot_index", "ankle")
 """Keypoints of a foot whose rest means ground contact (see the module docstring)."""

@@ -82,24 +82,6 @@ def swap_sides(pose: xr.Dataset) -> xr.Dataset:
     return out
 
 
-def mirror_image(pose: xr.Dataset) -> xr.Dataset:
-    """Return ``pose`` as seen in a mirror: ``x -> W - x``, world ``x -> -x``.
-
-    Labels are left as they are, so the result shows a mirrored subject whose labels
-    are wrong; :func:`swap_sides` makes them right again.
-    """
-    out = pose.copy()
-    width = float(pose.attrs["image_width"])
-    for name in POINT_VARS:
-        if name in out:
-            values = out[name].values.copy()
-            values[..., 0] = (
-                width - values[..., 0] if name.startswith("position") else -values[..., 0]
-            )
-            out[name] = out[name].copy(data=values)
-    return out
-
-
 def rotate2d(xy: np.ndarray, *, angle_deg: float) -> np.ndarray:
     """Rotate 2-D vectors (..., 2) counter-clockwise (y up) by ``angle_deg``."""
     a = np.radians(angle_deg)

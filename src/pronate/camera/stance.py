@@ -33,7 +33,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from pronate.camera.frames import idx
-from pronate.series import true_runs
+from pronate.series import frame_step, true_runs
 
 QUIET_SPEED_PER_LEG: Final[float] = 0.1
 QUIET_MIN_S: Final[float] = 0.3
@@ -85,10 +85,6 @@ def point_speed(
         return np.full(len(time_s), np.nan)
     speed = smoothed_speed(_fill_nan(xy), time_s=time_s, window_s=window_s)
     return np.where(seen, speed, np.nan)
-
-
-def frame_step(time_s: np.ndarray) -> float:
-    return float(np.median(np.diff(time_s))) if len(time_s) > 1 else 1.0
 
 
 def stance_labels(contact_left: np.ndarray, contact_right: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 import numpy as np
 import xarray as xr
@@ -44,7 +44,6 @@ import xarray as xr
 from pronate.errors import InputError
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS
 
-Sex = Literal["female", "male", "mean"]
 SEXES: Final[tuple[str, ...]] = ("female", "male", "mean")
 
 

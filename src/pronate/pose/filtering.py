@@ -29,7 +29,7 @@ from scipy.signal import butter, sosfiltfilt
 from pronate.errors import ConfigError, SchemaError
 from pronate.pose import schema
 from pronate.pose.config import FilterConfig
-from pronate.series import true_runs
+from pronate.series import frame_rate, true_runs
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -186,7 +186,7 @@ def hampel(da: xr.DataArray, *, window: int, n_sigma: float) -> xr.DataArray:
 
 
 def sampling_rate(da: xr.DataArray) -> float:
-    """Sampling rate in Hz of ``da``: ``1 / median(diff(time))``.
+    """Sampling rate in Hz of ``da`` (:func:`pronate.series.frame_rate` of its times).
 
     The median interval is robust to the jitter and occasional dropped frames of
     variable-frame-rate video.
@@ -199,10 +199,9 @@ def sampling_rate(da: xr.DataArray) -> float:
     t = _time_values(da)
     if t.size < 2:
         raise SchemaError("need at least two samples to know the sampling rate")
-    dt = float(np.median(np.diff(t)))
-    if not dt > 0:
+    if not float(np.median(np.diff(t))) > 0:
         raise SchemaError("time coordinate must be strictly increasing")
-    return 1.0 / dt
+    return frame_rate(t)
 
 
 def effective_cutoff(cutoff_hz: float, fs: float) -> float:

@@ -135,7 +135,6 @@ class SubjectTracker:
     last_box: Box | None = None
     crop: Box | None = None
     lost_frames: int = 0
-    chosen_at: int | None = None
     log: list[str] = field(default_factory=list)
 
     def step(self, frame: Frame) -> Detection | None:
@@ -181,7 +180,6 @@ class SubjectTracker:
             if rival is not None:
                 self.log.append(rival_warning(det, rival, frame=frame.index))
         if det is not None:
-            self.chosen_at = frame.index
             self.last_box = det.box
             self.crop = det.box.expanded(
                 margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID

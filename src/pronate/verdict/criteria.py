@@ -57,6 +57,7 @@ import numpy as np
 import xarray as xr
 
 from pronate.metrics import uncertainty
+from pronate.series import frame_rate
 from pronate.verdict.coordination import Coordination
 from pronate.verdict.moments import Moment
 from pronate.verdict.thresholds import Thresholds
@@ -130,18 +131,13 @@ def series(metrics: xr.Dataset, name: str) -> np.ndarray:
     return np.asarray(metrics[name].values, dtype=np.float64)
 
 
-def _fps(metrics: xr.Dataset) -> float:
-    t = metrics["time"].values
-    return 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 1.0
-
-
 class At:
     """Values of metrics at a moment's start and peak (window medians)."""
 
     def __init__(self, metrics: xr.Dataset, moment: Moment, th: Thresholds) -> None:
         self.metrics = metrics
         self.moment = moment
-        self.half = round(th.value_window_s * _fps(metrics))
+        self.half = round(th.value_window_s * frame_rate(metrics["time"].values))
 
     def __call__(self, name: str, where: str = "peak") -> float:
         e = self.moment

@@ -31,14 +31,16 @@ from typing import Any, Final
 import numpy as np
 
 from pronate.app.live import reading
-from pronate.camera.body import Camera, observe
-from pronate.io.jsonsafe import json_safe
-from pronate.outputs.summary import assessment_dict
-from pronate.pose.config import FilterConfig, ModelName
-from pronate.pose.filtering import clean_pose_dataset, effective_cutoff, sampling_rate
-from pronate.pose.landmarker import N_KEYPOINTS, Detection, Landmarker
-from pronate.pose.schema import make_pose_dataset
-from pronate.verdict.analysis import analyse_body
+from pronate.app.live.window import (
+    Frame,
+    WindowResult,
+    analyse_window,
+    blank,
+    moment_message,
+)
+from pronate.camera.body import Camera
+from pronate.pose.config import ModelName
+from pronate.pose.landmarker import Detection, Landmarker
 from pronate.verdict.assessment import Assessment
 from pronate.verdict.thresholds import Thresholds
 
@@ -88,20 +90,11 @@ class LiveConfig:
     background: bool = True
 
 
-@dataclass
-class _WindowResult:
-    generation: int
-    camera: Camera
-    stance: str
-    assessments: list[Assessment]
-    frames: list[_Frame]
-
-
 @dataclass(frozen=True, kw_only=True)
 class Detected:
     """One frame after the model: what :meth:`LiveAnalyser.read` needs, as a snapshot."""
 
-    entry: _Frame
+    entry: Frame
     found: bool
     camera: Camera | None
     stance: str
@@ -118,21 +111,6 @@ def landmarker_detector(config: LiveConfig) -> tuple[Detector, Callable[[], None
         return max(found, key=lambda d: d.box.area) if found else None
 
     return detect, marker.close
-
-
-@dataclass
-class _Frame:
-    time_s: float
-    position: np.ndarray
-    confidence: np.ndarray
-    world: np.ndarray
-    jpeg: bytes | None
-    size: tuple[int, int]
-
-
-def _blank(time_s: float, jpeg: bytes | None, size: tuple[int, int]) -> _Frame:
-    nan3 = np.full((N_KEYPOINTS, 3), np.nan)
-    return _Frame(time_s, nan3, np.zeros(N_KEYPOINTS), nan3.copy(), jpeg, size)
 
 
 class LiveAnalyser:
@@ -155,7 +133,7 @@ class LiveAnalyser:
     ) -> None:
         self.config = config or LiveConfig()
         self._detect, self._close = detector or landmarker_detector(self.config)
-        self._window: deque[_Frame] = deque()
+        self._window: deque[Frame] = deque()
         self._size: tuple[int, int] | None = None
         self._last_refresh = -np.inf
         self._hold_from: float | None = None  # keep frames from here: a loading goes on
@@ -164,7 +142,7 @@ class LiveAnalyser:
             ThreadPoolExecutor(1, "pronate-live-window") if self.config.background else None
         )
         self._generation = 0
-        self._pending: Future[_WindowResult | None] | None = None
+        self._pending: Future[WindowResult | None] | None = None
         self.camera: Camera | None = None
         self.stance = "none"
         self.last: dict[str, Any] | None = None
@@ -219,9 +197,9 @@ class LiveAnalyser:
             found = self._detect(rgb, time_s)
             size = (width, height)
             entry = (
-                _blank(time_s, jpeg, size)
+                blank(time_s, jpeg, size)
                 if found is None
-                else _Frame(time_s, found.position, found.confidence, found.world, jpeg, size)
+                else Frame(time_s, found.position, found.confidence, found.world, jpeg, size)
             )
             self._window.append(entry)
             while self._window and self._window[0].time_s < self._window_start(time_s):
@@ -327,21 +305,16 @@ class LiveAnalyser:
         self._pending = self._pool.submit(self._analyse_window, frames, self._generation)
         return moments
 
-    def _analyse_window(self, frames: list[_Frame], generation: int) -> _WindowResult | None:
+    def _analyse_window(self, frames: list[Frame], generation: int) -> WindowResult | None:
         """The offline analysis of the window's frames (runs in the window's thread);
         ``None`` if it failed (logged: a live stream goes on without this window)."""
         try:
-            analysis = analyse_body(observe(self._pose(frames)), thresholds=self.config.thresholds)
+            return analyse_window(
+                frames, generation, model=self.model_name, thresholds=self.config.thresholds
+            )
         except Exception:  # one bad window must not end the stream
             log.exception("live: the analysis of a window failed")
             return None
-        return _WindowResult(
-            generation=generation,
-            camera=analysis.camera,
-            stance=str(analysis.metrics["stance"].values[-1]),
-            assessments=analysis.assessments,
-            frames=frames,
-        )
 
     def _window_start(self, time_s: float) -> float:
         """Frames before this time leave the window."""
@@ -350,7 +323,7 @@ class LiveAnalyser:
             start = max(min(start, self._hold_from), time_s - self.config.max_window_s)
         return start
 
-    def _apply(self, result: _WindowResult | None) -> list[dict[str, Any]]:
+    def _apply(self, result: WindowResult | None) -> list[dict[str, Any]]:
         if result is None or result.generation != self._generation:
             return []  # the stream restarted meanwhile
         self.camera, self.stance = result.camera, result.stance
@@ -358,28 +331,7 @@ class LiveAnalyser:
         ongoing = [a.moment.start_s for a in result.assessments if a.moment.end >= last]
         self._hold_from = min(ongoing) - HOLD_MARGIN_S if ongoing else None
         n = len(result.frames)
-        return [self._moment(a, result.frames) for a in result.assessments if self._is_new(a, n)]
-
-    def _pose(self, frames: list[_Frame]) -> Any:
-        times = np.array([f.time_s for f in frames])
-        fps = (len(times) - 1) / max(times[-1] - times[0], 1e-3)
-        width, height = frames[0].size
-        pose = make_pose_dataset(
-            position=np.stack([f.position for f in frames]),
-            confidence=np.stack([f.confidence for f in frames]),
-            world=np.stack([f.world for f in frames]),
-            time_s=times,
-            fps=float(fps),
-            source_video="live",
-            model=self.model_name,
-            image_width=width,
-            image_height=height,
-        )
-        # Frames arrive as fast as the model reads them (5-30 per second): the offline
-        # cut-off is clamped below Nyquist here, as clean-up would, without its warning.
-        rate = sampling_rate(pose["position"])
-        cutoff = effective_cutoff(FilterConfig().cutoff_hz, rate)
-        return clean_pose_dataset(pose, FilterConfig(cutoff_hz=cutoff))
+        return [moment_message(a, result.frames) for a in result.assessments if self._is_new(a, n)]
 
     def _is_new(self, a: Assessment, n: int) -> bool:
         e = a.moment
@@ -388,24 +340,6 @@ class LiveAnalyser:
             return False
         self._emitted.append(e.peak_s)
         return True
-
-    def _moment(self, a: Assessment, frames: list[_Frame]) -> dict[str, Any]:
-        moment = json_safe(assessment_dict(a))
-        out: dict[str, Any] = {
-            "source": "auto",
-            "side": moment["side"],
-            "kind": moment["kind"],
-            "time": moment["peak_s"],
-            "verdict": moment["verdict"],
-            "criteria": moment["criteria"],
-            "uncertain_criteria": moment["uncertain_criteria"],
-            "metrics": moment["metrics"],
-            "uncertainty": moment["uncertainty"],
-            "reason": moment["reason"],
-            "basis": (f"offline criteria on the last {frames[-1].time_s - frames[0].time_s:.0f} s"),
-        }
-        out["jpeg"] = frames[a.moment.peak].jpeg
-        return out
 
 
 def _loaded_side(stance: str) -> str:

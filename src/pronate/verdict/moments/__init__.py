@@ -59,7 +59,7 @@ from __future__ import annotations
 from pronate.verdict.moments.dips import Dip, bottom_centre, find_dips, foot_of_slope, knee_frame
 from pronate.verdict.moments.find import detect_moments, find_moments
 from pronate.verdict.moments.moment import KINDS, SIDES, Moment
-from pronate.verdict.moments.runs import clean_labels, frame_rate, label_runs, repair_stance
+from pronate.verdict.moments.runs import clean_labels, label_runs, repair_stance
 from pronate.verdict.moments.signals import body_signals, foot_speeds
 
 __all__ = [
@@ -75,7 +75,6 @@ __all__ = [
     "find_moments",
     "foot_of_slope",
     "foot_speeds",
-    "frame_rate",
     "knee_frame",
     "label_runs",
     "repair_stance",

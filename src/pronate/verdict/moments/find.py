@@ -9,12 +9,11 @@ import numpy as np
 import xarray as xr
 
 from pronate.camera.body import Body
-from pronate.series import moving_average
+from pronate.series import frame_rate, moving_average
 from pronate.verdict.moments.dips import Dip, find_dips, knee_frame
 from pronate.verdict.moments.moment import OTHER_SIDE, Moment
 from pronate.verdict.moments.runs import (
     clean_labels,
-    frame_rate,
     frames_in,
     label_runs,
     repair_stance,

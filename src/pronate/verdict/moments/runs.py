@@ -60,15 +60,6 @@ def _absorbing_label(runs: list[tuple[str, int, int]], i: int) -> str:
     return max(neighbours, key=lambda r: r[2] - r[1])[0]
 
 
-def frame_rate(time_s: np.ndarray) -> float:
-    """Frame rate of sample times: 1 / the median positive finite step (1.0 without one)."""
-    t = np.asarray(time_s, dtype=np.float64)
-    steps = np.diff(t[np.isfinite(t)]) if t.size > 1 else np.empty(0)
-    steps = steps[steps > 0]
-    fps = 1.0 / float(np.median(steps)) if steps.size else 1.0
-    return fps if np.isfinite(fps) and fps > 0 else 1.0
-
-
 def frames_in(seconds: float, *, fps: float, n: int) -> int:
     """``seconds`` as a whole number of frames, at least 1 and at most ``max(n, 1)``."""
     x = float(seconds) * float(fps)
