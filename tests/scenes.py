@@ -83,7 +83,7 @@ def write_clip(path: Path, frames: Sequence[np.ndarray], *, fps: float, crf: int
 
 
 def _even(n: float) -> int:
-    return max(2, int(round(n)) // 2 * 2)
+    return max(2, round(n) // 2 * 2)
 
 
 def scaled(src: Path, dst: Path, *, factor: float, crf: int = 18) -> Placement:
@@ -131,7 +131,7 @@ def _fit(image: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray,
     x, y, w, h = box
     ih, iw = image.shape[:2]
     scale = min(w / iw, h / ih)
-    size = (max(1, int(round(iw * scale))), max(1, int(round(ih * scale))))
+    size = (max(1, round(iw * scale)), max(1, round(ih * scale)))
     small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     ox, oy = x + (w - size[0]) // 2, y + (h - size[1]) // 2
     return small, Placement(size[0] / iw, (float(ox), float(oy)), source_size=(iw, ih))
