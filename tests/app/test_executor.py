@@ -3,32 +3,13 @@ closing, the worker's side (partial folder, never raises)."""
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from crash import Bomb
 from pronate.app.executor import CRASHED, ROUNDS, Executor, Throttled, analyse
 from pronate.pipeline import AnalysisRequest
-
-
-class Bomb:
-    """A progress callback whose unpickling kills the process (as a crash in native code
-    would); each death is counted in ``log``."""
-
-    def __init__(self, log: Path):
-        self.log = log
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        with open(self.log, "a") as f:
-            f.write("x")
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    def __call__(self, fraction: float) -> None:
-        """Never called."""
 
 
 def test_a_crash_is_retried_in_a_fresh_pool_and_spares_the_others(tmp_path: Path) -> None:

@@ -388,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="fetch the sample clip (checksummed) and print its path")
     p.set_defaults(func=cmd_sample)
 
-    from pronate.app.web.cli import add_serve_parser  # the workspace, an outer layer
+    from pronate.app.serve import add_serve_parser  # the workspace, an outer layer
 
     add_serve_parser(sub)
     from pronate.app.batch.cli import add_batch_parser  # many clips, an outer layer

@@ -12,33 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from pronate.app.store.models import Base, Client, Visit, utcnow
-from pronate.app.web.state import Workspace
+from pronate.app.store.models import Client, LiveMoment, Visit
+from pronate.app.workspace.state import Workspace
 from pronate.io.atomic import write_bytes_atomic
 
 IMAGE_DIR = "live"
-
-
-class LiveMoment(Base):
-    """A loading moment captured live (by itself or by hand) in a session."""
-
-    __tablename__ = "live_moments"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
-    )
-    source: Mapped[str] = mapped_column(String(16))
-    side: Mapped[str] = mapped_column(String(16))
-    kind: Mapped[str] = mapped_column(String(32))
-    time_s: Mapped[float] = mapped_column(Float)
-    verdict: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    details: Mapped[str] = mapped_column(Text, default="{}")
-    image: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def current_session(db: Session, client: Client, session_id: int | None) -> Visit:
@@ -159,13 +140,3 @@ def image_of(db: Session, root: Path, *, client: Client, moment_id: int) -> Path
         return None
     path = root / row.image
     return path if path.is_file() else None
-
-
-def image_paths(db: Session, root: Path, client: Client) -> list[Path]:
-    """The files of a client's live moments (to remove with the client)."""
-    names = db.scalars(
-        select(LiveMoment.image)
-        .join(Visit, Visit.id == LiveMoment.session_id)
-        .where(Visit.client_id == client.id, LiveMoment.image.is_not(None))
-    ).all()
-    return [root / name for name in names if name]

@@ -116,3 +116,22 @@ class Analysis(Base):
     summary: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     clip: Mapped[Clip] = relationship(back_populates="analyses")
+
+
+class LiveMoment(Base):
+    """A loading moment captured live (by itself or by hand) in a session."""
+
+    __tablename__ = "live_moments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    time_s: Mapped[float] = mapped_column(Float)
+    verdict: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    image: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pronate.app.store.models import Analysis
-from pronate.app.web import service
+from pronate.app.workspace.service import NotFoundError, summary_of
 
 VERDICT_PLAIN = {
     "pronation": "Pronation present: the leg took the load with the whole chain",
@@ -86,7 +86,7 @@ def plain_lines(event: dict[str, Any]) -> list[str]:
 
 def moments_of(analysis: Analysis, root: Path) -> list[Moment]:
     """The loading moments of an analysis, numbered from 1 as in its key frames."""
-    summary = service.summary_of(analysis)
+    summary = summary_of(analysis)
     folder = root / analysis.folder / "keyframes"
     out = []
     for number, event in enumerate(summary.get("events", []), start=1):
@@ -108,10 +108,10 @@ def moments_of(analysis: Analysis, root: Path) -> list[Moment]:
 
 
 def find_moment(analysis: Analysis, root: Path, number: int) -> Moment:
-    """Moment ``number`` (from 1) of an analysis, or :class:`~service.NotFoundError`."""
+    """Moment ``number`` (from 1) of an analysis, or :class:`NotFoundError`."""
     moments = moments_of(analysis, root)
     if not 1 <= number <= len(moments):
-        raise service.NotFoundError(f"analysis {analysis.id} has no moment {number}")
+        raise NotFoundError(f"analysis {analysis.id} has no moment {number}")
     return moments[number - 1]
 
 

@@ -7,15 +7,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from pronate.app.store.models import Analysis, Client
 from pronate.app.web import service
-from pronate.app.web.deps import DB
 from pronate.app.web.plots import Series, trend_svg
+from pronate.app.workspace.deps import DB
+from pronate.app.workspace.pages import page_templates
+from pronate.app.workspace.service import NotFoundError, get, summary_of
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = page_templates(Path(__file__).parent / "templates")
 
 VERDICT_WORDS = {
     "pronation": "pronation: the chain is there",
@@ -64,14 +65,14 @@ def clients_page(request: Request, db: DB, archived: bool = False) -> HTMLRespon
 @router.get("/clients/{client_id}", response_class=HTMLResponse)
 def client_page(request: Request, client_id: int, db: DB) -> HTMLResponse:
     """A client: sessions, clips (upload, progress), rename, archive, delete."""
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     return _page(request, "client.html", client=service.client_detail(db, client))
 
 
 @router.get("/clients/{client_id}/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request, client_id: int, db: DB) -> HTMLResponse:
     """A client's progress: verdict per side and session, trend plots."""
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     history = service.history(db, client)
     thresholds = _thresholds(db, history.sessions)
     labels = [e.date.isoformat() for e in history.sessions]
@@ -107,7 +108,7 @@ def _thresholds(db: DB, entries: list[Any]) -> dict[str, Any]:
         for analysis_id in entry.analyses:
             analysis = db.get(Analysis, analysis_id)
             if analysis is not None:
-                found: dict[str, Any] = service.summary_of(analysis).get("thresholds", {})
+                found: dict[str, Any] = summary_of(analysis).get("thresholds", {})
                 return found
     from pronate.verdict.thresholds import Thresholds
 
@@ -117,8 +118,8 @@ def _thresholds(db: DB, entries: list[Any]) -> dict[str, Any]:
 @router.get("/analyses/{analysis_id}", response_class=HTMLResponse)
 def analysis_page(request: Request, analysis_id: int, db: DB) -> HTMLResponse:
     """One analysis: verdict per side with evidence, overlay video, key frames, report."""
-    analysis = service.get(db, Analysis, analysis_id, "analysis")
-    summary = service.summary_of(analysis)
+    analysis = get(db, Analysis, analysis_id, "analysis")
+    summary = summary_of(analysis)
     visit = analysis.clip.visit
     folder = request.app.state.workspace.blobs.root / analysis.folder
     keyframes = sorted(p.name for p in (folder / "keyframes").glob("*.png"))
@@ -143,10 +144,10 @@ def _moment_key(db: DB, root: Path, client: Client, key: str | None) -> Any:
     try:
         analysis_id, number = (int(part) for part in key.split("-"))
     except ValueError:
-        raise service.NotFoundError(f"no moment {key!r}") from None
+        raise NotFoundError(f"no moment {key!r}") from None
     analysis = db.get(Analysis, analysis_id)
     if analysis is None or analysis.clip.visit.client_id != client.id:
-        raise service.NotFoundError(f"client {client.id} has no analysis {analysis_id}")
+        raise NotFoundError(f"client {client.id} has no analysis {analysis_id}")
     return find_moment(analysis, root, number)
 
 
@@ -157,7 +158,7 @@ def compare_page(
     """Two moments of a client side by side (before/after, left/right)."""
     from pronate.app.web.moments import moments_of
 
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     root = request.app.state.workspace.blobs.root
     everything = [
         m

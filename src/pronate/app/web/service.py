@@ -1,9 +1,11 @@
-"""What the routers do, as functions of a database session (routers stay thin)."""
+"""What the web app's routers do, as functions of a database session (routers stay thin).
+
+Lookups live mode makes too are in :mod:`pronate.app.workspace.service`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,10 +13,11 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pronate.app.jobs import queue
 from pronate.app.store.blobs import Blobs, Received
-from pronate.app.store.models import Analysis, Client, Clip, Job, Visit
+from pronate.app.store.models import Client, Clip, Job, Visit
 from pronate.app.web import schemas
+from pronate.app.workspace import queue
+from pronate.app.workspace.service import NotFoundError, live_images, summary_of
 from pronate.errors import InputError
 
 SIDES = ("left", "right")
@@ -26,18 +29,6 @@ KEY_METRICS = (
     "pelvis_loaded_side_up_deg",
     "femur_tibia_in_phase_pct",
 )
-
-
-class NotFoundError(LookupError):
-    """No such object (404)."""
-
-
-def get(db: Session, model: type[Any], ident: int, what: str) -> Any:
-    """The object of ``model`` with id ``ident``, or :class:`NotFoundError`."""
-    found = db.get(model, ident)
-    if found is None:
-        raise NotFoundError(f"no {what} with id {ident}")
-    return found
 
 
 def client_out(db: Session, client: Client) -> schemas.ClientOut:
@@ -171,9 +162,7 @@ def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
     jobs = [j.id for c in clips for j in c.jobs]
     hashes = {c.sha256 for c in clips}
     clip_ids = [c.id for c in clips]
-    from pronate.app.live.moments import image_paths  # live moments' frames go too
-
-    images = image_paths(db, blobs.root, client)
+    images = live_images(db, blobs.root, client)
     db.delete(client)
     db.commit()
     for path in images:
@@ -186,12 +175,6 @@ def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
         )
         if not others:
             blobs.remove_clip(sha)
-
-
-def summary_of(analysis: Analysis) -> dict[str, Any]:
-    """The ``summary.json`` content of an analysis."""
-    data: dict[str, Any] = json.loads(analysis.summary)
-    return data
 
 
 def history(db: Session, client: Client) -> schemas.History:

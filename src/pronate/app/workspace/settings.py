@@ -6,7 +6,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pronate.app.jobs.queue import JobSettings
+from pronate.app.workspace.queue import JobSettings
 from pronate.io.home import pronate_home
 
 DEFAULT_MAX_UPLOAD_MB = 2048
@@ -33,7 +33,7 @@ def is_local(host: str) -> bool:
 
 @dataclass(frozen=True, kw_only=True)
 class WorkspaceSettings:
-    """What :func:`pronate.app.web.app.create_app` needs.
+    """What :func:`pronate.app.server.create_app` needs.
 
     Attributes
     ----------

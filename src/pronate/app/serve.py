@@ -61,7 +61,7 @@ def add_serve_parser(sub: Any) -> None:
 
 
 def _token(host: str, *, generate: bool) -> str | None:
-    from pronate.app.web.settings import ENV_TOKEN, is_local
+    from pronate.app.workspace.settings import ENV_TOKEN, is_local
 
     token = os.environ.get(ENV_TOKEN) or None
     if token is None and generate:
@@ -96,20 +96,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the workspace until interrupted."""
     import uvicorn
 
-    from pronate.app.jobs.queue import JobSettings
+    from pronate.app.server import create_app
     from pronate.app.store.db import database_url
-    from pronate.app.web.app import create_app
-    from pronate.app.web.settings import LOCAL_NAMES, WorkspaceSettings, default_data_dir, is_local
+    from pronate.app.workspace.queue import JobSettings
+    from pronate.app.workspace.settings import (
+        LOCAL_NAMES,
+        WorkspaceSettings,
+        default_data_dir,
+        is_local,
+    )
 
     token = _token(args.host, generate=args.generate_token)
     _check_port(args.host, args.port)
     if args.dask:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise InputError(
-                "--dask needs the 'distributed' package: pip install distributed"
-            ) from None
+        from pronate.app.executor import require_distributed
+
+        require_distributed()
     if args.max_upload_mb <= 0:
         raise InputError("--max-upload-mb must be positive")
     data = (args.data or default_data_dir()).expanduser()
