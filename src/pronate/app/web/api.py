@@ -85,10 +85,10 @@ def delete_client(
 
 
 @router.post("/clients/{client_id}/sessions", response_model=schemas.Created, status_code=201)
-def create_session(client_id: int, data: schemas.SessionIn, db: DB) -> schemas.Created:
+def create_session(client_id: int, data: schemas.VisitIn, db: DB) -> schemas.Created:
     """A new session (visit) of a client: ``{"date", "notes"}`` -> ``{"id"}``."""
     client = get(db, Client, client_id, "client")
-    return schemas.Created(id=service.add_session(db, client, data).id)
+    return schemas.Created(id=service.add_visit(db, client, data).id)
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -111,7 +111,7 @@ def upload_clip(
     limit = ws.settings.max_upload_bytes
     if int(request.headers.get("content-length") or 0) > limit + 64 * 1024:
         raise HTTPException(413, f"the upload is larger than the limit ({limit} bytes)")
-    visit = service.find_session(db, client, session_id)
+    visit = service.find_visit(db, client, session_id)
     try:
         received = ws.blobs.receive(_chunks(file.file), max_bytes=limit)
     except UploadTooLargeError:

@@ -34,7 +34,7 @@ def live_images(db: Session, root: Path, client: Client) -> list[Path]:
     """The files of a client's live moments (to remove with the client)."""
     names = db.scalars(
         select(LiveMoment.image)
-        .join(Visit, Visit.id == LiveMoment.session_id)
+        .join(Visit, Visit.id == LiveMoment.visit_id)
         .where(Visit.client_id == client.id, LiveMoment.image.is_not(None))
     ).all()
     return [root / name for name in names if name]
