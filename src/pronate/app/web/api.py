@@ -194,11 +194,11 @@ def get_output(analysis_id: int, name: str, db: DB, ws: WS) -> FileResponse:
 def get_card(analysis_id: int, number: int, db: DB, ws: WS) -> Response:
     """A one-page PNG card of loading moment ``number`` (from 1) for the client: key
     frame, verdict and three numbers in plain words (a download)."""
-    from pronate.app.web.moments import card_png, find_moment
+    from pronate.app.web.moments import card_png, find_card
 
     analysis = get(db, Analysis, analysis_id, "analysis")
-    moment = find_moment(analysis, ws.blobs.root, number)
-    data = card_png(moment, client_name=analysis.clip.visit.client.name)
+    card = find_card(analysis, ws.blobs.root, number)
+    data = card_png(card, client_name=analysis.clip.visit.client.name)
     name = f"pronate-card-{analysis_id}-{number}.png"
     return Response(
         data,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -14,6 +14,9 @@ from pronate.app.web.plots import Series, trend_svg
 from pronate.app.workspace.deps import DB
 from pronate.app.workspace.pages import page_templates
 from pronate.app.workspace.service import NotFoundError, get, summary_of
+
+if TYPE_CHECKING:
+    from pronate.app.web.moments import MomentCard
 
 router = APIRouter(include_in_schema=False)
 templates = page_templates(Path(__file__).parent / "templates")
@@ -136,8 +139,9 @@ def analysis_page(request: Request, analysis_id: int, db: DB) -> HTMLResponse:
     )
 
 
-def _moment_key(db: DB, root: Path, client: Client, key: str | None) -> Any:
-    from pronate.app.web.moments import find_moment
+def _chosen_card(db: DB, root: Path, client: Client, key: str | None) -> MomentCard | None:
+    """The card of moment ``ANALYSIS-NUMBER`` of a client's analysis (``None``: none)."""
+    from pronate.app.web.moments import find_card
 
     if not key:
         return None
@@ -148,7 +152,7 @@ def _moment_key(db: DB, root: Path, client: Client, key: str | None) -> Any:
     analysis = db.get(Analysis, analysis_id)
     if analysis is None or analysis.clip.visit.client_id != client.id:
         raise NotFoundError(f"client {client.id} has no analysis {analysis_id}")
-    return find_moment(analysis, root, number)
+    return find_card(analysis, root, number)
 
 
 @router.get("/clients/{client_id}/compare", response_class=HTMLResponse)
@@ -156,7 +160,7 @@ def compare_page(
     request: Request, client_id: int, db: DB, a: str | None = None, b: str | None = None
 ) -> HTMLResponse:
     """Two moments of a client side by side (before/after, left/right)."""
-    from pronate.app.web.moments import moments_of
+    from pronate.app.web.moments import cards_of
 
     client = get(db, Client, client_id, "client")
     root = request.app.state.workspace.blobs.root
@@ -165,9 +169,9 @@ def compare_page(
         for visit in sorted(client.visits, key=lambda v: (v.date, v.id))
         for clip in visit.clips
         for analysis in clip.analyses
-        for m in moments_of(analysis, root)
+        for m in cards_of(analysis, root)
     ]
-    chosen = [_moment_key(db, root, client, key) for key in (a, b)]
+    chosen = [_chosen_card(db, root, client, key) for key in (a, b)]
     if chosen == [None, None] and len(everything) >= 2:
         chosen = [everything[0], everything[-1]]
     return _page(
