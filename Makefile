@@ -27,9 +27,11 @@ demo: setup
 	  $(BIN)/pronate analyze "$$sample" -o $(DEMO_OUT) && \
 	  echo "outputs in $(abspath $(DEMO_OUT))"
 
+# ruff, then the layers of pyproject.toml's [tool.importlinter] (lint-imports).
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -48,7 +50,7 @@ bench: setup
 	$(BIN)/python bench/live.py --data $(BENCH_DATA) --out bench
 
 clean:
-	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) out .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
 
 # The coach's workspace at http://127.0.0.1:8000 (options: make serve SERVE_ARGS="--help").
 .PHONY: serve

@@ -66,8 +66,8 @@ def load_frames(clip: Path, *, fps: float = FPS) -> list[bytes]:
 def start_server(data_dir: Path) -> tuple[Any, threading.Thread, int]:
     import uvicorn
 
-    from pronate.app.web.app import create_app
-    from pronate.app.web.settings import WorkspaceSettings
+    from pronate.app.server import create_app
+    from pronate.app.workspace.settings import WorkspaceSettings
 
     settings = WorkspaceSettings(
         data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'workspace.db'}", workers=0

@@ -87,13 +87,6 @@ def test_options_reach_the_analysis(synthetic_pose_path, tmp_path):
     assert out.summary["events"][0]["verdict"] == "collapse"
 
 
-def test_cli_views_are_the_camera_views():
-    from pronate.app import cli
-    from pronate.camera import view
-
-    assert cli.VIEWS == view.VIEWS
-
-
 def test_run_analyze_needs_exactly_one_input(synthetic_pose_path, tmp_path):
     with pytest.raises(InputError):
         run_analyze(tmp_path)

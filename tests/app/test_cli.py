@@ -90,3 +90,29 @@ def test_models_list(capsys):
     code, out, _ = run(capsys, "models", "list")
     assert code == 0
     assert {line.split()[0] for line in out.splitlines()} == {"lite", "full", "heavy"}
+
+
+def _choices(command: str, option: str) -> tuple[str, ...]:
+    """The choices of ``option`` of the subcommand ``command``."""
+    import argparse
+
+    from pronate.app.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    action = next(a for a in sub.choices[command]._actions if option in a.option_strings)
+    assert action.choices is not None
+    return tuple(action.choices)
+
+
+def test_option_choices_are_the_pipeline_s_lists():
+    """Models, centre-of-mass tables and views are offered from one list each."""
+    from pronate.camera.view import VIEWS
+    from pronate.metrics.com import SEXES
+    from pronate.pose.config import MODEL_NAMES
+
+    for command in ("track", "analyze", "validate", "batch", "serve"):
+        assert _choices(command, "--model") == MODEL_NAMES
+    for command in ("analyze", "batch"):
+        assert _choices(command, "--sex") == SEXES
+    assert _choices("analyze", "--view") == VIEWS

@@ -10,88 +10,18 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pronate import __version__
-from pronate.app.cli_input import check_pick, glue_negative_values, point, video_or_pose
+from pronate.app.cli_input import check_pick, glue_negative_values, video_or_pose
+from pronate.app.options import (
+    add_analysis_options,
+    add_no_video,
+    add_track_options,
+    analysis_options,
+    filter_config,
+    track_config,
+)
 from pronate.errors import PronateError
-from pronate.pose.config import MODEL_NAMES, FilterConfig, TrackConfig
-
-if TYPE_CHECKING:
-    from pronate.pipeline import AnalysisOptions
-
-DEFAULT_FILTER = FilterConfig()
-DEFAULT_TRACK = TrackConfig()
-VIEWS = ("front", "back", "left", "right", "oblique")
-"""The views of :data:`pronate.camera.frames.VIEWS` (not imported: the CLI starts light)."""
-
-
-def add_track_options(parser: argparse.ArgumentParser) -> None:
-    """Options of tracking and clean-up (shared by ``track`` and ``analyze``)."""
-    g = parser.add_argument_group("tracking")
-    g.add_argument(
-        "--model",
-        choices=MODEL_NAMES,
-        default=DEFAULT_TRACK.model,
-        help="PoseLandmarker bundle (default: %(default)s)",
-    )
-    g.add_argument(
-        "--pick",
-        type=point,
-        metavar="X,Y",
-        help="pixel of the subject in the first frame where anyone is seen "
-        "(default: the largest person)",
-    )
-    f = parser.add_argument_group("clean-up")
-    f.add_argument(
-        "--min-confidence",
-        type=float,
-        default=DEFAULT_FILTER.min_confidence,
-        help="keypoints below this confidence become gaps (default: %(default)s)",
-    )
-    f.add_argument(
-        "--max-gap",
-        type=float,
-        default=DEFAULT_FILTER.max_gap_s,
-        metavar="S",
-        help="fill gaps up to this many seconds (default: %(default)s)",
-    )
-    f.add_argument(
-        "--hampel-window",
-        type=int,
-        default=DEFAULT_FILTER.hampel_window,
-        help="Hampel outlier window, samples (default: %(default)s)",
-    )
-    f.add_argument(
-        "--hampel-sigma",
-        type=float,
-        default=DEFAULT_FILTER.hampel_n_sigma,
-        help="Hampel threshold in robust sigmas (default: %(default)s)",
-    )
-    f.add_argument(
-        "--cutoff",
-        type=float,
-        default=DEFAULT_FILTER.cutoff_hz,
-        metavar="HZ",
-        help="Butterworth low-pass cut-off (default: %(default)s Hz)",
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-
-
-def track_config(args: argparse.Namespace) -> TrackConfig:
-    """Build the tracking config from parsed options."""
-    return TrackConfig(model=args.model, pick=args.pick)
-
-
-def filter_config(args: argparse.Namespace) -> FilterConfig:
-    """Build the clean-up config from parsed options."""
-    return FilterConfig(
-        min_confidence=args.min_confidence,
-        max_gap_s=args.max_gap,
-        hampel_window=args.hampel_window,
-        hampel_n_sigma=args.hampel_sigma,
-        cutoff_hz=args.cutoff,
-    )
 
 
 class Progress:
@@ -138,49 +68,21 @@ def cmd_track(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    """Options of the analysis (view, roll, centre-of-mass table, thresholds)."""
-    g = parser.add_argument_group("analysis")
-    g.add_argument("--view", choices=VIEWS, help="camera view (default: estimated)")
-    g.add_argument(
-        "--roll",
-        type=float,
-        metavar="DEG",
-        help="camera roll in degrees, counter-clockwise on screen (default: estimated)",
-    )
-    g.add_argument(
-        "--sex",
-        choices=("female", "male", "mean"),
-        default="mean",
-        help="de Leva table for the centre of mass (default: %(default)s)",
-    )
-    g.add_argument(
-        "--config",
-        type=Path,
-        metavar="TOML",
-        help="thresholds overriding the defaults (see pronate.verdict.thresholds)",
-    )
-
-
-def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
-    """Build the analysis options from parsed options (reads ``--config``)."""
-    from pronate.pipeline import AnalysisOptions
-    from pronate.verdict.thresholds import load_thresholds
-
-    return AnalysisOptions(
-        view=args.view,
-        roll_deg=args.roll,
-        sex=args.sex,
-        thresholds=load_thresholds(args.config),
-    )
-
-
 def cmd_analyze(args: argparse.Namespace) -> int:
     from pronate.outputs.summary import format_summary
-    from pronate.pipeline import run_analyze
+    from pronate.pipeline import AnalysisRequest, run_request
 
     video_or_pose(args.video, args.pose)
-    options = analysis_options(args)
+    request = AnalysisRequest(
+        outdir=args.output,
+        video=args.video,
+        pose_path=args.pose,
+        track=track_config(args),
+        filters=filter_config(args),
+        options=analysis_options(args),
+        write_video=not args.no_video,
+        pdf=args.pdf,
+    )
     bar: Progress | None = None
     if args.video is not None:
         from pronate.io.video import probe_video
@@ -197,18 +99,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return render_bars[-1]
 
     try:
-        out = run_analyze(
-            args.output,
-            video=args.video,
-            pose_path=args.pose,
-            track=track_config(args),
-            filters=filter_config(args),
-            options=options,
-            progress=bar,
-            write_video=not args.no_video,
-            pdf=args.pdf,
-            render_progress=render_bar,
-        )
+        out = run_request(request, progress=bar, render_progress=render_bar)
     finally:
         for b in [bar, *render_bars]:
             if b is not None:
@@ -327,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="analyse an existing pose dataset instead of tracking a video",
     )
     g = p.add_argument_group("outputs")
-    g.add_argument("--no-video", action="store_true", help="skip overlay.mp4")
+    add_no_video(g)
     g.add_argument(
         "--pdf", action="store_true", help="also print report.pdf (needs chromium on PATH)"
     )
@@ -388,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="fetch the sample clip (checksummed) and print its path")
     p.set_defaults(func=cmd_sample)
 
-    from pronate.app.web.cli import add_serve_parser  # the workspace, an outer layer
+    from pronate.app.serve import add_serve_parser  # the workspace, an outer layer
 
     add_serve_parser(sub)
     from pronate.app.batch.cli import add_batch_parser  # many clips, an outer layer

@@ -17,7 +17,8 @@ from typing import Final
 
 from pronate.errors import InputError
 from pronate.io.atomic import write_bytes_atomic
-from pronate.pose.models import pronate_home, sha256_file
+from pronate.io.home import pronate_home
+from pronate.pose.models import sha256_file
 
 SAMPLE_PACKAGE: Final[str] = "pose2sim==0.10.49"
 SAMPLE_MEMBER: Final[str] = "Pose2Sim/Demo_SinglePerson/videos/cam01.mp4"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import tarfile
@@ -30,10 +29,10 @@ from typing import Final
 
 import flatbuffers
 import numpy as np
-import platformdirs
 
 from pronate.errors import ModelError
 from pronate.io.atomic import atomic_path
+from pronate.io.home import pronate_home
 from pronate.pose.config import MODEL_NAMES, ModelName
 
 NPM_PACKAGE: Final[str] = "@mediapipe/pose@0.5.1675469404"
@@ -59,12 +58,6 @@ class Normalization:
 DETECTOR_NORM: Final = Normalization(mean=127.5, std=127.5)
 LANDMARKS_NORM: Final = Normalization(mean=0.0, std=255.0)
 MANIFEST: Final[str] = "manifest.json"
-
-
-def pronate_home() -> Path:
-    """Return pronate's cache folder: ``$PRONATE_HOME`` or the user's cache dir."""
-    env = os.environ.get("PRONATE_HOME")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("pronate"))
 
 
 def models_dir() -> Path:

@@ -212,11 +212,18 @@ def test_dask_local_cluster_gives_the_same_results(
 def test_single_segment_tracking_gives_analyze_s_results(shared_data: Path, tmp_path: Path) -> None:
     """Batch tracks each clip as one segment; ``analyze`` splits a 540-frame clip in two
     (on 2 cores or more): the verdicts are the same and the metrics equal to rounding."""
-    from pronate.app.batch.work import ClipTask, analyse_clip
+    from pronate.app.executor import analyse
+    from pronate.pipeline import AnalysisRequest
+    from pronate.pose.config import TrackConfig
 
     video = shared_data / "frontal_squat" / "frontal_squat.mp4"
-    task = ClipTask(video=str(video), outdir=str(tmp_path / "b"), model="lite", write_video=False)
-    assert analyse_clip(task).error == ""
+    task = AnalysisRequest(
+        video=video,
+        outdir=tmp_path / "b",
+        track=TrackConfig(model="lite", workers=1),
+        write_video=False,
+    )
+    assert analyse(task).error == ""
     single = run_cli("analyze", video, "-o", tmp_path / "a", "-q", *MODEL)
     assert single.code == 0, single.err
     batched, alone = (json.loads((tmp_path / d / "summary.json").read_text()) for d in "ba")

@@ -19,9 +19,9 @@ import av
 import numpy as np
 import pytest
 
-from pronate.app.jobs.queue import JobSettings
-from pronate.app.web.app import create_app
-from pronate.app.web.settings import WorkspaceSettings
+from pronate.app.server import create_app
+from pronate.app.workspace.queue import JobSettings
+from pronate.app.workspace.settings import WorkspaceSettings
 from pronate.outputs.report.pdf import HEADLESS_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.shared]

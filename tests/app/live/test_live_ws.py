@@ -18,8 +18,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from pronate.app.live import ws
 from pronate.app.live.analyser import LiveConfig
-from pronate.app.web.app import create_app
-from pronate.app.web.settings import WorkspaceSettings
+from pronate.app.server import create_app
+from pronate.app.workspace.settings import WorkspaceSettings
 
 
 def jpeg(value: int = 90, size: tuple[int, int] = (48, 64)) -> bytes:

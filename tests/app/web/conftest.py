@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from pgserver import PostgresUnavailableError, start, stop
 from sqlalchemy import create_engine, text
 
-from pronate.app.jobs.queue import JobSettings
-from pronate.app.web.app import create_app
-from pronate.app.web.settings import WorkspaceSettings
+from pronate.app.server import create_app
+from pronate.app.workspace.queue import JobSettings
+from pronate.app.workspace.settings import WorkspaceSettings
 
 ENV_URL = "PRONATE_TEST_DATABASE_URL"
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from webkit import finish_job, summary
 
-from pronate.app.web.settings import WorkspaceSettings
+from pronate.app.workspace.settings import WorkspaceSettings
 
 
 def new_client(client: TestClient, name: str = "Ann Example") -> int:

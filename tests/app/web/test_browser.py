@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from pronate.app.jobs.queue import JobSettings
-from pronate.app.web.app import create_app
+from pronate.app.server import create_app
 from pronate.app.web.pages import VERDICT_WORDS
-from pronate.app.web.settings import LOCAL_NAMES, WorkspaceSettings
+from pronate.app.workspace.queue import JobSettings
+from pronate.app.workspace.settings import LOCAL_NAMES, WorkspaceSettings
 from pronate.outputs.report.pdf import HEADLESS_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]

@@ -1,5 +1,5 @@
 """Jobs: the queue on SQLite and PostgreSQL, the worker pool running the real analysis,
-a worker killed mid-run, and the Dask backend on a LocalCluster."""
+a crashing analysis, a worker killed mid-run, and the executor on a Dask LocalCluster."""
 
 from __future__ import annotations
 
@@ -11,17 +11,21 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pronate.app.jobs import queue
-from pronate.app.jobs.queue import JobSettings
-from pronate.app.jobs.worker import DaskBackend, WorkerPool
+from crash import Bomb
+from pronate.app.executor import ROUNDS, Executor
+from pronate.app.jobs import execute
+from pronate.app.jobs.worker import WorkerPool
 from pronate.app.store.models import Analysis, Job
-from pronate.app.web.settings import WorkspaceSettings
+from pronate.app.workspace import queue
+from pronate.app.workspace.queue import JobSettings
+from pronate.app.workspace.settings import WorkspaceSettings
 
 pytestmark = pytest.mark.model
 
@@ -144,35 +148,59 @@ def test_finish_twice_keeps_one_analysis(client: TestClient, tiny_video: bytes) 
         assert db.scalar(select(func.count(Analysis.id))) == 1
 
 
-class Crashing:
-    """A backend whose job process always dies."""
+def test_a_crashing_analysis_is_tried_max_attempts_times_then_fails(
+    client: TestClient,
+    settings: WorkspaceSettings,
+    tiny_video: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The analysis process dies each time (the executor starts it again in a fresh pool):
+    the job fails after MAX_ATTEMPTS tries, in plain words, and keeps its clip."""
+    sessions = sessions_of(client)
+    _, job_id = add_clip(client, tiny_video)
+    deaths = tmp_path / "deaths"
+    monkeypatch.setattr(execute, "JobProgress", lambda url, job: Bomb(deaths))
+    pool = pool_for(settings, sessions)
+    pool.start()
+    try:
+        job = wait_for(sessions, job_id, lambda j: j.state == "failed", timeout=60)
+    finally:
+        pool.stop(timeout=10)
+    assert deaths.read_text() == "x" * queue.MAX_ATTEMPTS == "x" * (ROUNDS + 1)
+    assert "stopped unexpectedly" in (job.error or "") and "clip is kept" in (job.error or "")
+    assert client.get(f"/api/jobs/{job_id}").json()["state"] == "failed"
+    assert len(list((settings.data_dir / "clips").rglob("*"))) == 2  # folder + the clip
+
+
+class Unstartable(Executor):
+    """An executor that cannot start anything (as when the database or a file fails)."""
 
     def __init__(self) -> None:
+        super().__init__(workers=1)
         self.runs = 0
 
-    def run(self, database_url: str, data_dir: str, job_id: int) -> str | None:
+    def run(self, request: object, progress: object = None) -> Any:
         self.runs += 1
-        return "the analysis process stopped unexpectedly (signal 9)"
-
-    def close(self) -> None:
-        pass
+        raise OSError("no room")
 
 
-def test_pool_requeues_a_crashed_job_then_fails_it(
+def test_a_job_that_cannot_be_started_is_queued_again_then_failed(
     client: TestClient, settings: WorkspaceSettings, tiny_video: bytes
 ) -> None:
     sessions = sessions_of(client)
     _, job_id = add_clip(client, tiny_video)
-    backend = Crashing()
-    pool = pool_for(settings, sessions, backend=backend)
+    executor = Unstartable()
+    pool = pool_for(settings, sessions, executor=executor)
     pool.start()
     try:
         job = wait_for(sessions, job_id, lambda j: j.state == "failed", timeout=30)
     finally:
         pool.stop(timeout=10)
-    assert backend.runs == queue.MAX_ATTEMPTS
-    assert "stopped unexpectedly" in (job.error or "") and "clip is kept" in (job.error or "")
-    assert client.get(f"/api/jobs/{job_id}").json()["state"] == "failed"
+    assert executor.runs == queue.MAX_ATTEMPTS
+    assert (
+        job.error == "the analysis could not be started (OSError); the clip is kept, retry it later"
+    )
 
 
 # -- the real analysis ------------------------------------------------------------------
@@ -301,7 +329,7 @@ def test_killed_worker_is_retried_after_restart(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_dask_backend_on_a_local_cluster(
+def test_dask_executor_on_a_local_cluster(
     make_client: Callable[..., TestClient], settings: WorkspaceSettings, cam01: Path
 ) -> None:
     distributed = pytest.importorskip("distributed")
@@ -311,7 +339,8 @@ def test_dask_backend_on_a_local_cluster(
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        pool = pool_for(settings, sessions, backend=DaskBackend(cluster.scheduler_address))
+        executor = Executor(dask=cluster.scheduler_address)
+        pool = pool_for(settings, sessions, executor=executor)
         pool.start()
         try:
             job = wait_for(sessions, job_id, lambda j: j.state in ("done", "failed"))
@@ -321,11 +350,3 @@ def test_dask_backend_on_a_local_cluster(
     analysis = client.get(f"/api/jobs/{job_id}").json()["analysis_id"]
     assert client.get(f"/api/analyses/{analysis}").json()["frames"] == 100
     assert not (settings.data_dir / "analyses" / f"job-{job_id}" / "overlay.mp4").exists()
-
-
-def test_unreachable_dask_scheduler_is_a_user_error() -> None:
-    pytest.importorskip("distributed")
-    from pronate.errors import InputError
-
-    with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
-        DaskBackend("tcp://127.0.0.1:9", timeout_s=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pronate.app.web.limits import BodyLimit
+from pronate.app.workspace.limits import BodyLimit
 
 CHUNK = 64 * 1024
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from webkit import finish_job, summary
 
 from pronate.app.web.moments import plain_lines
-from pronate.app.web.settings import WorkspaceSettings
+from pronate.app.workspace.settings import WorkspaceSettings
 
 
 def analysed(

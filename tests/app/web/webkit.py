@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from pronate.app.jobs import queue
 from pronate.app.store.models import Job
+from pronate.app.workspace import queue
 
 KEYFRAME = np.zeros((40, 30, 3), dtype=np.uint8) + np.uint8(90)
 KEYS = (

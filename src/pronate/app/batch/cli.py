@@ -1,4 +1,5 @@
-"""``pronate batch``: the subcommand (argparse only at import time)."""
+"""``pronate batch``: the subcommand (its options are the shared ones of
+:mod:`pronate.app.options`; the batch itself is imported when it runs)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pronate.app.options import add_body_options, add_executor_options, add_model, add_no_video
 
 if TYPE_CHECKING:
     from pronate.app.batch.run import ClipReport
@@ -28,28 +31,10 @@ def add_batch_parser(sub: Any) -> None:
     )
     p.add_argument("source", type=Path, metavar="DIR", help="a folder, or a list of videos")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR")
-    p.add_argument(
-        "--model",
-        choices=("lite", "full", "heavy"),
-        default="heavy",
-        help="PoseLandmarker bundle (default: %(default)s)",
-    )
-    p.add_argument(
-        "--sex",
-        choices=("female", "male", "mean"),
-        default="mean",
-        help="de Leva table for the centre of mass (default: %(default)s)",
-    )
-    p.add_argument("--config", type=Path, metavar="TOML", help="thresholds overriding defaults")
-    p.add_argument("--no-video", action="store_true", help="skip overlay.mp4")
-    p.add_argument(
-        "--workers", type=int, metavar="N", help="clips analysed at once (default: one per core)"
-    )
-    p.add_argument(
-        "--dask",
-        metavar="tcp://HOST:8786",
-        help="run the clips on this Dask scheduler (its workers must see the same paths)",
-    )
+    add_model(p)
+    add_body_options(p)
+    add_no_video(p)
+    add_executor_options(p)
     p.set_defaults(func=cmd_batch)
 
 

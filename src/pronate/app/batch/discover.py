@@ -126,12 +126,3 @@ def safe_name(relative: str) -> str:
     parts = [p for p in Path(relative).with_suffix("").parts if p not in ("/", "..", ".")]
     name = "__".join(_UNSAFE.sub("_", p).strip("._") or "_" for p in parts)
     return name[:150] or "clip"
-
-
-def sha256_of(path: Path, *, chunk: int = 1 << 20) -> str:
-    """The SHA-256 of a file's content (hex)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()

@@ -2,7 +2,8 @@
 
 Each entry maps a clip's content (SHA-256 of the file) and the settings of its analysis
 to the folder holding that analysis; a clip with the same content and settings is not
-analysed again (also when renamed or moved, or a copy of another clip).
+analysed again (also when renamed or moved, or a copy of another clip): see
+:mod:`pronate.app.reuse`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pronate.app.reuse import complete
 from pronate.io.atomic import write_text_atomic
 
 INDEX_NAME = "batch-index.json"
@@ -39,8 +41,7 @@ class BatchIndex:
 
     def folders(self, key: str) -> list[Path]:
         """The folders holding a finished analysis of ``key`` (still complete)."""
-        found = [self.path.parent / name for name in self.done.get(key, [])]
-        return [folder for folder in found if (folder / "summary.json").is_file()]
+        return complete(self.path.parent / name for name in self.done.get(key, []))
 
     def record(self, key: str, folder: str) -> None:
         """Remember that ``folder`` (and no longer any other analysis) holds ``key``'s."""

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from pronate.app.batch.discover import Clip, find_clips, sha256_of
+from pronate.app.batch.discover import Clip, find_clips
 from pronate.app.batch.index import BatchIndex
-from pronate.app.batch.runners import run_dask, run_local
 from pronate.app.batch.table import read_rows, write_tables
-from pronate.app.batch.work import ClipOutcome, ClipTask, link_copy
+from pronate.app.executor import Executor, Outcome, cores
+from pronate.app.reuse import link_copy, partial_of, reuse, sha256_of
 from pronate.io.atomic import ensure_output_dir
+from pronate.pipeline import AnalysisOptions, AnalysisRequest
+from pronate.pose.config import ModelName, TrackConfig
+from pronate.verdict.thresholds import load_thresholds
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,7 +34,7 @@ class BatchSettings:
         Address of a Dask scheduler (``tcp://HOST:8786``) to run the clips on instead.
     """
 
-    model: str = "heavy"
+    model: ModelName = "heavy"
     sex: str = "mean"
     config: Path | None = None
     write_video: bool = True
@@ -79,7 +81,7 @@ class BatchResult:
 
 @dataclass
 class _Plan:
-    tasks: list[ClipTask] = field(default_factory=list)
+    tasks: list[AnalysisRequest] = field(default_factory=list)
     primary: dict[str, Clip] = field(default_factory=dict)  # key -> clip analysed
     waiting: list[tuple[Clip, str]] = field(default_factory=list)  # duplicates of this run
     keys: dict[str, str] = field(default_factory=dict)  # clip folder -> key
@@ -118,8 +120,7 @@ def run_batch(
         _run_tasks(plan, index, settings, outdir, settle)
     except BaseException:  # interrupted: no half analysis left behind
         for task in plan.tasks:
-            final = Path(task.outdir)
-            shutil.rmtree(final.with_name(f".{final.name}.partial"), ignore_errors=True)
+            shutil.rmtree(partial_of(task.outdir), ignore_errors=True)
         raise
     for clip, key in plan.waiting:
         settle(_copy_duplicate(clip, plan.primary[key], reports, index, key, outdir))
@@ -158,6 +159,7 @@ def _plan(
     """Hash each clip; settle those already done; the rest become tasks or duplicates."""
     plan = _Plan()
     setting_key = settings.key()
+    options = AnalysisOptions(sex=settings.sex, thresholds=load_thresholds(settings.config))
     for clip in clips:
         try:
             key = BatchIndex.key(sha256_of(clip.path), setting_key)
@@ -168,27 +170,23 @@ def _plan(
         done = index.folders(key)
         if clip.folder in {folder.name for folder in done}:
             settle(ClipReport(clip, "skipped"))
-        elif done:
-            link_copy(done[0], outdir / clip.folder)
+        elif (earlier := reuse(done, outdir / clip.folder)) is not None:
             index.record(key, clip.folder)
-            settle(ClipReport(clip, "copied", same_as=done[0].name))
+            settle(ClipReport(clip, "copied", same_as=earlier.name))
         elif key in plan.primary:
             plan.waiting.append((clip, key))
         else:
             plan.primary[key] = clip
-            plan.tasks.append(_task(clip, settings, outdir))
+            plan.tasks.append(
+                AnalysisRequest(
+                    video=clip.path,
+                    outdir=outdir / clip.folder,
+                    track=TrackConfig(model=settings.model, workers=1),
+                    options=options,
+                    write_video=settings.write_video,
+                )
+            )
     return plan
-
-
-def _task(clip: Clip, settings: BatchSettings, outdir: Path) -> ClipTask:
-    return ClipTask(
-        video=str(clip.path),
-        outdir=str(outdir / clip.folder),
-        model=settings.model,
-        sex=settings.sex,
-        config=str(settings.config.resolve()) if settings.config is not None else "",
-        write_video=settings.write_video,
-    )
 
 
 def _run_tasks(
@@ -203,8 +201,8 @@ def _run_tasks(
         task.outdir: clip for task, clip in zip(plan.tasks, plan.primary.values(), strict=True)
     }
     for outcome in _outcomes(plan.tasks, settings):
-        clip = by_outdir[outcome.outdir]
-        if outcome.error:
+        clip = by_outdir[outcome.request.outdir]
+        if outcome.kind:
             settle(ClipReport(clip, "failed", outcome.error, outcome.seconds))
             continue
         index.record(plan.keys[clip.folder], clip.folder)
@@ -212,16 +210,20 @@ def _run_tasks(
         settle(ClipReport(clip, "analysed", seconds=outcome.seconds))
 
 
-def _outcomes(tasks: list[ClipTask], settings: BatchSettings) -> Iterator[ClipOutcome]:
+def _outcomes(tasks: list[AnalysisRequest], settings: BatchSettings) -> Iterator[Outcome]:
     """Clip-level parallelism first: ``workers`` clips at once, the cores left over shared
-    among them as tracking segments (see :func:`segments_per_clip`)."""
+    among them as tracking segments (see :func:`segments_per_clip`); on a Dask cluster,
+    one segment each."""
     if not tasks:
-        return iter(())
+        return
     if settings.dask:
-        return run_dask(tasks, address=settings.dask)
-    workers = min(settings.workers or _cores(), len(tasks))
-    per_clip = segments_per_clip(cores=_cores(), workers=workers)
-    return run_local([replace(t, track_workers=per_clip) for t in tasks], workers=workers)
+        executor = Executor(dask=settings.dask)
+    else:
+        executor = Executor(workers=min(settings.workers or cores(), len(tasks)))
+        per_clip = segments_per_clip(cores=cores(), workers=executor.workers)
+        tasks = [replace(t, track=replace(t.track, workers=per_clip)) for t in tasks]
+    with executor:
+        yield from executor.run_all(tasks)
 
 
 def segments_per_clip(*, cores: int, workers: int) -> int:
@@ -230,14 +232,6 @@ def segments_per_clip(*, cores: int, workers: int) -> int:
     core, so two clips at once beat one clip in two segments), then each clip takes its
     share of what is left, as ``pronate analyze`` does alone (at most 4)."""
     return max(1, min(cores // max(workers, 1), 4))
-
-
-def _cores() -> int:
-    """The cores this process may use (its CPU affinity where the system has one)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def _copy_duplicate(

@@ -1,5 +1,6 @@
-"""Background analysis jobs: kept in the database, run by a worker pool (one clip per
-core, each in its own process) or on a Dask distributed cluster.
+"""Background analysis jobs: queued in the database (:mod:`pronate.app.workspace.queue`),
+claimed by a worker pool and analysed on the executor (one clip per core, in spawned
+processes) or on a Dask distributed cluster.
 
 An outer layer: the pipeline never imports it.
 """

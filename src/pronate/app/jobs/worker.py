@@ -1,5 +1,5 @@
-"""The worker pool: threads that claim queued jobs and run each in its own process
-(one clip per core), or on a Dask distributed cluster.
+"""The worker pool: threads that claim queued jobs and run each on the executor (spawned
+processes on this machine, one clip per core, or a Dask distributed cluster).
 
 Run standalone (for instance on a second machine sharing the database and the data
 folder) with ``python -m pronate.app.jobs.worker --data DIR``.
@@ -9,110 +9,37 @@ from __future__ import annotations
 
 import argparse
 import logging
-import multiprocessing
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from pronate.app.jobs import queue
-from pronate.app.jobs.execute import execute_job
+from pronate.app.executor import Executor, cores
+from pronate.app.jobs.execute import run_job
+from pronate.app.store.blobs import Blobs
 from pronate.app.store.models import Job
-from pronate.errors import InputError
+from pronate.app.workspace import queue
 
 log = logging.getLogger(__name__)
 
 
-class Backend(Protocol):
-    """Runs :func:`~pronate.app.jobs.execute.execute_job` somewhere and waits for it."""
-
-    def run(self, database_url: str, data_dir: str, job_id: int) -> str | None:
-        """Run the job; ``None`` when it ended normally, else why it stopped."""
-
-    def close(self) -> None:
-        """Release the backend's resources."""
-
-
-class ProcessBackend:
-    """Each job in a fresh child process (spawned: no state shared with the server)."""
-
-    def __init__(self) -> None:
-        self._context = multiprocessing.get_context("spawn")
-
-    def run(self, database_url: str, data_dir: str, job_id: int) -> str | None:
-        """Run the job in a child process and wait for it."""
-        process = self._context.Process(
-            target=execute_job, args=(database_url, data_dir, job_id), daemon=True
-        )
-        process.start()
-        process.join()
-        if process.exitcode == 0:
-            return None
-        code = process.exitcode
-        how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
-        return f"the analysis process stopped unexpectedly ({how})"
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class DaskBackend:
-    """Jobs on a Dask distributed cluster; its workers must reach the same database and
-    data folder (a shared file system).
-
-    Parameters
-    ----------
-    address
-        The scheduler, ``tcp://HOST:8786``.
-    timeout_s
-        How long to try to reach it.
-
-    Raises
-    ------
-    InputError
-        When the scheduler cannot be reached.
-    """
-
-    def __init__(self, address: str, *, timeout_s: float = 10.0):
-        from distributed import Client
-
-        try:
-            self.client = Client(address, timeout=f"{timeout_s}s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise InputError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
-
-    def run(self, database_url: str, data_dir: str, job_id: int) -> str | None:
-        """Submit the job to the cluster and wait for it."""
-        future = self.client.submit(execute_job, database_url, data_dir, job_id, pure=False)
-        try:
-            future.result()
-        except Exception as exc:
-            log.exception("job %s stopped on the cluster", job_id)
-            return f"the analysis stopped on the cluster ({type(exc).__name__})"
-        return None
-
-    def close(self) -> None:
-        """Disconnect from the scheduler."""
-        self.client.close()
-
-
 class WorkerPool:
-    """``workers`` threads, each claiming one job at a time and running it on ``backend``.
+    """``workers`` threads, each claiming one job at a time and running it on ``executor``.
 
     Parameters
     ----------
     sessions
         Session factory of the workspace database.
-    database_url, data_dir
-        Passed to each job (it opens its own connection).
+    database_url
+        The database's URL, for the analyses' progress reports.
+    data_dir
+        The workspace's data folder (clips, analyses).
     workers
         Jobs run at once (default: the number of cores).
-    backend
-        Where jobs run (default: a child process each).
+    executor
+        Where the analyses run (default: ``workers`` local processes); closed by
+        :meth:`stop`.
     poll_s
         Seconds between looks at the queue when it is empty.
     lease_s
@@ -127,14 +54,14 @@ class WorkerPool:
         database_url: str,
         data_dir: Path,
         workers: int | None = None,
-        backend: Backend | None = None,
+        executor: Executor | None = None,
         poll_s: float = 0.5,
         lease_s: float = 60.0,
     ):
         self.sessions, self.database_url = sessions, database_url
-        self.data_dir = str(Path(data_dir).resolve())
-        self.workers = max(1, workers or os.cpu_count() or 1)
-        self.backend = backend or ProcessBackend()
+        self.blobs = Blobs(Path(data_dir))
+        self.workers = max(1, workers or cores())
+        self.executor = executor or Executor(workers=self.workers)
         self.poll_s, self.lease_s = poll_s, lease_s
         self._held: set[int] = set()
         self._lock = threading.Lock()
@@ -144,7 +71,7 @@ class WorkerPool:
 
     def start(self) -> tuple[int, int]:
         """Recover interrupted jobs, then start the threads; returns what
-        :func:`~pronate.app.jobs.queue.recover` did (jobs whose lease runs out later are
+        :func:`~pronate.app.workspace.queue.recover` did (jobs whose lease runs out later are
         recovered by the heartbeat thread)."""
         recovered = queue.recover(self.sessions, stale_after_s=self.lease_s)
         threads = [(self._loop, f"pronate-worker-{i}") for i in range(self.workers)]
@@ -175,7 +102,7 @@ class WorkerPool:
         self._wake.set()
         for thread in self._threads:  # the heartbeat thread stops within lease_s / 4
             thread.join(timeout)
-        self.backend.close()
+        self.executor.close()  # analyses still running are abandoned (recovered later)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -193,15 +120,22 @@ class WorkerPool:
                     self._held.discard(job_id)
 
     def run_one(self, job_id: int) -> None:
-        """Run a claimed job; an abnormal stop queues it again (or fails it after
-        :data:`~pronate.app.jobs.queue.MAX_ATTEMPTS` starts)."""
+        """Run a claimed job (:func:`~pronate.app.jobs.execute.run_job`); when it cannot
+        be started, queue it again (or fail it after
+        :data:`~pronate.app.workspace.queue.MAX_ATTEMPTS` starts)."""
         try:
-            problem = self.backend.run(self.database_url, self.data_dir, job_id)
+            run_job(
+                self.sessions,
+                self.blobs,
+                self.executor,
+                database_url=self.database_url,
+                job_id=job_id,
+                stopping=self._stop.is_set,
+            )
+            return
         except Exception as exc:
             log.exception("job %s could not be started", job_id)
             problem = f"the analysis could not be started ({type(exc).__name__})"
-        if problem is None:
-            return
         with self.sessions() as db:
             job = db.get(Job, job_id)
             attempts = job.attempts if job is not None else queue.MAX_ATTEMPTS

@@ -4,6 +4,6 @@ An outer layer, like :mod:`pronate.app.web`: the pipeline never imports it. The 
 numbers come from the same functions as the offline analysis (:mod:`pronate.metrics.kinematics`,
 :mod:`pronate.camera.frames`, :mod:`pronate.metrics.com`); the camera, the stance and the loading
 moments from the offline code run on a rolling window (:mod:`pronate.app.live.analyser`).
-The web side (:mod:`pronate.app.live.routes`) is imported by the workspace app as
-``pronate.app.live.routes.router``.
+The web side (:mod:`pronate.app.live.routes`: the page, the moments API, the WebSocket)
+is mounted by :mod:`pronate.app.server` as ``pronate.app.live.routes.router``.
 """

@@ -1,8 +1,6 @@
-"""Live moments in the store: saved into the client's session, listed per client.
-
-A live moment is a row of ``live_moments`` (migration ``0002``) whose ``details`` hold the
-criteria, metrics and uncertainty as JSON, and whose image (the JPEG frame the browser
-sent) is the file ``live/<id>.jpg`` of the data folder.
+"""Live moments in the store (:class:`pronate.app.store.models.LiveMoment`): saved into
+the client's visit, listed per client; the image of moment ``id`` is the file
+``live/<id>.jpg`` of the data folder.
 """
 
 from __future__ import annotations
@@ -12,42 +10,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from pronate.app.store.models import Base, Client, Visit, utcnow
-from pronate.app.web.state import Workspace
+from pronate.app.store.models import Client, LiveMoment, Visit
+from pronate.app.workspace.state import Workspace
 from pronate.io.atomic import write_bytes_atomic
 
 IMAGE_DIR = "live"
 
 
-class LiveMoment(Base):
-    """A loading moment captured live (by itself or by hand) in a session."""
-
-    __tablename__ = "live_moments"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
-    )
-    source: Mapped[str] = mapped_column(String(16))
-    side: Mapped[str] = mapped_column(String(16))
-    kind: Mapped[str] = mapped_column(String(32))
-    time_s: Mapped[float] = mapped_column(Float)
-    verdict: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    details: Mapped[str] = mapped_column(Text, default="{}")
-    image: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-def current_session(db: Session, client: Client, session_id: int | None) -> Visit:
-    """The session moments go to: ``session_id`` (must be the client's), else the
-    client's latest session dated today, else a new one dated today."""
-    if session_id is not None:
-        visit = db.get(Visit, session_id)
+def current_visit(db: Session, client: Client, visit_id: int | None) -> Visit:
+    """The visit moments go to: ``visit_id`` (must be the client's), else the client's
+    latest visit dated today, else a new one dated today."""
+    if visit_id is not None:
+        visit = db.get(Visit, visit_id)
         if visit is None or visit.client_id != client.id:
-            raise LookupError(f"client {client.id} has no session with id {session_id}")
+            raise LookupError(f"client {client.id} has no session with id {visit_id}")
         return visit
     today = dt.date.today()
     found = db.scalars(
@@ -68,7 +47,7 @@ def as_dict(row: LiveMoment, *, client_id: int) -> dict[str, Any]:
     details = json.loads(row.details or "{}")
     return {
         "id": row.id,
-        "session_id": row.session_id,
+        "session_id": row.visit_id,
         "source": row.source,
         "side": row.side,
         "kind": row.kind,
@@ -94,7 +73,7 @@ def save(db: Session, root: Path, *, visit: Visit, moment: dict[str, Any]) -> di
     """Save one moment of the analyser (:mod:`pronate.app.live.analyser`) into ``visit``."""
     details = {k: moment[k] for k in DETAIL_KEYS if k in moment}
     row = LiveMoment(
-        session_id=visit.id,
+        visit_id=visit.id,
         source=str(moment.get("source", "auto")),
         side=str(moment.get("side", "")),
         kind=str(moment.get("kind", "")),
@@ -114,19 +93,19 @@ def save(db: Session, root: Path, *, visit: Visit, moment: dict[str, Any]) -> di
     return as_dict(row, client_id=visit.client_id)
 
 
-def sink(workspace: Workspace, *, client_id: int, session_id: int | None) -> Any:
+def sink(workspace: Workspace, *, client_id: int, visit_id: int | None) -> Any:
     """A function saving the moments of one live connection (checks the client now).
 
     Raises
     ------
     LookupError
-        For an unknown client or a session that is not the client's.
+        For an unknown client or a visit that is not the client's.
     """
     with workspace.sessions() as db:
         client = db.get(Client, client_id)
         if client is None:
             raise LookupError(f"no client with id {client_id}")
-        visit_id = current_session(db, client, session_id).id
+        visit_id = current_visit(db, client, visit_id).id
 
     def save_one(moment: dict[str, Any]) -> dict[str, Any]:
         with workspace.sessions() as db:
@@ -142,7 +121,7 @@ def list_for_client(db: Session, client: Client) -> list[dict[str, Any]]:
     """Every live moment of a client, oldest first."""
     rows = db.scalars(
         select(LiveMoment)
-        .join(Visit, Visit.id == LiveMoment.session_id)
+        .join(Visit, Visit.id == LiveMoment.visit_id)
         .where(Visit.client_id == client.id)
         .order_by(LiveMoment.id)
     ).all()
@@ -154,18 +133,8 @@ def image_of(db: Session, root: Path, *, client: Client, moment_id: int) -> Path
     row = db.get(LiveMoment, moment_id)
     if row is None or row.image is None:
         return None
-    visit = db.get(Visit, row.session_id)
+    visit = db.get(Visit, row.visit_id)
     if visit is None or visit.client_id != client.id:
         return None
     path = root / row.image
     return path if path.is_file() else None
-
-
-def image_paths(db: Session, root: Path, client: Client) -> list[Path]:
-    """The files of a client's live moments (to remove with the client)."""
-    names = db.scalars(
-        select(LiveMoment.image)
-        .join(Visit, Visit.id == LiveMoment.session_id)
-        .where(Visit.client_id == client.id, LiveMoment.image.is_not(None))
-    ).all()
-    return [root / name for name in names if name]

@@ -245,7 +245,7 @@ def _sink(ws: WebSocket) -> MomentSink | None:
     return store.sink(
         ws.app.state.workspace,
         client_id=int(client),
-        session_id=int(session) if session else None,
+        visit_id=int(session) if session else None,
     )
 
 

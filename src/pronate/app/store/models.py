@@ -49,9 +49,10 @@ class Client(Base):
 
 
 class Visit(Base):
-    """A session (one visit) of a client: a date, notes and its clips."""
+    """A visit of a client: a date, notes and its clips. The pages and the JSON API call it
+    a *session* (``/api/clients/{id}/sessions``, ``session_id``)."""
 
-    __tablename__ = "sessions"
+    __tablename__ = "visits"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
@@ -70,9 +71,7 @@ class Clip(Base):
     __tablename__ = "clips"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
-    )
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     display_name: Mapped[str] = mapped_column(String(255), default="")
@@ -116,3 +115,22 @@ class Analysis(Base):
     summary: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     clip: Mapped[Clip] = relationship(back_populates="analyses")
+
+
+class LiveMoment(Base):
+    """A loading moment captured live (by itself or by hand) in a visit (migration
+    ``0002``): its ``details`` hold the criteria, metrics and uncertainty as JSON, its
+    ``image`` is the JPEG frame the browser sent, a file of the data folder."""
+
+    __tablename__ = "live_moments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    side: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    time_s: Mapped[float] = mapped_column(Float)
+    verdict: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    image: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -11,11 +11,12 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import FileResponse, Response
 
 from pronate import __version__
-from pronate.app.jobs import queue
 from pronate.app.store.blobs import CHUNK, UploadTooLargeError
 from pronate.app.store.models import Analysis, Client, Job
 from pronate.app.web import schemas, service
-from pronate.app.web.deps import DB, WS
+from pronate.app.workspace import queue
+from pronate.app.workspace.deps import DB, WS
+from pronate.app.workspace.service import NotFoundError, get, summary_of
 from pronate.errors import InputError
 
 router = APIRouter(prefix="/api", tags=["workspace"])
@@ -53,13 +54,13 @@ def create_client(data: schemas.ClientIn, db: DB) -> schemas.Created:
 @router.get("/clients/{client_id}", response_model=schemas.ClientDetail)
 def get_client(client_id: int, db: DB) -> schemas.ClientDetail:
     """A client with sessions and clips."""
-    return service.client_detail(db, service.get(db, Client, client_id, "client"))
+    return service.client_detail(db, get(db, Client, client_id, "client"))
 
 
 @router.patch("/clients/{client_id}", response_model=schemas.ClientOut)
 def patch_client(client_id: int, data: schemas.ClientPatch, db: DB) -> schemas.ClientOut:
     """Rename and/or archive (``archived: true``) or restore a client."""
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     if data.name is not None:
         client.name = data.name
     if data.archived is not None:
@@ -76,7 +77,7 @@ def delete_client(
     confirm: Annotated[str, Query(description="the client's name, to confirm")] = "",
 ) -> Response:
     """Delete a client and all their files, confirmed by their name (``?confirm=NAME``)."""
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     if confirm != client.name:
         raise HTTPException(409, "to delete a client, confirm with their exact name")
     service.delete_client(db, ws.blobs, client)
@@ -84,10 +85,10 @@ def delete_client(
 
 
 @router.post("/clients/{client_id}/sessions", response_model=schemas.Created, status_code=201)
-def create_session(client_id: int, data: schemas.SessionIn, db: DB) -> schemas.Created:
+def create_session(client_id: int, data: schemas.VisitIn, db: DB) -> schemas.Created:
     """A new session (visit) of a client: ``{"date", "notes"}`` -> ``{"id"}``."""
-    client = service.get(db, Client, client_id, "client")
-    return schemas.Created(id=service.add_session(db, client, data).id)
+    client = get(db, Client, client_id, "client")
+    return schemas.Created(id=service.add_visit(db, client, data).id)
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -106,11 +107,11 @@ def upload_clip(
 ) -> schemas.UploadOut:
     """Upload a clip (multipart field ``file``, optional ``session_id``; without it a new
     session dated today) and queue its analysis."""
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     limit = ws.settings.max_upload_bytes
     if int(request.headers.get("content-length") or 0) > limit + 64 * 1024:
         raise HTTPException(413, f"the upload is larger than the limit ({limit} bytes)")
-    visit = service.find_session(db, client, session_id)
+    visit = service.find_visit(db, client, session_id)
     try:
         received = ws.blobs.receive(_chunks(file.file), max_bytes=limit)
     except UploadTooLargeError:
@@ -136,19 +137,19 @@ def upload_clip(
 @router.get("/clients/{client_id}/history", response_model=schemas.History)
 def client_history(client_id: int, db: DB) -> schemas.History:
     """Sessions in date order with per-side verdicts and key metrics."""
-    return service.history(db, service.get(db, Client, client_id, "client"))
+    return service.history(db, get(db, Client, client_id, "client"))
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobOut)
 def get_job(job_id: int, db: DB) -> schemas.JobOut:
     """State (queued, running, done, failed), progress (0..1), error, analysis id."""
-    return service.job_out(db, service.get(db, Job, job_id, "job"))
+    return service.job_out(db, get(db, Job, job_id, "job"))
 
 
 @router.post("/jobs/{job_id}/retry", response_model=schemas.JobOut)
 def retry_job(job_id: int, db: DB, ws: WS) -> schemas.JobOut:
     """Queue a failed job again."""
-    job = service.get(db, Job, job_id, "job")
+    job = get(db, Job, job_id, "job")
     if not queue.retry(ws.sessions, job_id):
         raise HTTPException(409, f"job {job_id} is {job.state}, only a failed job is retried")
     ws.job_added()
@@ -159,14 +160,14 @@ def retry_job(job_id: int, db: DB, ws: WS) -> schemas.JobOut:
 @router.get("/analyses/{analysis_id}")
 def get_analysis(analysis_id: int, db: DB) -> dict[str, Any]:
     """The ``summary.json`` of an analysis."""
-    return service.summary_of(service.get(db, Analysis, analysis_id, "analysis"))
+    return summary_of(get(db, Analysis, analysis_id, "analysis"))
 
 
 def _output(db: DB, ws: WS, analysis_id: int, name: str) -> Path:
-    analysis = service.get(db, Analysis, analysis_id, "analysis")
+    analysis = get(db, Analysis, analysis_id, "analysis")
     path = ws.blobs.inside(ws.blobs.root / analysis.folder, name)
     if path is None:
-        raise service.NotFoundError(f"analysis {analysis_id} has no file {name!r}")
+        raise NotFoundError(f"analysis {analysis_id} has no file {name!r}")
     return path
 
 
@@ -183,7 +184,7 @@ def get_report(analysis_id: int, db: DB, ws: WS) -> FileResponse:
 def get_output(analysis_id: int, name: str, db: DB, ws: WS) -> FileResponse:
     """``overlay.mp4`` or a key frame ``keyframes/NAME.png`` of an analysis."""
     if not OUTPUT_NAME.match(name):
-        raise service.NotFoundError(f"analysis {analysis_id} has no file {name!r}")
+        raise NotFoundError(f"analysis {analysis_id} has no file {name!r}")
     path = _output(db, ws, analysis_id, name)
     media = "video/mp4" if name.endswith(".mp4") else "image/png"
     return FileResponse(path, media_type=media)
@@ -193,11 +194,11 @@ def get_output(analysis_id: int, name: str, db: DB, ws: WS) -> FileResponse:
 def get_card(analysis_id: int, number: int, db: DB, ws: WS) -> Response:
     """A one-page PNG card of loading moment ``number`` (from 1) for the client: key
     frame, verdict and three numbers in plain words (a download)."""
-    from pronate.app.web.moments import card_png, find_moment
+    from pronate.app.web.moments import card_png, find_card
 
-    analysis = service.get(db, Analysis, analysis_id, "analysis")
-    moment = find_moment(analysis, ws.blobs.root, number)
-    data = card_png(moment, client_name=analysis.clip.visit.client.name)
+    analysis = get(db, Analysis, analysis_id, "analysis")
+    card = find_card(analysis, ws.blobs.root, number)
+    data = card_png(card, client_name=analysis.clip.visit.client.name)
     name = f"pronate-card-{analysis_id}-{number}.png"
     return Response(
         data,

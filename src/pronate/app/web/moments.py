@@ -1,5 +1,7 @@
-"""Moments of an analysis for the coach and the client: plain-words numbers, the share
-card (a PNG) and side-by-side comparison."""
+"""The loading moments of an analysis as cards for the coach and the client: plain-words
+numbers, the share card (a PNG) and side-by-side comparison. A :class:`MomentCard` shows
+a moment of ``summary.json``; the moment itself is the pipeline's
+(:mod:`pronate.verdict.moments`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pronate.app.store.models import Analysis
-from pronate.app.web import service
+from pronate.app.workspace.service import NotFoundError, summary_of
 
 VERDICT_PLAIN = {
     "pronation": "Pronation present: the leg took the load with the whole chain",
@@ -21,7 +23,7 @@ VERDICT_PLAIN = {
 
 
 @dataclass(frozen=True)
-class Moment:
+class MomentCard:
     """One loading moment of an analysis, ready to show."""
 
     analysis_id: int
@@ -84,15 +86,15 @@ def plain_lines(event: dict[str, Any]) -> list[str]:
     return lines
 
 
-def moments_of(analysis: Analysis, root: Path) -> list[Moment]:
-    """The loading moments of an analysis, numbered from 1 as in its key frames."""
-    summary = service.summary_of(analysis)
+def cards_of(analysis: Analysis, root: Path) -> list[MomentCard]:
+    """The cards of an analysis's loading moments, numbered from 1 as in its key frames."""
+    summary = summary_of(analysis)
     folder = root / analysis.folder / "keyframes"
     out = []
     for number, event in enumerate(summary.get("events", []), start=1):
         frames = sorted(folder.glob(f"{number:02d}_*.png")) if folder.is_dir() else []
         out.append(
-            Moment(
+            MomentCard(
                 analysis_id=analysis.id,
                 number=number,
                 side=str(event.get("side", "")),
@@ -107,29 +109,29 @@ def moments_of(analysis: Analysis, root: Path) -> list[Moment]:
     return out
 
 
-def find_moment(analysis: Analysis, root: Path, number: int) -> Moment:
-    """Moment ``number`` (from 1) of an analysis, or :class:`~service.NotFoundError`."""
-    moments = moments_of(analysis, root)
-    if not 1 <= number <= len(moments):
-        raise service.NotFoundError(f"analysis {analysis.id} has no moment {number}")
-    return moments[number - 1]
+def find_card(analysis: Analysis, root: Path, number: int) -> MomentCard:
+    """The card of moment ``number`` (from 1) of an analysis, or :class:`NotFoundError`."""
+    cards = cards_of(analysis, root)
+    if not 1 <= number <= len(cards):
+        raise NotFoundError(f"analysis {analysis.id} has no moment {number}")
+    return cards[number - 1]
 
 
-def card_png(moment: Moment, *, client_name: str) -> bytes:
+def card_png(card: MomentCard, *, client_name: str) -> bytes:
     """A one-page card of a moment for the client: key frame, verdict, three numbers."""
     from matplotlib.figure import Figure
     from matplotlib.image import imread
 
     fig = Figure(figsize=(8, 4.5), dpi=150, facecolor="white")
-    if moment.keyframe is not None:
+    if card.keyframe is not None:
         ax = fig.add_axes((0.02, 0.04, 0.40, 0.92))
-        ax.imshow(imread(str(moment.keyframe)))
+        ax.imshow(imread(str(card.keyframe)))
         ax.set_axis_off()
     text = fig.add_axes((0.45, 0.04, 0.53, 0.92))
     text.set_axis_off()
     text.text(0, 0.97, client_name, fontsize=15, fontweight="bold", va="top")
-    text.text(0, 0.88, moment.title, fontsize=10, color="#5b6670", va="top")
-    verdict = VERDICT_PLAIN.get(moment.verdict, moment.verdict)
+    text.text(0, 0.88, card.title, fontsize=10, color="#5b6670", va="top")
+    verdict = VERDICT_PLAIN.get(card.verdict, card.verdict)
     text.text(
         0,
         0.76,
@@ -137,10 +139,10 @@ def card_png(moment: Moment, *, client_name: str) -> bytes:
         fontsize=12,
         fontweight="bold",
         va="top",
-        color=_colour(moment.verdict),
+        color=_colour(card.verdict),
     )
     y = 0.56
-    for line in moment.lines or ["No numbers could be measured for this moment."]:
+    for line in card.lines or ["No numbers could be measured for this card."]:
         text.text(0, y, "• " + _wrap(line, 50), fontsize=10, va="top")
         y -= 0.16
     text.text(

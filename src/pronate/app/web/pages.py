@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from pronate.app.store.models import Analysis, Client
 from pronate.app.web import service
-from pronate.app.web.deps import DB
 from pronate.app.web.plots import Series, trend_svg
+from pronate.app.workspace.deps import DB
+from pronate.app.workspace.pages import page_templates
+from pronate.app.workspace.service import NotFoundError, get, summary_of
+
+if TYPE_CHECKING:
+    from pronate.app.web.moments import MomentCard
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = page_templates(Path(__file__).parent / "templates")
 
 VERDICT_WORDS = {
     "pronation": "pronation: the chain is there",
@@ -64,14 +68,14 @@ def clients_page(request: Request, db: DB, archived: bool = False) -> HTMLRespon
 @router.get("/clients/{client_id}", response_class=HTMLResponse)
 def client_page(request: Request, client_id: int, db: DB) -> HTMLResponse:
     """A client: sessions, clips (upload, progress), rename, archive, delete."""
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     return _page(request, "client.html", client=service.client_detail(db, client))
 
 
 @router.get("/clients/{client_id}/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request, client_id: int, db: DB) -> HTMLResponse:
     """A client's progress: verdict per side and session, trend plots."""
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     history = service.history(db, client)
     thresholds = _thresholds(db, history.sessions)
     labels = [e.date.isoformat() for e in history.sessions]
@@ -116,7 +120,7 @@ def _thresholds(db: DB, entries: list[Any]) -> dict[str, Any]:
         for analysis_id in entry.analyses:
             analysis = db.get(Analysis, analysis_id)
             if analysis is not None:
-                found: dict[str, Any] = service.summary_of(analysis).get("thresholds", {})
+                found: dict[str, Any] = summary_of(analysis).get("thresholds", {})
                 return found
     from pronate.verdict.thresholds import Thresholds
 
@@ -126,8 +130,8 @@ def _thresholds(db: DB, entries: list[Any]) -> dict[str, Any]:
 @router.get("/analyses/{analysis_id}", response_class=HTMLResponse)
 def analysis_page(request: Request, analysis_id: int, db: DB) -> HTMLResponse:
     """One analysis: verdict per side with evidence, overlay video, key frames, report."""
-    analysis = service.get(db, Analysis, analysis_id, "analysis")
-    summary = service.summary_of(analysis)
+    analysis = get(db, Analysis, analysis_id, "analysis")
+    summary = summary_of(analysis)
     visit = analysis.clip.visit
     folder = request.app.state.workspace.blobs.root / analysis.folder
     keyframes = sorted(p.name for p in (folder / "keyframes").glob("*.png"))
@@ -144,19 +148,20 @@ def analysis_page(request: Request, analysis_id: int, db: DB) -> HTMLResponse:
     )
 
 
-def _moment_key(db: DB, root: Path, client: Client, key: str | None) -> Any:
-    from pronate.app.web.moments import find_moment
+def _chosen_card(db: DB, root: Path, client: Client, key: str | None) -> MomentCard | None:
+    """The card of moment ``ANALYSIS-NUMBER`` of a client's analysis (``None``: none)."""
+    from pronate.app.web.moments import find_card
 
     if not key:
         return None
     try:
         analysis_id, number = (int(part) for part in key.split("-"))
     except ValueError:
-        raise service.NotFoundError(f"no moment {key!r}") from None
+        raise NotFoundError(f"no moment {key!r}") from None
     analysis = db.get(Analysis, analysis_id)
     if analysis is None or analysis.clip.visit.client_id != client.id:
-        raise service.NotFoundError(f"client {client.id} has no analysis {analysis_id}")
-    return find_moment(analysis, root, number)
+        raise NotFoundError(f"client {client.id} has no analysis {analysis_id}")
+    return find_card(analysis, root, number)
 
 
 @router.get("/clients/{client_id}/compare", response_class=HTMLResponse)
@@ -164,18 +169,18 @@ def compare_page(
     request: Request, client_id: int, db: DB, a: str | None = None, b: str | None = None
 ) -> HTMLResponse:
     """Two moments of a client side by side (before/after, left/right)."""
-    from pronate.app.web.moments import moments_of
+    from pronate.app.web.moments import cards_of
 
-    client = service.get(db, Client, client_id, "client")
+    client = get(db, Client, client_id, "client")
     root = request.app.state.workspace.blobs.root
     everything = [
         m
         for visit in sorted(client.visits, key=lambda v: (v.date, v.id))
         for clip in visit.clips
         for analysis in clip.analyses
-        for m in moments_of(analysis, root)
+        for m in cards_of(analysis, root)
     ]
-    chosen = [_moment_key(db, root, client, key) for key in (a, b)]
+    chosen = [_chosen_card(db, root, client, key) for key in (a, b)]
     if chosen == [None, None] and len(everything) >= 2:
         chosen = [everything[0], everything[-1]]
     return _page(

@@ -53,8 +53,8 @@ class ClientOut(BaseModel):
     sessions: int
 
 
-class SessionIn(BaseModel):
-    """A new session (visit)."""
+class VisitIn(BaseModel):
+    """A new visit (a session in the pages and the API)."""
 
     date: dt.date = Field(default_factory=dt.date.today)
     notes: str = Field(default="", max_length=10_000)
@@ -73,8 +73,8 @@ class ClipOut(BaseModel):
     analysis_id: int | None
 
 
-class SessionOut(BaseModel):
-    """A session and its clips."""
+class VisitOut(BaseModel):
+    """A visit (a session in the pages and the API) and its clips."""
 
     id: int
     date: dt.date
@@ -85,7 +85,7 @@ class SessionOut(BaseModel):
 class ClientDetail(ClientOut):
     """A client with its sessions."""
 
-    visits: list[SessionOut]
+    visits: list[VisitOut]
 
 
 class UploadOut(BaseModel):

@@ -1,9 +1,11 @@
-"""What the routers do, as functions of a database session (routers stay thin)."""
+"""What the web app's routers do, as functions of a database session (routers stay thin).
+
+Lookups live mode makes too are in :mod:`pronate.app.workspace.service`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,10 +13,11 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pronate.app.jobs import queue
 from pronate.app.store.blobs import Blobs, Received
-from pronate.app.store.models import Analysis, Client, Clip, Job, Visit
+from pronate.app.store.models import Client, Clip, Job, Visit
 from pronate.app.web import schemas
+from pronate.app.workspace import queue
+from pronate.app.workspace.service import NotFoundError, live_images, summary_of
 from pronate.errors import InputError
 
 SIDES = ("left", "right")
@@ -26,18 +29,6 @@ KEY_METRICS = (
     "pelvis_loaded_side_up_deg",
     "femur_tibia_in_phase_pct",
 )
-
-
-class NotFoundError(LookupError):
-    """No such object (404)."""
-
-
-def get(db: Session, model: type[Any], ident: int, what: str) -> Any:
-    """The object of ``model`` with id ``ident``, or :class:`NotFoundError`."""
-    found = db.get(model, ident)
-    if found is None:
-        raise NotFoundError(f"no {what} with id {ident}")
-    return found
 
 
 def client_out(db: Session, client: Client) -> schemas.ClientOut:
@@ -76,12 +67,12 @@ def clip_out(db: Session, clip: Clip) -> schemas.ClipOut:
 
 
 def client_detail(db: Session, client: Client) -> schemas.ClientDetail:
-    """A client with its sessions (newest first) and their clips."""
+    """A client with its visits (newest first) and their clips."""
     visits = sorted(client.visits, key=lambda v: (v.date, v.id), reverse=True)
     return schemas.ClientDetail(
         **client_out(db, client).model_dump(),
         visits=[
-            schemas.SessionOut(
+            schemas.VisitOut(
                 id=v.id, date=v.date, notes=v.notes, clips=[clip_out(db, c) for c in v.clips]
             )
             for v in visits
@@ -89,21 +80,21 @@ def client_detail(db: Session, client: Client) -> schemas.ClientDetail:
     )
 
 
-def add_session(db: Session, client: Client, data: schemas.SessionIn) -> Visit:
-    """A new session of a client (committed)."""
+def add_visit(db: Session, client: Client, data: schemas.VisitIn) -> Visit:
+    """A new visit of a client (committed)."""
     visit = Visit(client_id=client.id, date=data.date, notes=data.notes)
     db.add(visit)
     db.commit()
     return visit
 
 
-def find_session(db: Session, client: Client, session_id: int | None) -> Visit | None:
-    """The session an upload goes to (it must be the client's); ``None``: a new one."""
-    if session_id is None:
+def find_visit(db: Session, client: Client, visit_id: int | None) -> Visit | None:
+    """The visit an upload goes to (it must be the client's); ``None``: a new one."""
+    if visit_id is None:
         return None
-    visit = db.get(Visit, session_id)
+    visit = db.get(Visit, visit_id)
     if visit is None or visit.client_id != client.id:
-        raise NotFoundError(f"client {client.id} has no session with id {session_id}")
+        raise NotFoundError(f"client {client.id} has no session with id {visit_id}")
     return visit
 
 
@@ -128,14 +119,14 @@ def add_clip(
     settings: queue.JobSettings,
 ) -> schemas.UploadOut:
     """Keep a checked upload by its hash and queue its analysis (one transaction); without
-    a session, the clip goes to a new session dated today."""
+    a visit, the clip goes to a new visit dated today."""
     blobs.keep(received)
     if visit is None:
         visit = Visit(client_id=client.id, date=dt.date.today(), notes="")
         db.add(visit)
         db.flush()
     clip = Clip(
-        session_id=visit.id,
+        visit_id=visit.id,
         sha256=received.sha256,
         size=received.size,
         display_name=_display_name(name),
@@ -166,14 +157,12 @@ def job_out(db: Session, job: Job) -> schemas.JobOut:
 
 
 def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
-    """Delete a client, their sessions, clips, analyses and files."""
+    """Delete a client, their visits, clips, analyses, live moments and files."""
     clips = [c for v in client.visits for c in v.clips]
     jobs = [j.id for c in clips for j in c.jobs]
     hashes = {c.sha256 for c in clips}
     clip_ids = [c.id for c in clips]
-    from pronate.app.live.moments import image_paths  # live moments' frames go too
-
-    images = image_paths(db, blobs.root, client)
+    images = live_images(db, blobs.root, client)
     db.delete(client)
     db.commit()
     for path in images:
@@ -188,14 +177,8 @@ def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
             blobs.remove_clip(sha)
 
 
-def summary_of(analysis: Analysis) -> dict[str, Any]:
-    """The ``summary.json`` content of an analysis."""
-    data: dict[str, Any] = json.loads(analysis.summary)
-    return data
-
-
 def history(db: Session, client: Client) -> schemas.History:
-    """A client's sessions in date order with per-side verdicts and key metrics."""
+    """A client's visits in date order with per-side verdicts and key metrics."""
     entries: list[schemas.HistoryEntry] = []
     uncertainty: dict[str, Any] = {}
     for visit in sorted(client.visits, key=lambda v: (v.date, v.id)):
@@ -222,8 +205,8 @@ def history(db: Session, client: Client) -> schemas.History:
 
 
 def side_of(summaries: Iterable[dict[str, Any]], side: str) -> schemas.SideOut:
-    """One side of a session: the overall verdict of all its moments (the pipeline's rule)
-    and the median of each key metric over the session's clips."""
+    """One side of a visit: the overall verdict of all its moments (the pipeline's rule)
+    and the median of each key metric over the visit's clips."""
     from pronate.verdict.assessment import overall_verdict
 
     summaries = list(summaries)

@@ -1,7 +1,5 @@
-"""``pronate serve``: the coach's workspace on this machine.
-
-Only argparse and pathlib at import time: ``pronate --help`` stays fast.
-"""
+"""``pronate serve``: the coach's workspace on this machine (its options are the shared
+ones of :mod:`pronate.app.options`; the server is imported when it runs)."""
 
 from __future__ import annotations
 
@@ -12,6 +10,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from pronate.app.options import add_executor_options, add_model
 from pronate.errors import InputError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -44,16 +43,8 @@ def add_serve_parser(sub: Any) -> None:
         action="store_true",
         help="make up a token (printed) when PRONATE_TOKEN is not set",
     )
-    p.add_argument(
-        "--model",
-        choices=("lite", "full", "heavy"),
-        default="heavy",
-        help="pose model of the analyses (default: %(default)s)",
-    )
-    p.add_argument(
-        "--workers", type=int, metavar="N", help="clips analysed at once (default: one per core)"
-    )
-    p.add_argument("--dask", metavar="ADDRESS", help="run the analyses on a Dask scheduler")
+    add_model(p)
+    add_executor_options(p)
     p.add_argument(
         "--max-upload-mb", type=int, default=2048, help="largest upload (default: %(default)s MB)"
     )
@@ -61,7 +52,7 @@ def add_serve_parser(sub: Any) -> None:
 
 
 def _token(host: str, *, generate: bool) -> str | None:
-    from pronate.app.web.settings import ENV_TOKEN, is_local
+    from pronate.app.workspace.settings import ENV_TOKEN, is_local
 
     token = os.environ.get(ENV_TOKEN) or None
     if token is None and generate:
@@ -96,20 +87,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run the workspace until interrupted."""
     import uvicorn
 
-    from pronate.app.jobs.queue import JobSettings
+    from pronate.app.server import create_app
     from pronate.app.store.db import database_url
-    from pronate.app.web.app import create_app
-    from pronate.app.web.settings import LOCAL_NAMES, WorkspaceSettings, default_data_dir, is_local
+    from pronate.app.workspace.queue import JobSettings
+    from pronate.app.workspace.settings import (
+        LOCAL_NAMES,
+        WorkspaceSettings,
+        default_data_dir,
+        is_local,
+    )
 
     token = _token(args.host, generate=args.generate_token)
     _check_port(args.host, args.port)
     if args.dask:
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise InputError(
-                "--dask needs the 'distributed' package: pip install distributed"
-            ) from None
+        from pronate.app.executor import require_distributed
+
+        require_distributed()
     if args.max_upload_mb <= 0:
         raise InputError("--max-upload-mb must be positive")
     data = (args.data or default_data_dir()).expanduser()

@@ -1,10 +1,10 @@
-"""The allocator thresholds a batch clip runs with (pronate.app.batch.malloc)."""
+"""The allocator thresholds an analysis runs with (pronate.app.malloc)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pronate.app.batch import malloc
+from pronate.app import malloc
 
 
 class FakeLibc:

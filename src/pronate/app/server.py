@@ -1,4 +1,9 @@
-"""The FastAPI application factory of the workspace."""
+"""The workspace put together (the composition root): the database and files, the job
+workers, the web app's routers and live mode's, the assets, and the guards around them.
+
+:mod:`pronate.app.web`, :mod:`pronate.app.live` and :mod:`pronate.app.jobs` never import
+one another; this module is the one that knows them all.
+"""
 
 from __future__ import annotations
 
@@ -13,20 +18,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from pronate import __version__
-from pronate.app.jobs.worker import Backend, DaskBackend, WorkerPool
+from pronate.app.executor import Executor
+from pronate.app.jobs.worker import WorkerPool
 from pronate.app.live import routes as live
 from pronate.app.store.blobs import Blobs
 from pronate.app.store.db import open_database
 from pronate.app.web import api, pages
-from pronate.app.web.deps import TOKEN_COOKIE, require_token
-from pronate.app.web.guard import refusal
-from pronate.app.web.limits import BodyLimit
-from pronate.app.web.service import NotFoundError
-from pronate.app.web.settings import WorkspaceSettings
-from pronate.app.web.state import Workspace
+from pronate.app.workspace import pages as shell
+from pronate.app.workspace.deps import TOKEN_COOKIE, require_token
+from pronate.app.workspace.guard import refusal
+from pronate.app.workspace.limits import BodyLimit
+from pronate.app.workspace.service import NotFoundError
+from pronate.app.workspace.settings import WorkspaceSettings
+from pronate.app.workspace.state import Workspace
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).parent / "static"
+STATIC = (shell.STATIC, live.STATIC)
+"""Folders of the files served as ``/static/NAME``."""
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "media-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; "
@@ -55,13 +63,13 @@ def open_workspace(settings: WorkspaceSettings, *, start_workers: bool) -> Works
     engine, sessions = open_database(settings.database_url)
     ws = Workspace(settings=settings, engine=engine, sessions=sessions, blobs=blobs)
     if start_workers and settings.workers != 0:
-        backend: Backend | None = DaskBackend(settings.dask) if settings.dask else None
+        executor = Executor(workers=settings.workers or 0, dask=settings.dask)
         ws.pool = WorkerPool(
             sessions,
             database_url=settings.database_url,
             data_dir=settings.data_dir,
             workers=settings.workers,
-            backend=backend,
+            executor=executor,
         )
         requeued, failed = ws.pool.start()
         if requeued or failed:
@@ -108,7 +116,7 @@ def create_app(settings: WorkspaceSettings, *, start_workers: bool = True) -> Fa
 
 
 def _add_assets(app: FastAPI) -> None:
-    files = {p.name: p for p in STATIC.iterdir() if p.is_file()}
+    files = {p.name: p for folder in STATIC for p in folder.iterdir() if p.is_file()}
     docs = {p.name: p for p in swagger_static().iterdir() if p.is_file()}
 
     @app.get("/static/{name}", include_in_schema=False)
@@ -125,7 +133,7 @@ def _add_assets(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:
-        return HTMLResponse((STATIC / "docs.html").read_text(encoding="utf-8"))
+        return HTMLResponse((shell.STATIC / "docs.html").read_text(encoding="utf-8"))
 
 
 async def _guarded(

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pronate.app.jobs.queue import JobSettings
+from pronate.app.workspace.queue import JobSettings
+from pronate.io.home import pronate_home
 
 DEFAULT_MAX_UPLOAD_MB = 2048
 ENV_TOKEN = "PRONATE_TOKEN"
 
 
 def default_data_dir() -> Path:
-    """``$PRONATE_HOME/workspace``; ``PRONATE_HOME`` defaults to the user's cache folder
-    (``~/.cache/pronate`` on Linux), as for the models
-    (:func:`pronate.pose.models.pronate_home`)."""
-    import platformdirs
-
-    home = os.environ.get("PRONATE_HOME")
-    return (Path(home) if home else Path(platformdirs.user_cache_dir("pronate"))) / "workspace"
+    """``$PRONATE_HOME/workspace`` (see :func:`pronate.io.home.pronate_home`)."""
+    return pronate_home() / "workspace"
 
 
 LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
@@ -38,7 +33,7 @@ def is_local(host: str) -> bool:
 
 @dataclass(frozen=True, kw_only=True)
 class WorkspaceSettings:
-    """What :func:`pronate.app.web.app.create_app` needs.
+    """What :func:`pronate.app.server.create_app` needs.
 
     Attributes
     ----------

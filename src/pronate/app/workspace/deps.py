@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
-from pronate.app.web.state import Workspace
+from pronate.app.workspace.state import Workspace
 
 TOKEN_COOKIE = "pronate_token"
 

@@ -1,4 +1,8 @@
-"""The job queue in the database: enqueue, claim, progress, finish, recover."""
+"""The job queue in the database: enqueue, claim, progress, finish, recover.
+
+The web app queues jobs and reads their state; the job workers
+(:mod:`pronate.app.jobs`) claim and run them.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from pronate.app.store.models import Analysis, Job, utcnow
+from pronate.pose.config import ModelName
 
 MAX_ATTEMPTS = 3
 INTERRUPTED = "interrupted (its worker stopped); it was queued again"
@@ -27,7 +32,7 @@ class JobSettings:
         Draw ``overlay.mp4``.
     """
 
-    model: str = "heavy"
+    model: ModelName = "heavy"
     write_video: bool = True
 
     def to_json(self) -> str:

@@ -1,4 +1,4 @@
-"""glibc's allocator tuned back for the analysis of a clip on a Dask worker.
+"""glibc's allocator tuned back for an analysis on a Dask worker.
 
 Dask's nanny starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (to hand freed
 memory back to the system sooner). Setting any malloc threshold turns off glibc's dynamic

@@ -1,0 +1,40 @@
+"""Lookups of the store that both the web app and live mode make."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pronate.app.store.models import Analysis, Client, LiveMoment, Visit
+
+
+class NotFoundError(LookupError):
+    """No such object (404)."""
+
+
+def get(db: Session, model: type[Any], ident: int, what: str) -> Any:
+    """The object of ``model`` with id ``ident``, or :class:`NotFoundError`."""
+    found = db.get(model, ident)
+    if found is None:
+        raise NotFoundError(f"no {what} with id {ident}")
+    return found
+
+
+def summary_of(analysis: Analysis) -> dict[str, Any]:
+    """The ``summary.json`` content of an analysis."""
+    data: dict[str, Any] = json.loads(analysis.summary)
+    return data
+
+
+def live_images(db: Session, root: Path, client: Client) -> list[Path]:
+    """The files of a client's live moments (to remove with the client)."""
+    names = db.scalars(
+        select(LiveMoment.image)
+        .join(Visit, Visit.id == LiveMoment.visit_id)
+        .where(Visit.client_id == client.id, LiveMoment.image.is_not(None))
+    ).all()
+    return [root / name for name in names if name]
