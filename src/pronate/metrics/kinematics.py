@@ -51,9 +51,15 @@ from pronate.camera.body import Body
 from pronate.errors import InputError
 from pronate.metrics.angles import SIDES
 from pronate.metrics.com import SEXES, segmental_com
-from pronate.metrics.frontal_series import frontal_metrics, hip_width, knee_flexion
+from pronate.metrics.frontal_series import (
+    FRONTAL_VARIABLES,
+    frontal_metrics,
+    hip_width,
+    knee_flexion,
+)
 from pronate.metrics.schema import METRIC_VARIABLES, set_units, validate_metrics_dataset
 from pronate.metrics.support import FOOT_PER_LEG
+from pronate.metrics.uncertainty import UNCERTAINTY_SUFFIX, frame_uncertainty
 
 GRAVITY: Final[float] = 9.81
 DEFAULT_LEG_LENGTH_M: Final[float] = 0.86
@@ -112,9 +118,14 @@ def compute_metrics(body: Body, *, sex: str = "mean") -> xr.Dataset:
     metrics["com_x_px"] = com_px.sel(space="x", drop=True)
     metrics["com_y_px"] = com_px.sel(space="y", drop=True)
     metrics["stance"] = stance_labels
+    model = str(pose.attrs.get("model", ""))
+    values = {name: np.asarray(metrics[name].values) for name in FRONTAL_VARIABLES}
+    sigmas = frame_uncertainty(body.frontal, values, leg_px=body.leg_px, model=model)
+    for name, sigma in sigmas.items():
+        metrics[name + UNCERTAINTY_SUFFIX] = body.along_time(sigma)
     metrics = metrics[list(METRIC_VARIABLES)]
     metrics.attrs = {
-        "model": str(pose.attrs.get("model", "")),
+        "model": model,
         "sex": sex,
         "camera": camera,
         "hip_width_px": hip_width(frontal, neutral=neutral),

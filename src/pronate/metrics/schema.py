@@ -9,9 +9,11 @@ dimension
 data variables
     :data:`METRIC_VARIABLES`, in ``timeseries.csv`` column order, each along ``time``:
     float with ``units`` ``deg``, ``1`` (normalised: hip widths or foot lengths) or
-    ``px``, and ``stance`` (str: ``left``, ``right``, ``both``, ``none``). Their meaning
-    and sign conventions are written in :mod:`pronate.metrics.kinematics`. Frontal
-    variables are NaN unless the view is front or back.
+    ``px``; ``<name>_unc``, the +/- of each frontal metric frame by frame
+    (:mod:`pronate.metrics.uncertainty`); and ``stance`` (str: ``left``, ``right``,
+    ``both``, ``none``). Their meaning and sign conventions are written in
+    :mod:`pronate.metrics.kinematics`. Frontal variables are NaN unless the view is front
+    or back.
 attributes (provenance, :data:`REQUIRED_ATTRS`)
     ``model``, ``sex``, the camera as JSON (``camera``: :meth:`pronate.camera.body.Camera.as_dict`)
     and the figures the normalised measures rest on: ``hip_width_px``, ``leg_length_px``,
@@ -31,6 +33,7 @@ import numpy as np
 import xarray as xr
 
 from pronate.errors import SchemaError
+from pronate.metrics.frontal_series import FRONTAL_VARIABLES
 
 METRIC_VARIABLES: Final[tuple[str, ...]] = (
     "knee_fppa_left_deg",
@@ -51,8 +54,10 @@ METRIC_VARIABLES: Final[tuple[str, ...]] = (
     "xcom_margin_norm",
     "ankle_medial_shift_left_norm",
     "ankle_medial_shift_right_norm",
+    *(f"{name}_unc" for name in FRONTAL_VARIABLES),
 )
-"""Data variables of a metrics dataset, in ``timeseries.csv`` column order."""
+"""Data variables of a metrics dataset, in ``timeseries.csv`` column order: the metrics,
+then the +/- of each frontal one (``_unc``, same unit, :mod:`pronate.metrics.uncertainty`)."""
 
 STANCES: Final[tuple[str, ...]] = ("both", "left", "right", "none")
 """Values of the ``stance`` variable."""
@@ -74,8 +79,9 @@ REQUIRED_ATTRS: Final[dict[str, type | tuple[type, ...]]] = {
 
 
 def unit_of(name: str) -> str | None:
-    """The unit of metric ``name`` by its suffix (``None`` for ``stance``)."""
-    return UNITS.get(name.rsplit("_", 1)[-1])
+    """The unit of metric ``name`` by its suffix (``None`` for ``stance``); a +/- has
+    the unit of its metric."""
+    return UNITS.get(name.removesuffix("_unc").rsplit("_", 1)[-1])
 
 
 def set_units(metrics: xr.Dataset) -> None:

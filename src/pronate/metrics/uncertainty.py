@@ -1,20 +1,38 @@
-"""Measurement uncertainty of every reported number: one table, and how it is measured.
+"""Measurement uncertainty of every reported number: the error model, and how it is measured.
 
-The "+/-" of a metric is the root-mean-square error of the same *image-plane* quantity
+The "+/-" of a metric is one root-mean-square error of the same *image-plane* quantity
 computed from pronate's keypoints and from the motion-capture keypoints projected into
 the same camera (:func:`pronate.validation.accuracy.image_plane_errors`, printed by
-``pronate validate``). It is the
-error the pose model adds to a 2-D measurement, which is what a front or back view
-reports; the perspective of a camera 15 deg above the hips adds at most 3-4 deg on the
-knee (synthetic, ``tests/metrics/test_kinematics.py``), inside these figures.
+``pronate validate``): the error the pose model adds to a 2-D measurement, which is what
+a front or back view reports. The perspective of a camera 15 deg above the hips adds at
+most 3-4 deg on the knee (synthetic, ``tests/metrics/test_kinematics.py``).
 
-:data:`TABLE` holds the figures measured with ``pronate validate`` on the balancing
-trial's ``cam01`` (1080x1920, 60 fps, the subject ~1300 px tall), one row per model.
-That camera is oblique (about 45 deg off his front): the hip line is foreshortened and
-the hips are the model's worst points (20-35 px), so these figures are conservative
-for front and back views, whose held-back clips are scored independently of this table. A criterion
-whose value lies within its uncertainty of the threshold is ``uncertain``
-(:func:`status`).
+The error model, measured on the balancing trial's ``cam01`` (60 fps, 100 frames) and on
+copies of it shrunk to a quarter and a seventh, inside a video-call window (crf 32, 30 fps)
+and rotated by 10 deg (``bench/uncertainty.py``):
+
+keypoints
+    A keypoint's error is a fixed share of the subject's leg length, whatever the size of
+    the picture: the hips 5 %, ankles 3.6 %, shoulders 3.5 %, heels 3 %, knees 2.9 %,
+    toes 2.6 % (per axis, RMS) from a leg 356 px long down to one 50 px long, and in the
+    call window alike. Neither the model's keypoint confidence nor the compression
+    (up to crf 32) changed it; a client too small *and* compressed hard is simply lost.
+angles
+    An angle's error is then its keypoints' error over the length of its segments in the
+    picture: :data:`TABLE` holds the angles' RMSE at cam01's geometry
+    (:data:`CALIBRATION_GEOMETRY`: thigh 0.54, shank 0.37, hip line 0.22 and trunk 0.75
+    of the leg length in the image), and :func:`angle_uncertainty` scales it frame by
+    frame by how long the segments are in the picture: a leg seen whole from the front
+    gets a tighter +/-, a thigh pointing at the camera (a deep squat seen from the front)
+    or a hip line seen edge-on a wider one.
+normalised measures
+    Pelvis shift, the centre-of-mass margins and the ankle shift are already in hip widths
+    or foot lengths: :data:`NORM_UNCERTAINTY`.
+keypoints that are no model's
+    Motion capture and the reference pose datasets (:data:`EXACT_MODELS`) carry no +/-.
+
+A criterion whose value lies within its uncertainty of the threshold is ``uncertain``
+(:func:`status`); the verdict weighs them all (:mod:`pronate.verdict.probability`).
 """
 
 from __future__ import annotations
@@ -24,6 +42,7 @@ from typing import Final
 import numpy as np
 
 from pronate.metrics.frontal_series import FRONTAL_VARIABLES
+from pronate.pose.keypoints import KEYPOINT_INDEX
 
 ANGLE_METRICS: Final[tuple[str, ...]] = tuple(
     name for name in FRONTAL_VARIABLES if name.endswith("_deg")
@@ -51,6 +70,26 @@ NORM_UNCERTAINTY: Final[dict[str, float]] = {
 by ~20 px on a ~200 px hip width; the centre of mass sums many keypoints."""
 
 
+CALIBRATION_GEOMETRY: Final[dict[str, float]] = {
+    "thigh": 0.54,
+    "shank": 0.37,
+    "hip_line": 0.22,
+    "trunk": 0.75,
+}
+"""Median image length of the segments behind :data:`TABLE`, in leg lengths (cam01,
+heavy model, the same at full size and a quarter of it)."""
+
+EXACT_MODELS: Final[tuple[str, ...]] = ("reference", "c3d-virtual-frontal")
+"""Keypoints that come from motion capture, not from a pose model: no +/-."""
+
+SHORTEST_SHARE: Final[float] = 0.1
+"""A segment shorter than this share of the leg length in the picture is taken as this
+long: its angle's +/- grows at most tenfold (it points at the camera)."""
+
+UNCERTAINTY_SUFFIX: Final[str] = "_unc"
+"""The per-frame +/- of metric ``name`` is the metrics variable ``name + "_unc"``."""
+
+
 def model_key(model: str) -> str:
     """``heavy``, ``full`` or ``lite`` of a model name like ``mediapipe-pose-heavy``."""
     for key in TABLE:
@@ -72,7 +111,10 @@ def _kind(metric: str) -> str | None:
 
 
 def uncertainty_of(metric: str, *, model: str) -> float | None:
-    """The +/- of a per-frame metric (``timeseries.csv`` column), ``None`` if not stated."""
+    """The nominal +/- of a per-frame metric (``timeseries.csv`` column) at the calibration
+    geometry; ``None`` if not stated, 0 for keypoints that are no model's."""
+    if model in EXACT_MODELS:
+        return 0.0 if _kind(metric) is not None or metric in NORM_UNCERTAINTY else None
     kind = _kind(metric)
     if kind is not None:
         return TABLE[model_key(model)][kind]
@@ -117,3 +159,91 @@ def status(
     if sigma is not None and any(abs(value - b) < sigma for b in bounds):
         return "uncertain"
     return "passed" if passed else "failed"
+
+
+def _length(points: np.ndarray, a: str, b: str, *, lateral_only: bool = False) -> np.ndarray:
+    d = points[:, KEYPOINT_INDEX[a]] - points[:, KEYPOINT_INDEX[b]]
+    return np.abs(d[:, 0]) if lateral_only else np.hypot(d[:, 0], d[:, 1])
+
+
+def _stretch(length: np.ndarray, leg: float, part: str) -> np.ndarray:
+    """How much wider than at the calibration geometry an angle over this segment is."""
+    share = np.maximum(length / leg, SHORTEST_SHARE) if leg > 0 else np.full_like(length, np.nan)
+    return CALIBRATION_GEOMETRY[part] / share
+
+
+def angle_uncertainty(frontal: np.ndarray, *, leg_px: float, model: str) -> dict[str, np.ndarray]:
+    """The +/- of every angle of the chain, frame by frame (see the module docstring).
+
+    Parameters
+    ----------
+    frontal
+        Frontal-plane points (time, 33, 2), the units of ``leg_px`` (NaN where there are
+        none: oblique and side views).
+    leg_px
+        The clip's leg length in those units.
+    model
+        The pose model (``mediapipe-pose-heavy``, ...).
+
+    Returns
+    -------
+    dict
+        ``{metric name: +/- (time,)}`` for :data:`ANGLE_METRICS`, degrees; NaN where the
+        segments are not seen.
+    """
+    if model in EXACT_MODELS:
+        return {
+            name: np.where(np.isfinite(frontal[:, 0, 0]), 0.0, np.nan) for name in ANGLE_METRICS
+        }
+    table = TABLE[model_key(model)]
+    mid_hip = 0.5 * (
+        frontal[:, KEYPOINT_INDEX["left_hip"]] + frontal[:, KEYPOINT_INDEX["right_hip"]]
+    )
+    mid_sh = 0.5 * (
+        frontal[:, KEYPOINT_INDEX["left_shoulder"]] + frontal[:, KEYPOINT_INDEX["right_shoulder"]]
+    )
+    trunk = np.hypot(*(mid_sh - mid_hip).T)
+    hips = _length(frontal, "left_hip", "right_hip", lateral_only=True)
+    out = {
+        "pelvic_obliquity_deg": table["pelvic_obliquity"] * _stretch(hips, leg_px, "hip_line"),
+        "trunk_lean_deg": table["trunk_lean"] * _stretch(trunk, leg_px, "trunk"),
+    }
+    for side in ("left", "right"):
+        thigh = _stretch(_length(frontal, f"{side}_hip", f"{side}_knee"), leg_px, "thigh")
+        shank = _stretch(_length(frontal, f"{side}_knee", f"{side}_ankle"), leg_px, "shank")
+        out[f"femur_frontal_{side}_deg"] = table["segment"] * thigh
+        out[f"tibia_frontal_{side}_deg"] = table["segment"] * shank
+        out[f"knee_fppa_{side}_deg"] = table["knee_fppa"] * np.sqrt(0.5 * (thigh**2 + shank**2))
+    return {name: out[name] for name in ANGLE_METRICS}
+
+
+def frame_uncertainty(
+    frontal: np.ndarray, values: dict[str, np.ndarray], *, leg_px: float, model: str
+) -> dict[str, np.ndarray]:
+    """The +/- of every frontal metric, frame by frame: the angles' from
+    :func:`angle_uncertainty`, the pelvis shift's scaled like the hip line's, the margins'
+    and the ankle shift's as in :data:`NORM_UNCERTAINTY`; NaN where the metric is.
+
+    Parameters
+    ----------
+    frontal
+        Frontal-plane points (time, 33, 2).
+    values
+        The metrics ``{name: (time,)}`` of :data:`pronate.metrics.frontal_series.FRONTAL_VARIABLES`.
+    leg_px, model
+        See :func:`angle_uncertainty`.
+    """
+    out = angle_uncertainty(frontal, leg_px=leg_px, model=model)
+    exact = model in EXACT_MODELS
+    hips = _length(frontal, "left_hip", "right_hip", lateral_only=True)
+    for name in FRONTAL_VARIABLES:
+        if name in out:
+            continue
+        nominal = 0.0 if exact else float(uncertainty_of(name, model=model) or np.nan)
+        sigma = np.full(len(frontal), nominal)
+        if name == "pelvis_shift_norm" and not exact:
+            sigma = nominal * _stretch(hips, leg_px, "hip_line")
+        out[name] = sigma
+    return {
+        name: np.where(np.isfinite(values[name]), out[name], np.nan) for name in FRONTAL_VARIABLES
+    }
