@@ -138,8 +138,8 @@ def run_pictures(
 
         out.report_path = write_report(
             outdir / REPORT_NAME,
-            summary,
-            metrics=analysis.metrics,
+            analysis,
+            summary=summary,
             pose=pose,
             keyframes=keyframes,
             left_vs_right=left_vs_right,
