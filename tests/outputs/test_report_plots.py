@@ -16,7 +16,8 @@ import pytest
 import xarray as xr
 
 from hand_made import assessment
-from pronate.outputs.charts import Chart, nice_ticks, runs, tick_text
+from pronate.outputs.chart_ticks import nice_ticks, tick_text
+from pronate.outputs.charts import Chart, runs
 from pronate.outputs.report.plots import NARROW, WIDE, angle_angle_plot, panels, time_plot
 from pronate.outputs.report.values import SIDE_HEX, VERDICT_HEX
 from pronate.verdict.thresholds import Thresholds
