@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+from dataclasses import replace
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,9 +25,12 @@ import numpy as np
 import pytest
 
 import synthetic as syn
+from hand_made import assessment
 from pronate.app.cli import main
+from pronate.camera.view import ViewInfo
 from pronate.errors import OutputError
 from pronate.io.video import iter_frames, probe_video
+from pronate.outputs.render.moments import in_order
 from pronate.outputs.report import (
     REPORT_NAME,
     build_report,
@@ -38,7 +42,9 @@ from pronate.outputs.report import (
 )
 from pronate.pipeline import AnalysisOptions, analyze_pose, run_analyze
 from pronate.pose.schema import save_pose_dataset
+from pronate.verdict.criteria import Criterion
 from pronate.verdict.thresholds import Thresholds
+from stages import camera_facing
 
 CREATED = datetime(2024, 5, 6, 7, 8)
 SECTIONS = ("clip", "verdicts", "meaning", "moments", "plots", "left-right", "limits")
@@ -92,11 +98,11 @@ def png(path: Path, colour: tuple[int, int, int], *, size: tuple[int, int] = (36
 
 @pytest.fixture(scope="module")
 def analysis() -> tuple[Any, Any, dict[str, Any]]:
-    """Pose, metrics and summary of the synthetic script seen from the front."""
+    """Pose, analysis and summary of the synthetic script seen from the front."""
     pose = syn.render_pose(syn.simulate(fps=30.0), syn.Camera(yaw_deg=0.0, roll_deg=5.0))
     result, summary = analyze_pose(pose, options=AnalysisOptions())
-    metrics = result.metrics
-    assert [e["verdict"] for e in summary["events"]] == [
+    assert in_order(result.assessments) == tuple(result.assessments)
+    assert [a.verdict for a in result.assessments] == [
         "pronation",
         "pronation",
         "missing",
@@ -104,7 +110,7 @@ def analysis() -> tuple[Any, Any, dict[str, Any]]:
         "pronation",
         "pronation",
     ]
-    return pose, metrics, summary
+    return pose, result, summary
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +123,8 @@ def pictures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def report(analysis, pictures) -> str:
-    pose, metrics, summary = analysis
-    return build_report(summary, metrics=metrics, pose=pose, created=CREATED, **pictures)
+    pose, result, summary = analysis
+    return build_report(result, summary=summary, pose=pose, created=CREATED, **pictures)
 
 
 def section(text: str, ident: str) -> str:
@@ -197,10 +203,11 @@ def test_inline_data_is_json_safe(report, analysis):
 
 
 def test_plots_draw_the_normative_bands_of_the_thresholds(analysis):
-    _, metrics, summary = analysis
+    _, result, summary = analysis
 
     def fppa_svg(thresholds: Thresholds) -> str:
-        text = build_report(summary, metrics=metrics, thresholds=thresholds, created=CREATED)
+        changed = replace(result, thresholds=thresholds)
+        text = build_report(changed, summary=summary, created=CREATED)
         (attrs,) = [
             a for tag, a in parse(text).tags if tag == "img" and "Knee angle" in a.get("alt", "")
         ]
@@ -208,113 +215,121 @@ def test_plots_draw_the_normative_bands_of_the_thresholds(analysis):
 
     assert "band limit 16.8°" in fppa_svg(Thresholds())
     assert "band limit 18.6°" in fppa_svg(Thresholds(fppa_max_deg=18.6))
-    # the thresholds of the summary are the default
+    # the thresholds are the analysis's, whatever the summary says
     custom = dict(summary, thresholds=Thresholds(fppa_max_deg=12.0).as_dict())
-    text = build_report(custom, metrics=metrics, created=CREATED)
+    text = build_report(result, summary=custom, created=CREATED)
+    assert "up to 16.8° (the 95th" in text and "up to 12°" not in text
+    text = build_report(
+        replace(result, thresholds=Thresholds(fppa_max_deg=12.0)), summary=summary, created=CREATED
+    )
     assert "up to 12° (the 95th" in text
 
 
 def test_evidence_table_lists_every_criterion_with_value_threshold_and_pass(analysis):
-    _, _, summary = analysis
-    collapse = summary["events"][3]
+    _, result, _ = analysis
+    collapse = result.assessments[3]
     table = evidence_table(collapse)
-    for c in collapse["criteria"]:
-        assert c["name"] in table
+    for c in collapse.criteria:
+        assert c.name in table
     assert "−10.0° to 16.8°" in table and "≥ 3.0°" in table and "in phase: 22.5–67.5°" in table
     assert "✗ no" in table and "✓ yes" in table
-    bilateral = evidence_table(summary["events"][4])
+    both = result.assessments[4]
+    bilateral = evidence_table(both)
     assert bilateral.count("<tr") - 1 == len(
-        {re.sub(r"_(left|right)$", "", c["name"]) for c in summary["events"][4]["criteria"]}
+        {re.sub(r"_(left|right)$", "", c.name) for c in both.criteria}
     )
     assert '<span class="leg">left</span>' in bilateral
 
 
 def test_what_this_means_follows_the_verdicts(analysis):
-    _, _, summary = analysis
-    text = " ".join(meaning_paragraphs(summary))
+    _, result, summary = analysis
+    text = " ".join(meaning_paragraphs(result, summary))
     assert "tripod" in text and "centre of mass" in text
     assert all(m in text for m in MUSCLES)  # one moment is missing
     assert "Collapse" in text
-    pronation_only = dict(
-        summary,
-        events=[e for e in summary["events"] if e["verdict"] == "pronation"],
+    pronation_only = replace(
+        result, assessments=[a for a in result.assessments if a.verdict == "pronation"]
     )
-    text = " ".join(meaning_paragraphs(pronation_only))
+    text = " ".join(meaning_paragraphs(pronation_only, summary))
     assert not any(m in text for m in MUSCLES)
     assert "<b>Left leg</b>" in text
 
 
-def test_report_without_moments_or_metrics(analysis):
-    _, _, summary = analysis
-    empty = dict(summary, events=[], view="left", view_confidence="none")
-    text = build_report(empty, created=CREATED, notes=["video gone"])
+def test_report_without_moments_or_measures(analysis):
+    """A side view: no moment, no frontal metric measured, so no plot (and no picture)."""
+    _, result, summary = analysis
+    empty = replace(
+        result,
+        camera=camera_facing("left"),
+        assessments=[],
+        metrics=result.metrics.drop_vars(list(result.metrics.data_vars)),
+    )
+    notes = ["video gone"]
+    text = build_report(empty, summary=dict(summary, events=[]), created=CREATED, notes=notes)
     ids = parse(text).ids()
     assert set(SECTIONS) - {"moments"} <= ids
     assert "No loading moment was found" in text
     assert "video gone" in text
+    assert "left (none confidence)" in section(text, "clip")
     assert "from the side" in section(text, "limits")
+    assert section(text, "plots").count("Not measurable in this clip (side view).") == len(PLOTS)
     assert "<img" not in text
 
 
 def test_oblique_and_deep_squat_are_explained(analysis):
-    _, metrics, summary = analysis
-    event = dict(summary["events"][4])
-    event["knee_s"] = event["peak_s"] - 0.2
-    camera = {
-        "view": "oblique",
-        "yaw_deg": -30.0,
-        "roll_deg": -11.3,
-        "roll_method": "scene_lines",
-        "roll_confidence": "high",
-        "pitch_deg": 16.0,
-        "frontal_measurable": False,
-        "reason": "the camera is at least 30 deg off the client's front",
-        "placement_hint": "move the camera at least 30 deg around the client",
-    }
-    quality = {"image_size": [1080, 1920], "subject_height_px": 1300.0, "warnings": []}
-    event.update(
-        verdict="unmeasurable", reason=camera["reason"], placement_hint=camera["placement_hint"]
+    _, result, summary = analysis
+    both = result.assessments[4]
+    camera = replace(
+        camera_facing("oblique"),
+        view=ViewInfo("oblique", -30.0, False, "auto"),
+        roll_deg=-11.3,
+        roll_method="scene_lines",
+        roll_confidence="high",
+        pitch_deg=16.0,
+        reason="the camera is at least 30 deg off the client's front",
+        placement_hint="move the camera at least 30 deg around the client",
     )
-    changed = dict(summary, view="oblique", events=[event], camera=camera, quality=quality)
-    text = build_report(changed, metrics=metrics, created=CREATED)
+    quality = {"image_size": [1080, 1920], "subject_height_px": 1300.0, "warnings": []}
+    unseen = replace(
+        both,
+        moment=replace(both.moment, knee_s=both.moment.peak_s - 0.2),
+        verdict="unmeasurable",
+        reason=camera.reason,
+        placement_hint=camera.placement_hint,
+    )
+    changed = replace(result, camera=camera, assessments=[unseen], quality=quality)
+    text = build_report(changed, summary=summary, created=CREATED)
     assert "No frontal verdict from this clip" in section(text, "meaning")
     assert "no frontal-plane number or verdict" in section(text, "limits")
     panel = html.unescape(section(text, "camera"))
     assert "from the room's vertical lines" in panel
     assert "move the camera at least 30 deg" in panel and "1300 px" in panel
     assert "To measure: move the camera" in section(text, "moment-1")
-    assert "Deep squats." in section(text, "limits")
+    assert "Deep squats." in section(text, "limits") and "drop of 0.20 leg" in text
     assert "The knee is read on the way down" in section(text, "moment-1")
 
 
 def test_user_text_is_escaped(analysis):
-    _, _, summary = analysis
-    text = build_report(dict(summary, video="<script>alert(1)</script>.mp4"), created=CREATED)
+    _, result, summary = analysis
+    text = build_report(
+        result, summary=dict(summary, video="<script>alert(1)</script>.mp4"), created=CREATED
+    )
     assert "<script>alert" not in text
     assert "&lt;script&gt;" in text
 
 
-def test_the_templates_escape_every_text_of_the_summary(analysis):
+def test_the_templates_escape_every_text_of_the_analysis_and_summary(analysis):
     """Autoescape: a clip name, a model, a note, a camera's reason and a warning written
     as markup come out as text, in the page and in its title, and break no attribute."""
-    _, metrics, summary = analysis
+    _, result, summary = analysis
     attack = "<script>alert(1)</script>"
     name = "<svg onload=alert(1)>.mp4"
     quote = '"><img src=x onerror=alert(1)>'
-    camera = {
-        "view": "front",
-        "frontal_measurable": False,
-        "reason": attack,
-        "placement_hint": quote,
-    }
-    changed = dict(
-        summary,
-        video=f"/clips/{name}",
-        model=quote,
-        camera=camera,
-        quality={"warnings": [attack]},
+    camera = replace(result.camera, frontal_measurable=False, reason=attack, placement_hint=quote)
+    changed = replace(result, model=quote, camera=camera, quality={"warnings": [attack]})
+    text = build_report(
+        changed, summary=dict(summary, video=f"/clips/{name}"), created=CREATED, notes=[attack]
     )
-    text = build_report(changed, metrics=metrics, created=CREATED, notes=[attack])
     for markup in ("<script>alert", "<svg onload", "<img src=x"):
         assert markup not in text, markup
     tags = parse(text)
@@ -333,41 +348,37 @@ def test_the_templates_escape_every_text_of_the_summary(analysis):
     assert json.loads(data)["video"] == f"/clips/{name}"
 
 
-def test_values_and_verdicts_tolerate_uncertainty_status_and_extra_keys(analysis):
-    _, metrics, summary = analysis
-    event = {
-        "side": "left",
-        "kind": "single_leg_squat",
-        "start_s": 1.0,
-        "peak_s": 1.5,
-        "end_s": 2.0,
-        "verdict": "partial",
-        "reason": "a future key",
-        "criteria": [
-            {"name": "knee_fppa_in_band", "value": 16.04, "uncertainty": 5.0, "threshold": 16.8,
-             "passed": None, "status": "uncertain"},
-            {"name": "pelvis_over_foot", "value": 0.123, "uncertainty": 0.05, "threshold": 0.2,
-             "passed": False, "status": "failed"},
-            {"name": "knee_valgus_movement", "value": 4.0, "uncertainty": {"low": 1.0},
-             "threshold": 3.0, "passed": True},
+def test_values_carry_their_uncertainty_and_status(analysis):
+    _, result, summary = analysis
+    moment = assessment(
+        "left",
+        "single_leg_squat",
+        1.0,
+        1.5,
+        2.0,
+        "partial",
+        criteria=[
+            Criterion("knee_fppa_in_band", 16.04, 16.8, True, uncertainty=5.0),
+            Criterion("pelvis_over_foot", 0.123, 0.2, False, uncertainty=0.05),
+            Criterion("knee_valgus_movement", 4.0, 3.0, True, uncertainty=float("nan")),
         ],
-    }  # fmt: skip
-    table = evidence_table(event)
+    )
+    assert [c.status for c in moment.criteria] == ["uncertain", "failed", "passed"]
+    table = evidence_table(moment)
     assert "16.0° ± 5.0°" in table and "? unsure" in table
     assert "0.12 ± 0.05 hip widths" in table and "✗ no" in table
     assert ">4.0°</td>" in table and "✓ yes" in table  # an uncertainty not a number: left out
     # an uncertain criterion is not a failed one
-    assert moment_gist(event, view="front") == (
+    assert moment_gist(moment, view="front") == (
         "Part of the chain: the pelvis did not shift over the standing foot."
     )
-    extra = dict(summary, events=[event], camera={"view": "front"}, warnings=["w"], other=1)
-    text = build_report(extra, metrics=metrics, created=CREATED)
+    text = build_report(replace(result, assessments=[moment]), summary=summary, created=CREATED)
     assert "16.0° ± 5.0°" in section(text, "moment-1")
 
 
 def test_write_report_is_atomic_and_pdf_needs_a_browser(tmp_path, analysis):
-    _, metrics, summary = analysis
-    path = write_report(tmp_path / REPORT_NAME, summary, metrics=metrics, created=CREATED)
+    _, result, summary = analysis
+    path = write_report(tmp_path / REPORT_NAME, result, summary=summary, created=CREATED)
     assert path.read_text(encoding="utf-8").startswith("<!doctype html>")
     with pytest.raises(OutputError, match="cannot run"):
         write_pdf(path, tmp_path / "report.pdf", browser=str(tmp_path / "no-such-chromium"))
@@ -476,9 +487,9 @@ def test_report_opens_offline_in_headless_chromium(tmp_path, analysis, pictures)
     from browser import DevTools, console_errors, requested_urls
 
     browser = browser_or_skip()
-    pose, metrics, summary = analysis
+    pose, result, summary = analysis
     page = write_report(
-        tmp_path / REPORT_NAME, summary, metrics=metrics, pose=pose, created=CREATED, **pictures
+        tmp_path / REPORT_NAME, result, summary=summary, pose=pose, created=CREATED, **pictures
     )
     with DevTools(browser, tmp_path / "profile") as devtools:
         session = devtools.open_page()

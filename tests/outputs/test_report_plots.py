@@ -4,16 +4,20 @@ angle-angle plots drawn with it (:mod:`pronate.outputs.report.plots`), on hand-m
 from __future__ import annotations
 
 import base64
+import os
 import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
 
-from pronate.outputs.charts import Chart, nice_ticks, runs, tick_text
+from hand_made import assessment
+from pronate.outputs.chart_ticks import nice_ticks, tick_text
+from pronate.outputs.charts import Chart, runs
 from pronate.outputs.report.plots import NARROW, WIDE, angle_angle_plot, panels, time_plot
 from pronate.outputs.report.values import SIDE_HEX, VERDICT_HEX
 from pronate.verdict.thresholds import Thresholds
@@ -71,17 +75,9 @@ def metrics() -> xr.Dataset:
     )
 
 
-EVENTS = [
-    {"side": "both", "start_s": 0.5, "peak_s": 1.5, "end_s": 2.5, "verdict": "pronation"},
-    {
-        "side": "left",
-        "start_s": 3.5,
-        "peak_s": 4.5,
-        "knee_s": 4.1,
-        "end_s": 5.5,
-        "verdict": "collapse",
-        "status": "anything",  # extra keys are ignored
-    },
+MOMENTS = [
+    assessment("both", "squat", 0.5, 1.5, 2.5, "pronation", fps=FPS),
+    assessment("left", "single_leg_squat", 3.5, 4.5, 5.5, "collapse", knee_s=4.1, fps=FPS),
 ]
 
 
@@ -140,7 +136,7 @@ def test_the_picture_is_well_formed_svg_with_escaped_text():
 
 def test_time_plot_draws_legs_moments_and_the_band(metrics):
     th = Thresholds()
-    root = decode(time_plot(panels(th)[0], metrics, EVENTS, thresholds=th) or "")
+    root = decode(time_plot(panels(th)[0], metrics, MOMENTS, thresholds=th) or "")
     assert root.get("viewBox") == f"0 0 {WIDE[0]:g} {WIDE[1]:g}"
     words = texts(root)
     assert {"#1", "#2", "band limit 16.8°", "time (s)", "°"} <= set(words)
@@ -162,7 +158,7 @@ def test_time_plot_draws_legs_moments_and_the_band(metrics):
 
 def test_time_plot_follows_its_thresholds_and_its_size(metrics):
     th = Thresholds(fppa_max_deg=18.6)
-    root = decode(time_plot(panels(th)[0], metrics, EVENTS, thresholds=th, size=NARROW) or "")
+    root = decode(time_plot(panels(th)[0], metrics, MOMENTS, thresholds=th, size=NARROW) or "")
     assert root.get("viewBox") == f"0 0 {NARROW[0]:g} {NARROW[1]:g}"
     assert "band limit 18.6°" in texts(root)
 
@@ -173,13 +169,13 @@ def test_nothing_measured_draws_no_plot(metrics):
         knee_fppa_left_deg=("time", np.full(N, np.nan)),
         knee_fppa_right_deg=("time", np.full(N, np.nan)),
     )
-    assert time_plot(panels(th)[0], empty, EVENTS, thresholds=th) is None
+    assert time_plot(panels(th)[0], empty, MOMENTS, thresholds=th) is None
     shift = next(p for p in panels(th) if p.key == "shift")
-    assert time_plot(shift, metrics, EVENTS, thresholds=th) is None  # no such variable
+    assert time_plot(shift, metrics, MOMENTS, thresholds=th) is None  # no such variable
 
 
 def test_angle_angle_plot_marks_start_and_peak_of_each_leg(metrics):
-    root = decode(angle_angle_plot(metrics, EVENTS[0], number=3) or "")
+    root = decode(angle_angle_plot(metrics, MOMENTS[0], number=3) or "")
     assert "#3: thigh vs shin" in texts(root)
     circles = list(root.iter(f"{SVG}circle"))
     stars = list(root.iter(f"{SVG}polygon"))
@@ -187,22 +183,29 @@ def test_angle_angle_plot_marks_start_and_peak_of_each_leg(metrics):
     assert sorted(s.get("fill") for s in stars) == sorted(SIDE_HEX.values())
     # equal degrees on both axes: a square plot area over equal data spans
     assert root.get("viewBox") == "0 0 340 340"
-    one_leg = decode(angle_angle_plot(metrics, EVENTS[1], number=1) or "")
+    one_leg = decode(angle_angle_plot(metrics, MOMENTS[1], number=1) or "")
     assert len(list(one_leg.iter(f"{SVG}circle"))) == 1
-    assert angle_angle_plot(metrics, {"side": "left"}, number=1) is None
+    unmeasured = metrics.assign(femur_frontal_left_deg=("time", np.full(N, np.nan)))
+    assert angle_angle_plot(unmeasured, MOMENTS[1], number=1) is None  # no thigh tilt
 
 
 def test_plots_need_no_plotting_library():
     code = (
         "import sys, numpy as np, xarray as xr\n"
+        "from hand_made import analysis_with, assessment\n"
         "from pronate.outputs.report import build_report\n"
         "t = np.arange(30) / 10.0\n"
         "m = xr.Dataset({'knee_fppa_left_deg': ('time', np.sin(t))}, coords={'time': t})\n"
-        "e = {'side': 'left', 'start_s': 0.5, 'peak_s': 1.0, 'end_s': 1.5, 'verdict': 'partial'}\n"
-        "text = build_report({'events': [e]}, metrics=m)\n"
+        "a = assessment('left', 'single_leg_stance', 0.5, 1.0, 1.5, 'partial', fps=10.0)\n"
+        "text = build_report(analysis_with([a], metrics=m), summary={})\n"
         "assert text.count('data:image/svg+xml') == 2, text.count('data:image/svg+xml')\n"
         "print(sorted(n for n in sys.modules if n.split('.')[0] in ('matplotlib', 'pylab')))\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    tests = str(Path(__file__).parents[1])  # hand_made and stages
+    path = [tests, *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"

@@ -11,7 +11,8 @@ plot area except text. Every word put on a chart is escaped here, so the SVG tex
 safe to insert into HTML as it is.
 
 Colours are ``#rrggbb`` strings; dash styles are matplotlib's ``"-"``, ``"--"`` and
-``":"``.
+``":"``. The round ticks of the axes and their labels come from
+:mod:`pronate.outputs.chart_ticks`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Final
 
 import numpy as np
 
+from pronate.outputs.chart_ticks import nice_ticks, tick_text
+
 FONT: Final[str] = "system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif"
 INK: Final[str] = "#37424b"
 GRID: Final[str] = "#e3e7ea"
@@ -36,46 +39,6 @@ def num(value: float) -> str:
     """A coordinate with at most one decimal (``12.0`` -> ``12``)."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
-
-
-def tick_text(value: float, step: float) -> str:
-    """A tick label: as many decimals as the step needs, a true minus sign."""
-    digits = 0
-    while digits < 6 and abs(step * 10**digits - round(step * 10**digits)) > 1e-9:
-        digits += 1
-    text = f"{value:.{digits}f}"
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return text.replace("-", "−")
-
-
-def nice_ticks(lo: float, hi: float, *, target: int = 5) -> tuple[list[float], float]:
-    """Round tick values inside ``[lo, hi]`` about ``target`` of them, and their step.
-
-    Parameters
-    ----------
-    lo, hi
-        The axis limits.
-    target
-        About how many ticks.
-
-    Returns
-    -------
-    ticks, step
-        The ticks (multiples of the step: 1, 2, 2.5 or 5 times a power of ten).
-    """
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
-        return [], 1.0
-    raw = (hi - lo) / max(target, 1)
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= raw * 0.999)
-    first = math.ceil(lo / step - 1e-9)
-    ticks = []
-    k = first
-    while k * step <= hi + 1e-9 * step:
-        ticks.append(round(k * step, 10))
-        k += 1
-    return ticks, step
 
 
 def runs(x: np.ndarray, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -16,6 +16,7 @@ import xarray as xr
 
 from pronate.errors import InputError, OutputError
 from pronate.io.video import probe_video
+from pronate.verdict.analysis import Analysis
 
 
 @dataclass
@@ -66,7 +67,7 @@ def run_pictures(
     outdir: Path,
     *,
     pose: xr.Dataset,
-    metrics: xr.Dataset,
+    analysis: Analysis,
     summary: dict[str, Any],
     video: Path | str | None,
     write_video: bool = True,
@@ -80,8 +81,13 @@ def run_pictures(
     ----------
     outdir
         The analysis folder.
-    pose, metrics, summary
-        The pose dataset, its metrics and its summary.
+    pose
+        The pose dataset.
+    analysis
+        Its analysis (:class:`pronate.verdict.analysis.Analysis`): what is drawn.
+    summary
+        Its ``summary.json`` content: the clip's name, frames and warnings, and the side
+        medians, for the report.
     video
         The clip (a :class:`~pathlib.Path` that exists); a ``str`` or ``None`` when it
         was not found: overlay and key frames are then skipped with a warning.
@@ -118,8 +124,7 @@ def run_pictures(
             usable,
             outdir,
             pose=pose,
-            metrics=metrics,
-            events=summary,
+            analysis=analysis,
             write_video=write_video,
             progress=step,
         )
@@ -133,8 +138,8 @@ def run_pictures(
 
         out.report_path = write_report(
             outdir / REPORT_NAME,
-            summary,
-            metrics=metrics,
+            analysis,
+            summary=summary,
             pose=pose,
             keyframes=keyframes,
             left_vs_right=left_vs_right,

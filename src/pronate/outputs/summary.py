@@ -159,7 +159,7 @@ def summarize(analysis: Analysis, *, video: str, fps: float, frames: int) -> dic
         "fps": fps,
         "frames": frames,
         "view": view,
-        "view_confidence": _view_confidence(view),
+        "view_confidence": view_confidence(view),
         "model": model,
         "roll_deg": float(camera.roll_deg),
         "labels_swapped": int(camera.view.labels_swapped),
@@ -177,7 +177,7 @@ def summarize(analysis: Analysis, *, video: str, fps: float, frames: int) -> dic
     return json_safe(summary)
 
 
-def _view_confidence(view: str) -> str:
+def view_confidence(view: str) -> str:
     """Confidence of the frontal-plane evidence in a view: ``normal`` (front, back) or
     ``none`` (oblique and side views give no frontal verdict, see
     :mod:`pronate.camera.body`)."""

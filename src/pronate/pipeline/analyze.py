@@ -206,7 +206,7 @@ def _analyze(
     pictures = run_pictures(
         outdir,
         pose=pose,
-        metrics=metrics,
+        analysis=analysis,
         summary=summary,
         video=clip,
         write_video=write_video,

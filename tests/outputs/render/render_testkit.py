@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from hand_made import assessment
 from pronate.outputs.render.frame_data import FrameData
-from pronate.outputs.render.moments import LoadingMoment
 from pronate.outputs.render.support import base_of_support
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS
 from pronate.pose.schema import make_pose_dataset
@@ -119,33 +119,10 @@ def frame_data(
     kp = skeleton(frame_size=frame_size, valgus=0.25) if keypoints is None else keypoints
     conf = np.ones(len(KEYPOINTS))
     moments = (
-        LoadingMoment(
-            number=1,
-            side="right",
-            kind="single_leg_stance",
-            start_s=0.4,
-            peak_s=0.9,
-            end_s=1.3,
-            verdict="collapse",
-        ),
-        LoadingMoment(
-            number=2,
-            side="left",
-            kind="single_leg_stance",
-            start_s=1.9,
-            peak_s=2.35,
-            end_s=2.9,
-            verdict=verdict,
-        ),
-        LoadingMoment(
-            number=3,
-            side="both",
-            kind="squat",
-            start_s=3.6,
-            peak_s=4.2,
-            end_s=4.8,
-            verdict="unmeasurable",
-        ),
+        assessment("right", "single_leg_stance", 0.4, 0.9, 1.3, "collapse"),
+        # without a verdict the frame is outside every moment (moment 2 then passes)
+        assessment("left", "single_leg_stance", 1.9, 2.35, 2.9, verdict or "pronation"),
+        assessment("both", "squat", 3.6, 4.2, 4.8, "unmeasurable"),
     )
     hips = kp[[KEYPOINT_INDEX["left_hip"], KEYPOINT_INDEX["right_hip"]]].mean(axis=0)
     com = (float(hips[0] + 0.04 * frame_size[0]), float(hips[1] - 0.02 * frame_size[1]))

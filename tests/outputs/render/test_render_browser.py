@@ -19,6 +19,7 @@ import pytest
 from render_testkit import BACKGROUND, pose_dataset
 
 from browser import chromium, headless_command
+from hand_made import analysis_with, assessment
 from pronate.outputs.render import FrameDataBuilder, default_annotators, write_overlay
 
 pytestmark = pytest.mark.browser
@@ -76,17 +77,7 @@ def test_overlay_plays_in_headless_chromium(tmp_path: Path) -> None:
     clip = make_clip(tmp_path / "in.mp4")
     builder = FrameDataBuilder(
         pose_dataset(n=N, fps=FPS, frame_size=SIZE),
-        None,
-        [
-            {
-                "side": "left",
-                "kind": "single_leg_stance",
-                "start_s": 0.0,
-                "peak_s": 0.5,
-                "end_s": 1.0,
-                "verdict": "pronation",
-            }
-        ],
+        analysis_with([assessment("left", "single_leg_stance", 0.0, 0.5, 1.0, "pronation")]),
     )
     write_overlay(clip, tmp_path / "overlay.mp4", builder, default_annotators())
     page = tmp_path / "page.html"

@@ -1,4 +1,5 @@
-"""FrameData and its builder, against hand-made pose, metrics and events."""
+"""FrameData and its builder, against a hand-made pose and analysis (metrics, moments,
+camera)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import pytest
 import xarray as xr
 from render_testkit import FRAME_SIZE, pose_dataset, skeleton
 
+from hand_made import analysis_with, assessment
 from pronate.camera.frames import rotate2d
-from pronate.outputs.render import FrameData, FrameDataBuilder, LoadingMoment, frame_data_at
+from pronate.outputs.render import FrameData, FrameDataBuilder, frame_data_at
 from pronate.outputs.render.boxes import body_box_of, body_parts_of
-from pronate.outputs.render.moments import current_moment, moments_from_events
+from pronate.outputs.render.moments import current_moment, in_order, kind_words
 from pronate.outputs.render.support import (
     base_of_support,
     estimate_floor_angle,
@@ -23,24 +25,9 @@ from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS
 FPS = 30.0
 N = 90
 
-EVENTS = [
-    {
-        "side": "right",
-        "kind": "single_leg_stance",
-        "start_s": 2.0,
-        "peak_s": 2.4,
-        "end_s": 2.8,
-        "verdict": "collapse",
-        "criteria": [],
-    },
-    {
-        "side": "left",
-        "kind": "single_leg_stance",
-        "start_s": 0.5,
-        "peak_s": 1.0,
-        "end_s": 1.5,
-        "verdict": "pronation",
-    },
+MOMENTS = [  # not in order: the builder numbers them by start
+    assessment("right", "single_leg_stance", 2.0, 2.4, 2.8, "collapse"),
+    assessment("left", "single_leg_stance", 0.5, 1.0, 1.5, "pronation"),
 ]
 
 
@@ -89,48 +76,43 @@ def test_frame_data_validates_and_freezes() -> None:
         data.knee_fppa_deg["left"] = 1.0  # type: ignore[index]
 
 
-def test_moments_from_events_sorts_numbers_and_reads_a_summary() -> None:
-    moments = moments_from_events({"events": EVENTS})
-    assert [m.side for m in moments] == ["left", "right"]
-    assert [m.number for m in moments] == [1, 2]
-    assert moments == moments_from_events(EVENTS)
-    no_peak = moments_from_events([{"side": "both", "start_s": 1.0, "end_s": 2.0}])[0]
-    assert no_peak.peak_s == 1.5 and no_peak.kind == "loading" and no_peak.verdict is None
-    with pytest.raises(ValueError, match="side"):
-        moments_from_events([{"side": "up", "start_s": 0, "end_s": 1, "verdict": "partial"}])
-    with pytest.raises(ValueError, match="verdict"):
-        moments_from_events([{"side": "left", "start_s": 0, "end_s": 1, "verdict": "good"}])
-    with pytest.raises(ValueError, match="start_s"):
-        moments_from_events([{"side": "left", "end_s": 1}])
+def test_moments_are_numbered_by_start_then_peak() -> None:
+    early, late = MOMENTS[1], MOMENTS[0]
+    assert in_order(MOMENTS) == (early, late)
+    assert in_order(MOMENTS)[0] is early  # the analysis's own objects
+    first = assessment("both", "squat", 1.0, 1.8, 2.0, "partial")
+    second = assessment("left", "lunge", 1.0, 1.2, 2.5, "missing")
+    assert in_order([first, second]) == (second, first)  # same start: the earlier peak
+    build = FrameDataBuilder(
+        pose_dataset(n=N, fps=FPS, frame_size=FRAME_SIZE), analysis_with(MOMENTS)
+    )
+    assert build.moments == (early, late)
+    assert FrameDataBuilder(pose_dataset(n=N, fps=FPS, frame_size=FRAME_SIZE)).moments == ()
 
 
 def test_current_moment_prefers_the_nearest_peak() -> None:
-    a = LoadingMoment(number=1, side="left", kind="x", start_s=0, peak_s=1, end_s=3, verdict=None)
-    b = LoadingMoment(number=2, side="right", kind="x", start_s=2, peak_s=3, end_s=4, verdict=None)
+    a = assessment("left", "x", 0.0, 1.0, 3.0, "partial")
+    b = assessment("right", "x", 2.0, 3.0, 4.0, "partial")
     assert current_moment((a, b), time_s=1.0) is a
     assert current_moment((a, b), time_s=2.8) is b
     assert current_moment((a, b), time_s=5.0) is None
-    assert a.kind_words == "x"
-    single = LoadingMoment(
-        number=1,
-        side="left",
-        kind="single_leg_stance",
-        start_s=0,
-        peak_s=1,
-        end_s=2,
-        verdict=None,
-    )
-    assert single.kind_words == "single-leg stance"
+    c = assessment("both", "x", 0.0, 2.0, 4.0, "partial")  # as near as a at 1.5 s
+    assert current_moment((a, c), time_s=1.5) is a
+    assert current_moment((c, a), time_s=1.5) is c
+    assert kind_words("x") == "x"
+    assert kind_words("single_leg_stance") == "single-leg stance"
+    assert kind_words("step_down") == "step-down"
 
 
 def test_builder_reads_the_documented_contracts(pose: xr.Dataset) -> None:
     metrics = metrics_for(pose)
-    build = FrameDataBuilder(pose, metrics, EVENTS)
+    analysis = analysis_with(MOMENTS, metrics=metrics)
+    build = FrameDataBuilder(pose, analysis)
     assert len(build) == N
     assert build.duration_s == pytest.approx(N / FPS)
     d = build(30)  # t = 1.0 s: the left moment's peak
     assert d.time_s == pytest.approx(1.0)
-    assert d.moment is not None and d.moment.side == "left"
+    assert d.moment is MOMENTS[1]
     assert d.loaded_side == "left" and d.verdict == "pronation"
     assert d.com_inside is True
     assert d.knee_fppa_deg["left"] == pytest.approx(20 * 30 / (N - 1))
@@ -160,46 +142,48 @@ def test_builder_reads_the_documented_contracts(pose: xr.Dataset) -> None:
     # no contact: no base of support
     d4 = build(N - 1)
     assert d4.base_of_support is None and d4.loaded_side is None
-    assert _same(frame_data_at(pose, metrics, EVENTS, 30), d)
+    assert d2.moment is MOMENTS[0]
+    assert _same(frame_data_at(pose, analysis, 30), d)
 
 
 def _same(a: FrameData, b: FrameData) -> bool:
     return (
         np.array_equal(a.keypoints, b.keypoints)
         and a.time_s == b.time_s
-        and a.moment == b.moment
+        and a.moment is b.moment
         and a.base_of_support == b.base_of_support
         and dict(a.knee_fppa_deg) == dict(b.knee_fppa_deg)
     )
 
 
-def test_builder_without_metrics_or_events(pose: xr.Dataset) -> None:
+def test_builder_without_an_analysis(pose: xr.Dataset) -> None:
     d = FrameDataBuilder(pose)(10)
     assert d.moment is None and d.verdict is None and d.loaded_side is None
     assert d.com_px is None and d.base_of_support is None and d.com_inside is None
     assert math.isnan(d.pelvic_obliquity_deg)
-    assert d.body_parts
+    assert d.body_parts and d.moments == () and d.view is None
+    assert frame_data_at(pose, None, 10).moment is None
 
 
 def test_builder_frame_missing_from_the_pose(pose: xr.Dataset) -> None:
     dropped = pose.isel(time=[i for i in range(N) if i != 31])
-    d = FrameDataBuilder(dropped, None, EVENTS)(31)
+    d = FrameDataBuilder(dropped, analysis_with(MOMENTS))(31)
     assert np.isnan(d.keypoints).all()
     assert d.time_s == pytest.approx(31 / FPS) and d.verdict == "pronation"
 
 
 def test_builder_aligns_metrics_on_time(pose: xr.Dataset) -> None:
     metrics = metrics_for(pose).isel(time=slice(0, N, 2))  # half the frames
-    d = FrameDataBuilder(pose, metrics, EVENTS)(31)
+    d = FrameDataBuilder(pose, analysis_with(MOMENTS, metrics=metrics))(31)
     assert math.isnan(d.knee_fppa_deg["left"])  # no metric within half a frame
-    d = FrameDataBuilder(pose, metrics, EVENTS)(30)
+    d = FrameDataBuilder(pose, analysis_with(MOMENTS, metrics=metrics))(30)
     assert d.knee_fppa_deg["left"] == pytest.approx(20 * 30 / (N - 1))
 
 
 def test_builder_rejects_metrics_with_extra_dims(pose: xr.Dataset) -> None:
     bad = xr.Dataset({"com_x_px": (("time", "k"), np.zeros((N, 2)))})
     with pytest.raises(ValueError, match="dims"):
-        FrameDataBuilder(pose, bad)
+        FrameDataBuilder(pose, analysis_with(metrics=bad))
 
 
 @pytest.mark.parametrize("roll", [-6.0, 0.0, 5.0])
@@ -240,8 +224,8 @@ def test_body_parts_cover_every_keypoint_and_the_head_top() -> None:
 
 def test_builder_uses_the_analysis_roll_and_view(pose: xr.Dataset) -> None:
     metrics = metrics_for(pose)
-    metrics.attrs.update({"roll_deg": 5.0, "view": "oblique"})
-    build = FrameDataBuilder(pose, metrics, EVENTS)
+    analysis = analysis_with(MOMENTS, metrics=metrics, view="oblique", roll_deg=5.0)
+    build = FrameDataBuilder(pose, analysis)
     # roll turns the y-up frame counter-clockwise: in the image (y down) the floor is at -5
     assert math.degrees(build.floor_angle) == pytest.approx(-5.0)
     d = build(30)
@@ -254,7 +238,8 @@ def test_builder_uses_the_analysis_roll_and_view(pose: xr.Dataset) -> None:
     axis = rolled[KEYPOINT_INDEX["nose"]] - rolled[KEYPOINT_INDEX["left_heel"]]
     up = rotate2d(np.array([axis[0], -axis[1]]), angle_deg=-5.0)
     assert abs(up[0]) < 0.2 * abs(up[1])
-    assert FrameDataBuilder(pose, None, EVENTS).view is None
+    without = FrameDataBuilder(pose)  # no analysis: the floor from the heels, here level
+    assert without.view is None and without.floor_angle == 0.0
 
 
 def test_thigh_foreshortened_against_its_clip_length() -> None:

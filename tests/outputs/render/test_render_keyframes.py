@@ -9,40 +9,23 @@ import numpy as np
 import pytest
 from render_testkit import pose_dataset, write_clip
 
-from pronate.outputs.render import (
-    FrameDataBuilder,
-    LoadingMoment,
-    default_annotators,
-    write_keyframes,
-)
-from pronate.outputs.render.keyframes import (
-    best_moment,
-    caption,
-    keyframe_name,
-    nearest_frames,
-    side_by_side,
-)
+from hand_made import assessment
+from pronate.outputs.render import FrameDataBuilder, default_annotators, write_keyframes
+from pronate.outputs.render.keyframe_pictures import caption, side_by_side
+from pronate.outputs.render.keyframes import best_moment, keyframe_name, nearest_frames
+from pronate.verdict.assessment import Assessment
 
 N, FPS, SIZE = 60, 20, (160, 288)
 
 
 def moment(
-    number: int,
     side: str,
     peak: float,
-    verdict: str | None = "pronation",
+    verdict: str = "pronation",
     length: float = 0.4,
     kind: str = "single_leg_stance",
-) -> LoadingMoment:
-    return LoadingMoment(
-        number=number,
-        side=side,
-        kind=kind,
-        start_s=peak - length / 2,
-        peak_s=peak,
-        end_s=peak + length / 2,
-        verdict=verdict,
-    )
+) -> Assessment:
+    return assessment(side, kind, peak - length / 2, peak, peak + length / 2, verdict, fps=FPS)
 
 
 def read_png(path: Path) -> np.ndarray:
@@ -60,38 +43,17 @@ def builder() -> FrameDataBuilder:
 
 
 def test_names() -> None:
-    assert keyframe_name(moment(1, "left", 2.349)) == "01_left_single_leg_stance_2.35s.png"
-    assert keyframe_name(moment(12, "both", 0.5, kind="Squat rep")) == "12_both_squat_rep_0.50s.png"
+    assert keyframe_name(moment("left", 2.349), 1) == "01_left_single_leg_stance_2.35s.png"
+    assert keyframe_name(moment("both", 0.5, kind="Squat rep"), 12) == "12_both_squat_rep_0.50s.png"
 
 
 def test_keyframe_at_each_peak(tmp_path: Path, clip: Path, builder: FrameDataBuilder) -> None:
-    events = [
-        {
-            "side": "left",
-            "kind": "single_leg_stance",
-            "start_s": 0.2,
-            "peak_s": 0.52,
-            "end_s": 0.8,
-            "verdict": "pronation",
-        },
-        {
-            "side": "right",
-            "kind": "step_down",
-            "start_s": 1.0,
-            "peak_s": 1.46,
-            "end_s": 1.9,
-            "verdict": "collapse",
-        },
-        {
-            "side": "left",
-            "kind": "single_leg_stance",
-            "start_s": 2.5,
-            "peak_s": 2.95,
-            "end_s": 3.0,
-            "verdict": "partial",
-        },
+    moments = [  # not in order: numbered by start
+        assessment("right", "step_down", 1.0, 1.46, 1.9, "collapse", fps=FPS),
+        assessment("left", "single_leg_stance", 2.5, 2.95, 3.0, "partial", fps=FPS),
+        assessment("left", "single_leg_stance", 0.2, 0.52, 0.8, "pronation", fps=FPS),
     ]
-    out = write_keyframes(clip, tmp_path, events, builder, default_annotators())
+    out = write_keyframes(clip, tmp_path, moments, builder, default_annotators())
     names = [p.name for p in out.keyframes.values()]
     assert names == [
         "01_left_single_leg_stance_0.52s.png",
@@ -113,7 +75,7 @@ def test_keyframe_at_each_peak(tmp_path: Path, clip: Path, builder: FrameDataBui
 
 
 def test_keyframes_are_scaled_down(tmp_path: Path, clip: Path, builder: FrameDataBuilder) -> None:
-    out = write_keyframes(clip, tmp_path, [moment(1, "left", 1.0)], builder, [], max_size=200)
+    out = write_keyframes(clip, tmp_path, [moment("left", 1.0)], builder, [], max_size=200)
     image = read_png(out.keyframes[1])
     assert max(image.shape[:2]) == 200
 
@@ -124,7 +86,7 @@ def test_stale_keyframes_are_removed(tmp_path: Path, clip: Path, builder: FrameD
     (folder / "07_left_squat_9.99s.png").write_bytes(b"old")
     (folder / "left_vs_right.png").write_bytes(b"old")
     (folder / "notes.txt").write_text("mine")
-    out = write_keyframes(clip, tmp_path, [moment(1, "right", 1.0)], builder, [])
+    out = write_keyframes(clip, tmp_path, [moment("right", 1.0)], builder, [])
     assert sorted(p.name for p in folder.iterdir()) == [
         "01_right_single_leg_stance_1.00s.png",
         "left_vs_right.png",
@@ -137,7 +99,7 @@ def test_stale_keyframes_are_removed(tmp_path: Path, clip: Path, builder: FrameD
 
 
 def test_peak_after_the_last_frame(tmp_path: Path, clip: Path, builder: FrameDataBuilder) -> None:
-    out = write_keyframes(clip, tmp_path, [moment(1, "left", 10.0)], builder, [])
+    out = write_keyframes(clip, tmp_path, [moment("left", 10.0)], builder, [])
     image = read_png(out.keyframes[1])
     bar = image.shape[0] - SIZE[1]
     assert round((float(image[bar + 4 : bar + 10, 4:10].mean()) - 20) / 3) == N - 1
@@ -145,19 +107,21 @@ def test_peak_after_the_last_frame(tmp_path: Path, clip: Path, builder: FrameDat
 
 def test_best_moment() -> None:
     moments = [
-        moment(1, "both", 1.0, length=2.0, kind="squat"),
-        moment(2, "left", 3.0, verdict="unmeasurable", length=1.0),
-        moment(3, "left", 5.0, verdict="missing", length=0.5),
-        moment(4, "left", 7.0, verdict="collapse", length=0.8),
+        moment("both", 1.0, length=2.0, kind="squat"),
+        moment("left", 3.0, verdict="unmeasurable", length=1.0),
+        moment("left", 5.0, verdict="missing", length=0.5),
+        moment("left", 7.0, verdict="collapse", length=0.8),
+        moment("left", 9.0, verdict="partial", length=0.8),
     ]
-    assert best_moment(moments, "left") == moments[3]  # single-leg, measurable, longest
-    assert best_moment(moments, "right") == moments[0]  # bilateral when nothing else
+    assert best_moment(moments, "left") is moments[3]  # single-leg, measurable, longest, first
+    assert best_moment(moments, "right") is moments[0]  # bilateral when nothing else
+    assert best_moment(moments[1:3], "left") is moments[2]  # measurable over longer
     assert best_moment([], "left") is None
 
 
 def test_caption_and_side_by_side() -> None:
     image = np.zeros((300, 200, 3), dtype=np.uint8)
-    framed = caption(image, moment(1, "left", 2.0))
+    framed = caption(image, moment("left", 2.0), number=1)
     assert framed.shape[1] == 200 and framed.shape[0] > 300
     assert np.array_equal(framed[-300:], image)  # the picture itself is not covered
     both = side_by_side(framed, None)
@@ -169,7 +133,7 @@ def test_caption_and_side_by_side() -> None:
 def test_bilateral_only_gives_one_picture(
     tmp_path: Path, clip: Path, builder: FrameDataBuilder
 ) -> None:
-    out = write_keyframes(clip, tmp_path, [moment(1, "both", 1.0, kind="squat")], builder, [])
+    out = write_keyframes(clip, tmp_path, [moment("both", 1.0, kind="squat")], builder, [])
     assert out.left_moment == out.right_moment == 1
     assert out.left_vs_right is not None
     assert read_png(out.left_vs_right).shape == read_png(out.keyframes[1]).shape

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from render_testkit import BACKGROUND, pose_dataset, write_clip
 
+from hand_made import analysis_with, assessment
 from pronate.errors import InputError
 from pronate.io.video import Frame
 from pronate.outputs.render import (
@@ -21,24 +22,12 @@ from pronate.outputs.render import (
     write_overlay,
 )
 
-EVENTS = [
-    {
-        "side": "left",
-        "kind": "single_leg_stance",
-        "start_s": 0.3,
-        "peak_s": 0.6,
-        "end_s": 0.9,
-        "verdict": "pronation",
-    },
-    {
-        "side": "right",
-        "kind": "single_leg_stance",
-        "start_s": 1.2,
-        "peak_s": 1.5,
-        "end_s": 1.8,
-        "verdict": "collapse",
-    },
-]
+ANALYSIS = analysis_with(
+    [
+        assessment("left", "single_leg_stance", 0.3, 0.6, 0.9, "pronation"),
+        assessment("right", "single_leg_stance", 1.2, 1.5, 1.8, "collapse"),
+    ]
+)
 
 
 def decoded(path: Path) -> tuple[int, Fraction, list[np.ndarray]]:
@@ -60,7 +49,7 @@ def test_overlay_keeps_frame_count_and_rate(
     even = (size[0] - size[0] % 2, size[1] - size[1] % 2)
     clip = write_clip(tmp_path / "in.mp4", n=n, fps=fps, frame_size=size)
     pose = pose_dataset(n=n, fps=fps, frame_size=even, sway_px=10)
-    builder = FrameDataBuilder(pose, None, EVENTS)
+    builder = FrameDataBuilder(pose, ANALYSIS)
     out = write_overlay(clip, tmp_path / "overlay.mp4", builder, default_annotators())
     count_in, rate_in, _ = decoded(clip)
     count_out, rate_out, frames = decoded(out.path)
@@ -118,22 +107,18 @@ def test_render_outputs_one_pass_and_no_video(tmp_path: Path) -> None:
     n, fps, size = 45, 25, (160, 288)
     clip = write_clip(tmp_path / "in.mp4", n=n, fps=fps, frame_size=size)
     pose = pose_dataset(n=n, fps=fps, frame_size=size)
-    out = render_outputs(clip, tmp_path / "a", pose=pose, metrics=None, events=EVENTS)
+    out = render_outputs(clip, tmp_path / "a", pose=pose, analysis=ANALYSIS)
     assert out.overlay is not None and out.overlay.frames == n
     assert (tmp_path / "a" / "overlay.mp4").is_file()
     assert sorted(out.keyframes.keyframes) == [1, 2]
-    quiet = render_outputs(
-        clip,
-        tmp_path / "b",
-        pose=pose,
-        metrics=None,
-        events={"events": EVENTS},
-        write_video=False,
-    )
+    quiet = render_outputs(clip, tmp_path / "b", pose=pose, analysis=ANALYSIS, write_video=False)
     assert quiet.overlay is None and not (tmp_path / "b" / "overlay.mp4").exists()
     assert [p.name for p in quiet.keyframes.keyframes.values()] == [
         p.name for p in out.keyframes.keyframes.values()
     ]
+    bare = render_outputs(clip, tmp_path / "c", pose=pose, analysis=None)  # the skeleton only
+    assert bare.overlay is not None and bare.overlay.frames == n
+    assert bare.keyframes.keyframes == {} and bare.keyframes.left_vs_right is None
 
 
 def test_overlay_streams_with_flat_memory(tmp_path: Path) -> None:

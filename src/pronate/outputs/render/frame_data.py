@@ -2,36 +2,36 @@
 
 Every position is in pixels of the *upright* frame (x to the right, y down), as in the pose
 dataset (:mod:`pronate.pose.schema`). :class:`FrameDataBuilder` assembles a ``FrameData`` for any
-video frame from the three documented contracts of the analysis:
+video frame from the pose dataset (``position``, ``confidence``, coordinate ``frame``) and,
+when there is one, the clip's analysis (:class:`pronate.verdict.analysis.Analysis`):
 
-- the pose dataset (``position``, ``confidence``, coordinate ``frame``);
-- the metrics dataset of :func:`pronate.metrics.kinematics.compute_metrics`, on the pose's ``time``
-  axis, of which these variables are used (all optional; a missing one draws nothing):
-  ``stance`` (``left``/``right``/``both``/``none``), ``com_x_px``, ``com_y_px``,
-  ``com_margin_norm`` (positive = centre of mass inside the base of support),
-  ``knee_fppa_left_deg``, ``knee_fppa_right_deg``, ``pelvic_obliquity_deg``;
-- the loading moments (``summary["events"]``): dicts with ``side``, ``kind``, ``start_s``,
-  ``peak_s``, ``end_s`` and ``verdict``.
+- its metrics (:mod:`pronate.metrics.schema`), on the pose's ``time`` axis, of which these
+  variables are used (a missing one draws nothing): ``stance``
+  (``left``/``right``/``both``/``none``), ``com_x_px``, ``com_y_px``, ``com_margin_norm``
+  (positive = centre of mass inside the base of support), ``knee_fppa_left_deg``,
+  ``knee_fppa_right_deg``, ``pelvic_obliquity_deg``;
+- its loading moments with their verdicts (``assessments``, numbered as
+  :mod:`pronate.outputs.render.moments` numbers them);
+- its camera: the roll (``roll_deg``, counter-clockwise in a y-up frame, so the floor runs
+  at ``-roll_deg`` in the image) and the view; and its model, for the +/- of the angles.
 
-Two attributes of the metrics dataset are used when present: ``roll_deg`` (camera roll,
-counter-clockwise in a y-up frame, so the floor runs at ``-roll_deg`` in the image) and
-``view`` (``front``, ``back``, ``left``, ``right``, ``oblique``).
+Without an analysis (a pose alone) there are no metrics, moments or camera: the skeleton
+is drawn with nothing measured on it.
 
 The base of support drawn under the feet follows the rule of the analysis (the feet in
 contact, each spanning its heel and toe points, widened by an estimated foot width) on a
-floor line tilted by the camera roll (estimated from the heels in double stance when the
-metrics carry no ``roll_deg``); it is a drawing aid, and its colour comes from
-``com_margin_norm``, the analysis's own answer.
+floor line tilted by the camera roll (estimated from the heels in double stance without an
+analysis); it is a drawing aid, and its colour comes from ``com_margin_norm``, the
+analysis's own answer.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -47,12 +47,7 @@ from pronate.outputs.render.boxes import (
     sweep_boxes,
     union_box,
 )
-from pronate.outputs.render.moments import (
-    LOADED_SIDES,
-    LoadingMoment,
-    current_moment,
-    moments_from_events,
-)
+from pronate.outputs.render.moments import LOADED_SIDES, current_moment, in_order
 from pronate.outputs.render.style import VERDICTS
 from pronate.outputs.render.support import (
     base_of_support,
@@ -60,6 +55,8 @@ from pronate.outputs.render.support import (
     thigh_foreshortened,
 )
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS, SIDES
+from pronate.verdict.analysis import Analysis
+from pronate.verdict.assessment import Assessment
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:
@@ -92,7 +89,7 @@ class FrameData:
     verdict
         Verdict of the current loading moment, ``None`` outside loading moments.
     moment
-        The current loading moment, if any.
+        The current loading moment, if any (one of :attr:`moments`).
     com_px
         Centre of mass ``(x, y)``, or ``None``.
     base_of_support
@@ -109,7 +106,7 @@ class FrameData:
     pelvic_obliquity_deg
         Pelvic obliquity, degrees, positive when the left hip is higher.
     moments
-        All loading moments of the clip, by start time.
+        All loading moments of the clip, in order (moment *n* is item *n* - 1).
     body_parts
         Boxes ``(x0, y0, x1, y1)`` that together cover the body around this frame (padded;
         they may cover a short time window, so labels placed around them stay still);
@@ -132,7 +129,7 @@ class FrameData:
     duration_s: float = math.nan
     loaded_side: str | None = None
     verdict: str | None = None
-    moment: LoadingMoment | None = None
+    moment: Assessment | None = None
     com_px: PointF | None = None
     base_of_support: tuple[PointF, PointF] | None = None
     com_inside: bool | None = None
@@ -145,7 +142,7 @@ class FrameData:
     pelvic_obliquity_deg: float = math.nan
     fppa_uncertainty_deg: float = math.nan
     obliquity_uncertainty_deg: float = math.nan
-    moments: tuple[LoadingMoment, ...] = ()
+    moments: tuple[Assessment, ...] = ()
     body_parts: tuple[BoxF, ...] | None = None
     clip_body_box: BoxF | None = None
     view: str | None = None
@@ -242,27 +239,34 @@ class FrameDataBuilder:
     ----------
     pose
         Pose dataset (:mod:`pronate.pose.schema`).
-    metrics
-        Metrics dataset on the pose's ``time`` axis (see the module docstring), or ``None``.
-    events
-        Loading moments: event dicts, or a summary dict holding them under ``events``.
+    analysis
+        The clip's analysis (see the module docstring), or ``None``: the skeleton only.
     min_confidence
         Keypoints below this are ignored for the body box and base of support.
     body_window_s
         The body box of a frame covers the body from ``t - body_window_s`` to
         ``t + body_window_s``, so labels placed around it stay still.
+
+    Attributes
+    ----------
+    moments
+        The analysis's loading moments, in order (:func:`pronate.outputs.render.moments.in_order`).
+    floor_angle
+        Angle of the floor line in the image, radians (y down).
+    view
+        The camera's view, ``None`` without an analysis.
     """
 
     def __init__(
         self,
         pose: xr.Dataset,
-        metrics: xr.Dataset | None = None,
-        events: Sequence[Mapping[str, Any]] | Mapping[str, Any] = (),
+        analysis: Analysis | None = None,
         *,
         min_confidence: float = 0.3,
         body_window_s: float = 0.25,
     ) -> None:
         n = pose.sizes["time"]
+        metrics = analysis.metrics if analysis is not None else None
         self.fps = float(pose.attrs["fps"])
         self.frame_size = (int(pose.attrs["image_width"]), int(pose.attrs["image_height"]))
         self.min_confidence = min_confidence
@@ -284,19 +288,17 @@ class FrameDataBuilder:
         }
         self._pelvis = _floats(_metric(metrics, "pelvic_obliquity_deg", pose), n)
         self._thigh_short = thigh_foreshortened(self._kp)
-        self.moments = moments_from_events(events)
+        self.moments = in_order(analysis.assessments) if analysis is not None else ()
         self.duration_s = float(self._times[-1] + 1.0 / self.fps) if n else 0.0
-        roll = metrics.attrs.get("roll_deg") if metrics is not None else None
-        if roll is not None and np.isfinite(float(roll)):
-            # the analysis's roll turns the y-up frame counter-clockwise: floor at -roll
-            self.floor_angle = -math.radians(float(roll))
+        if analysis is not None:
+            # the camera's roll turns the y-up frame counter-clockwise: floor at -roll
+            self.floor_angle = -math.radians(float(analysis.camera.roll_deg))
         else:
             self.floor_angle = estimate_floor_angle(
                 self._kp, self._conf, self._stance, min_confidence=min_confidence
             )
-        view = metrics.attrs.get("view") if metrics is not None else None
-        self.view = str(view) if view else None
-        model = str(metrics.attrs.get("model", "")) if metrics is not None else ""
+        self.view = analysis.camera.view.view if analysis is not None else None
+        model = analysis.model if analysis is not None else ""
         self._sigma = {
             name: float(uncertainty_of(name, model=model) or math.nan) if model else math.nan
             for name in ("knee_fppa_left_deg", "pelvic_obliquity_deg")
@@ -332,7 +334,7 @@ class FrameDataBuilder:
                 confidence=np.full(len(KEYPOINTS), np.nan),
                 time_s=time_s,
                 duration_s=self.duration_s,
-                loaded_side=moment.side if moment else None,
+                loaded_side=moment.moment.side if moment else None,
                 verdict=moment.verdict if moment else None,
                 moment=moment,
                 moments=self.moments,
@@ -350,7 +352,7 @@ class FrameDataBuilder:
             confidence=self._conf[row],
             time_s=time_s,
             duration_s=self.duration_s,
-            loaded_side=moment.side if moment else stance,
+            loaded_side=moment.moment.side if moment else stance,
             verdict=moment.verdict if moment else None,
             moment=moment,
             com_px=(float(com[0]), float(com[1])) if np.isfinite(com).all() else None,
@@ -374,12 +376,7 @@ class FrameDataBuilder:
         )
 
 
-def frame_data_at(
-    pose: xr.Dataset,
-    metrics: xr.Dataset | None,
-    events: Sequence[Mapping[str, Any]] | Mapping[str, Any],
-    index: int,
-) -> FrameData:
+def frame_data_at(pose: xr.Dataset, analysis: Analysis | None, index: int) -> FrameData:
     """Return the :class:`FrameData` of video frame ``index`` of an analysed clip.
 
     A one-off convenience; for many frames build a :class:`FrameDataBuilder` once.
@@ -388,10 +385,8 @@ def frame_data_at(
     ----------
     pose
         Pose dataset.
-    metrics
-        Metrics dataset (see the module docstring), or ``None``.
-    events
-        Event dicts, or a summary dict holding them under ``events``.
+    analysis
+        The clip's analysis (see the module docstring), or ``None``.
     index
         Video frame index (the pose dataset's ``frame`` coordinate).
 
@@ -400,4 +395,4 @@ def frame_data_at(
     FrameData
         What the annotators draw on that frame.
     """
-    return FrameDataBuilder(pose, metrics, events)(index)
+    return FrameDataBuilder(pose, analysis)(index)

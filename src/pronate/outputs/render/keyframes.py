@@ -2,33 +2,35 @@
 
 One PNG per moment, named ``NN_SIDE_KIND_PEAKs.png`` (``01_left_single_leg_stance_2.35s.png``),
 with a caption bar above the frame (moment, side, time, verdict) so nothing covers the body;
-and ``left_vs_right.png``, the best left and the best right moment side by side. Files are
-written atomically; key frames of an earlier run that this run did not write are removed, so
-the folder always matches the latest analysis.
+and ``left_vs_right.png``, the best left and the best right moment side by side (the
+pictures: :mod:`pronate.outputs.render.keyframe_pictures`). Files are written atomically;
+key frames of an earlier run that this run did not write are removed, so the folder always
+matches the latest analysis.
 
-Frames stream: only the frames nearest to a pending peak are held, so memory stays small.
+The moments are the analysis's assessments, numbered as
+:mod:`pronate.outputs.render.moments` numbers them. Frames stream: only the frames nearest
+to a pending peak are held, so memory stays small.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import cv2
 import numpy as np
 
 from pronate.errors import OutputError
 from pronate.io.atomic import ensure_output_dir, write_bytes_atomic
 from pronate.io.video import Frame, frame_times, iter_frames
-from pronate.outputs.render import draw
 from pronate.outputs.render.annotators import Annotator
-from pronate.outputs.render.moments import LoadingMoment, moments_from_events
-from pronate.outputs.render.style import DEFAULT_STYLE, VERDICT_WORDS, Style
+from pronate.outputs.render.keyframe_pictures import caption, fit, png, side_by_side
+from pronate.outputs.render.moments import in_order
+from pronate.outputs.render.style import DEFAULT_STYLE, Style
 from pronate.outputs.render.video import FrameDataFn, as_annotator
+from pronate.verdict.assessment import Assessment
 
 KEYFRAME_DIR = "keyframes"
 LEFT_VS_RIGHT = "left_vs_right.png"
@@ -58,183 +60,41 @@ class KeyframeOutputs:
     right_moment: int | None
 
 
-def keyframe_name(moment: LoadingMoment) -> str:
-    """Return the file name of ``moment``'s key frame, e.g.
+def keyframe_name(moment: Assessment, number: int) -> str:
+    """Return the file name of the key frame of moment ``number``, e.g.
     ``01_left_single_leg_stance_2.35s.png``."""
-    kind = re.sub(r"[^a-z0-9]+", "_", moment.kind.lower()).strip("_") or "loading"
-    return f"{moment.number:02d}_{moment.side}_{kind}_{moment.peak_s:.2f}s.png"
+    m = moment.moment
+    kind = re.sub(r"[^a-z0-9]+", "_", m.kind.lower()).strip("_") or "loading"
+    return f"{number:02d}_{m.side}_{kind}_{m.peak_s:.2f}s.png"
 
 
-def best_moment(moments: Sequence[LoadingMoment], side: str) -> LoadingMoment | None:
+def best_moment(moments: Sequence[Assessment], side: str) -> Assessment | None:
     """Return the moment that best shows ``side``: the clearest evidence for a coach.
 
     Moments of that leg alone are preferred over bilateral ones; then measurable verdicts
-    over ``unmeasurable`` or none; then the longest moment (the most sustained loading);
-    then the earliest.
+    over ``unmeasurable``; then the longest moment (the most sustained loading); then the
+    earliest in ``moments``.
 
     Parameters
     ----------
     moments
-        The clip's moments.
+        The clip's moments, in order (:func:`pronate.outputs.render.moments.in_order`).
     side
         ``left`` or ``right``.
 
     Returns
     -------
-    LoadingMoment or None
+    Assessment or None
         The moment, or ``None`` when no moment loads that leg.
     """
-    candidates = [m for m in moments if m.side in (side, "both")]
-    if not candidates:
-        return None
-    return min(
-        candidates,
-        key=lambda m: (
-            m.side != side,
-            m.verdict in (None, "unmeasurable"),
-            -(m.end_s - m.start_s),
-            m.number,
-        ),
-    )
 
+    def rank(k: int) -> tuple[bool, bool, float, int]:
+        a = moments[k]
+        length = a.moment.end_s - a.moment.start_s
+        return (a.moment.side != side, a.verdict == "unmeasurable", -length, k)
 
-def _moment_title(moment: LoadingMoment) -> str:
-    side = "BOTH LEGS" if moment.side == "both" else f"{moment.side.upper()} LEG"
-    return f"#{moment.number}  {side}  {moment.kind_words}  {moment.peak_s:.2f} s"
-
-
-def caption(
-    image: np.ndarray, moment: LoadingMoment, *, style: Style = DEFAULT_STYLE
-) -> np.ndarray:
-    """Return ``image`` with a caption bar added above it: moment, side, time and verdict.
-
-    The bar is added to the canvas (the picture is not covered).
-
-    Parameters
-    ----------
-    image
-        RGB frame.
-    moment
-        The moment it shows.
-    style
-        Colours and sizes.
-
-    Returns
-    -------
-    numpy.ndarray
-        A new, taller image.
-    """
-    height, width = image.shape[:2]
-    size = (width, height)
-    cap = style.text_frac * style.unit(size)
-    title = _moment_title(moment)
-    verdict = VERDICT_WORDS.get(moment.verdict or "", "NOT ASSESSED")
-    pad = round(0.6 * cap)
-    while True:
-        tw, _ = draw.text_size(title, cap_px=cap)
-        vw, _ = draw.text_size(verdict, cap_px=cap)
-        if tw + vw + 3 * pad <= width or cap < 8:
-            break
-        cap *= 0.9
-    bar_h = round(2.2 * cap)
-    bar = np.empty((bar_h, width, 3), dtype=np.uint8)
-    bar[:] = style.panel_colour
-    baseline = round(bar_h / 2 + cap / 2)
-    draw.draw_text(bar, title, (pad, baseline), cap_px=cap, colour=style.side_colour(moment.side))
-    draw.draw_text(
-        bar,
-        verdict,
-        (width - pad - vw, baseline),
-        cap_px=cap,
-        colour=style.verdict_colour(moment.verdict),
-    )
-    stripe = max(2, round(0.15 * cap))
-    bar[-stripe:] = style.verdict_colour(moment.verdict)
-    return np.vstack([bar, image])
-
-
-def _fit(image: np.ndarray, *, max_size: int) -> np.ndarray:
-    h, w = image.shape[:2]
-    scale = max_size / max(h, w)
-    if scale >= 1:
-        return image
-    return cv2.resize(
-        image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
-    )
-
-
-def _png(image: np.ndarray) -> bytes:
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-    if not ok:
-        raise OutputError("cannot encode a key frame as PNG")
-    return bytes(buf.tobytes())
-
-
-def side_by_side(
-    left: np.ndarray | None, right: np.ndarray | None, *, style: Style = DEFAULT_STYLE
-) -> np.ndarray:
-    """Return two images next to each other at the same height (left first).
-
-    A missing side gets a dark panel saying so.
-
-    Parameters
-    ----------
-    left, right
-        RGB images (at least one).
-    style
-        Colours and sizes.
-
-    Returns
-    -------
-    numpy.ndarray
-        The combined image.
-    """
-    present = [im for im in (left, right) if im is not None]
-    if not present:
-        raise ValueError("side_by_side needs at least one image")
-    height = min(im.shape[0] for im in present)
-    panels = []
-    for side, im in (("left", left), ("right", right)):
-        if im is None:
-            ref = present[0]
-            w = round(ref.shape[1] * height / ref.shape[0])
-            panel = np.empty((height, w, 3), dtype=np.uint8)
-            panel[:] = style.panel_colour
-            cap = style.text_frac * min(w, height)
-            text = f"no {side}-leg moment in this clip"
-            tw, _ = draw.text_size(text, cap_px=cap)
-            while tw > 0.9 * w and cap > 6:
-                cap *= 0.9
-                tw, _ = draw.text_size(text, cap_px=cap)
-            draw.draw_text(
-                panel,
-                text,
-                ((w - tw) / 2, height / 2),
-                cap_px=cap,
-                colour=style.muted_text_colour,
-            )
-        else:
-            w = round(im.shape[1] * height / im.shape[0])
-            panel = (
-                im
-                if im.shape[0] == height
-                else cv2.resize(im, (w, height), interpolation=cv2.INTER_AREA)
-            )
-        panels.append(panel)
-    gap = np.empty((height, max(4, round(0.02 * height)), 3), dtype=np.uint8)
-    gap[:] = style.outline_colour
-    return np.hstack([panels[0], gap, panels[1]])
-
-
-def _as_moments(
-    moments: Sequence[LoadingMoment] | Sequence[Mapping[str, Any]] | Mapping[str, Any],
-) -> tuple[LoadingMoment, ...]:
-    if isinstance(moments, Mapping):
-        return moments_from_events(moments)
-    items = list(moments)
-    if all(isinstance(m, LoadingMoment) for m in items):
-        return tuple(m for m in items if isinstance(m, LoadingMoment))
-    return moments_from_events([m for m in items if isinstance(m, Mapping)])
+    loading = [k for k, a in enumerate(moments) if a.moment.side in (side, "both")]
+    return moments[min(loading, key=rank)] if loading else None
 
 
 class KeyframeWriter:
@@ -249,7 +109,7 @@ class KeyframeWriter:
     outdir
         The analysis folder; files go to ``outdir/keyframes``.
     moments
-        Loading moments (:class:`LoadingMoment`, event dicts, or a summary dict).
+        The loading moments (the analysis's assessments; numbered here in order).
     frame_data_fn
         Data of each frame by its index; its moment is set to the key frame's moment.
     annotators
@@ -263,7 +123,7 @@ class KeyframeWriter:
     def __init__(
         self,
         outdir: Path,
-        moments: Sequence[LoadingMoment] | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+        moments: Sequence[Assessment],
         frame_data_fn: FrameDataFn,
         annotators: Annotator | Sequence[Annotator],
         *,
@@ -271,19 +131,25 @@ class KeyframeWriter:
         style: Style = DEFAULT_STYLE,
     ) -> None:
         self.directory = Path(outdir) / KEYFRAME_DIR
-        self.moments = _as_moments(moments)
+        self.moments = in_order(moments)
         self._data = frame_data_fn
         self._annotator = as_annotator(annotators)
         self._max_size = max_size
         self._style = style
         self._best: dict[int, tuple[float, Frame]] = {}
-        self._pending = {m.number: m for m in self.moments}
+        self._pending = dict(enumerate(self.moments, 1))
         self._written: dict[int, Path] = {}
         left, right = best_moment(self.moments, "left"), best_moment(self.moments, "right")
-        self._pair = (left.number if left else None, right.number if right else None)
+        self._pair = (self._number(left), self._number(right))
         self._pair_images: dict[int, np.ndarray] = {}
         if self.moments:
             ensure_output_dir(self.directory)
+
+    def _number(self, moment: Assessment | None) -> int | None:
+        """The number of ``moment`` (one of :attr:`moments`), ``None`` for ``None``."""
+        if moment is None:
+            return None
+        return next(k for k, a in enumerate(self.moments, 1) if a is moment)
 
     @property
     def done(self) -> bool:
@@ -293,36 +159,38 @@ class KeyframeWriter:
     def offer(self, frame: Frame) -> None:
         """Consider ``frame`` for every moment whose peak is not yet passed."""
         for number, moment in list(self._pending.items()):
-            distance = abs(frame.time_s - moment.peak_s)
+            peak_s = moment.moment.peak_s
+            distance = abs(frame.time_s - peak_s)
             best = self._best.get(number)
             if best is None or distance < best[0]:
                 self._best[number] = (distance, frame)
-            elif frame.time_s > moment.peak_s:
-                self._render(moment, best[1])
+            elif frame.time_s > peak_s:
+                self._render(number, best[1])
 
-    def _render(self, moment: LoadingMoment, frame: Frame) -> None:
-        self._pending.pop(moment.number, None)
-        self._best.pop(moment.number, None)
+    def _render(self, number: int, frame: Frame) -> None:
+        moment = self._pending.pop(number)
+        self._best.pop(number, None)
         data = self._data(frame.index)
         image = frame.image
         if data is not None:
             data = dataclasses.replace(
-                data, moment=moment, verdict=moment.verdict, loaded_side=moment.side
+                data, moment=moment, verdict=moment.verdict, loaded_side=moment.moment.side
             )
             image = self._annotator.annotate(image, data)
-        image = _fit(caption(image, moment, style=self._style), max_size=self._max_size)
-        path = self.directory / keyframe_name(moment)
-        write_bytes_atomic(path, _png(image))
-        self._written[moment.number] = path
-        if moment.number in self._pair:
-            self._pair_images[moment.number] = image
+        image = caption(image, moment, number=number, style=self._style)
+        image = fit(image, max_size=self._max_size)
+        path = self.directory / keyframe_name(moment, number)
+        write_bytes_atomic(path, png(image))
+        self._written[number] = path
+        if number in self._pair:
+            self._pair_images[number] = image
 
     def finish(self) -> KeyframeOutputs:
         """Write what is still pending, ``left_vs_right.png``, and remove stale files."""
-        for number, moment in list(self._pending.items()):
+        for number in list(self._pending):
             best = self._best.get(number)
             if best is not None:
-                self._render(moment, best[1])
+                self._render(number, best[1])
         left_no, right_no = self._pair
         pair_path: Path | None = None
         left = self._pair_images.get(left_no) if left_no is not None else None
@@ -334,7 +202,7 @@ class KeyframeWriter:
                 combined = side_by_side(left, right, style=self._style)
             assert combined is not None
             pair_path = self.directory / LEFT_VS_RIGHT
-            write_bytes_atomic(pair_path, _png(_fit(combined, max_size=2 * self._max_size)))
+            write_bytes_atomic(pair_path, png(fit(combined, max_size=2 * self._max_size)))
         self._remove_stale(keep={*self._written.values(), *([pair_path] if pair_path else [])})
         return KeyframeOutputs(
             directory=self.directory,
@@ -359,7 +227,7 @@ class KeyframeWriter:
 def write_keyframes(
     video_path: Path,
     outdir: Path,
-    moments: Sequence[LoadingMoment] | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    moments: Sequence[Assessment],
     frame_data_fn: FrameDataFn,
     annotators: Annotator | Sequence[Annotator],
     *,
@@ -378,7 +246,7 @@ def write_keyframes(
     outdir
         The analysis folder.
     moments
-        Loading moments (:class:`LoadingMoment`, event dicts, or a summary dict).
+        The loading moments (the analysis's assessments).
     frame_data_fn
         Data of each frame by its index (e.g. a ``FrameDataBuilder``).
     annotators
@@ -399,7 +267,8 @@ def write_keyframes(
     if writer.moments:
         times = frame_times(Path(video_path))
         if times.size:
-            for index in nearest_frames(times, [m.peak_s for m in writer.moments]):
+            peaks = [a.moment.peak_s for a in writer.moments]
+            for index in nearest_frames(times, peaks):
                 for frame in iter_frames(Path(video_path), start=index, stop=index + 1):
                     writer.offer(frame)
     return writer.finish()

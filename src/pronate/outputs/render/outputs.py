@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import xarray as xr
 
@@ -14,6 +13,7 @@ from pronate.outputs.render.frame_data import FrameDataBuilder
 from pronate.outputs.render.keyframes import KeyframeOutputs, KeyframeWriter, write_keyframes
 from pronate.outputs.render.style import DEFAULT_STYLE, Style
 from pronate.outputs.render.video import OverlayOutputs, write_overlay
+from pronate.verdict.analysis import Analysis
 
 OVERLAY_NAME = "overlay.mp4"
 
@@ -39,8 +39,7 @@ def render_outputs(
     outdir: Path,
     *,
     pose: xr.Dataset,
-    metrics: xr.Dataset | None,
-    events: Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    analysis: Analysis | None,
     write_video: bool = True,
     style: Style = DEFAULT_STYLE,
     progress: Callable[[int], None] | None = None,
@@ -55,10 +54,9 @@ def render_outputs(
         The analysis folder.
     pose
         Its pose dataset.
-    metrics
-        Its metrics dataset (:func:`pronate.metrics.kinematics.compute_metrics`), or ``None``.
-    events
-        Its loading moments: ``summary["events"]``, or the summary itself.
+    analysis
+        Its analysis (:class:`pronate.verdict.analysis.Analysis`): metrics, loading moments
+        and camera; ``None`` draws the skeleton only, and no key frame.
     write_video
         ``False`` skips ``overlay.mp4`` (``--no-video``); key frames are still written.
     style
@@ -71,7 +69,7 @@ def render_outputs(
     RenderOutputs
         The files written.
     """
-    builder = FrameDataBuilder(pose, metrics, events, min_confidence=style.min_confidence)
+    builder = FrameDataBuilder(pose, analysis, min_confidence=style.min_confidence)
     annotators = default_annotators(style=style)
     outdir = Path(outdir)
     if not write_video:

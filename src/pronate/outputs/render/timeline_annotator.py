@@ -11,9 +11,8 @@ import numpy as np
 from pronate.outputs.render import draw
 from pronate.outputs.render.annotator import InPlaceAnnotator
 from pronate.outputs.render.frame_data import FrameData
-from pronate.outputs.render.layout import (
-    timeline_layout,
-)
+from pronate.outputs.render.layout import timeline_layout
+from pronate.outputs.render.moments import kind_words
 from pronate.outputs.render.style import DEFAULT_STYLE, RGB, VERDICT_WORDS, Style
 
 
@@ -64,13 +63,14 @@ class TimelineAnnotator(InPlaceAnnotator):
         def x_of(t: float) -> int:
             return round(tx0 + (tx1 - tx0) * min(max(t / duration, 0.0), 1.0))
 
-        for moment in data.moments:
-            colour = st.verdict_colour(moment.verdict)
+        for assessment in data.moments:
+            colour = st.verdict_colour(assessment.verdict)
+            moment = assessment.moment
             y0 = lanes["left"][0] if moment.side in ("left", "both") else lanes["right"][0]
             y1 = lanes["right"][1] if moment.side in ("right", "both") else lanes["left"][1]
             x0, x1 = x_of(moment.start_s), max(x_of(moment.start_s) + 2, x_of(moment.end_s))
             cv2.rectangle(out, (x0, y0), (x1, y1), colour, -1)
-            if data.moment is not None and moment.number == data.moment.number:
+            if assessment is data.moment:
                 cv2.rectangle(out, (x0, y0), (x1, y1), st.text_colour, max(1, pad // 2))
         tick = max(1, round(0.25 * (sy1 - sy0)))
         every = 1.0 if duration <= 20 else 5.0 if duration <= 120 else 30.0
@@ -100,13 +100,12 @@ class TimelineAnnotator(InPlaceAnnotator):
         if math.isfinite(data.time_s):
             clock = f"{data.time_s:.1f} s"
             parts.append((clock, st.muted_text_colour, 0.8 * cap))
-        moment = data.moment
-        if moment is not None:
+        if data.moment is not None:
+            moment, verdict = data.moment.moment, data.moment.verdict
             side = "BOTH LEGS" if moment.side == "both" else f"{moment.side.upper()} LEG"
-            parts.append((f"{side}  {moment.kind_words}", st.side_colour(moment.side), cap))
-            if moment.verdict is not None:
-                word = VERDICT_WORDS.get(moment.verdict, moment.verdict.upper())
-                parts.append((word, st.verdict_colour(moment.verdict), cap))
+            parts.append((f"{side}  {kind_words(moment.kind)}", st.side_colour(moment.side), cap))
+            word = VERDICT_WORDS.get(verdict, verdict.upper())
+            parts.append((word, st.verdict_colour(verdict), cap))
         gap = round(0.8 * cap)
         widths = [draw.text_size(text, cap_px=c)[0] for text, _, c in parts]
         total = sum(widths) + gap * (len(parts) - 1)

@@ -3,7 +3,10 @@
 Everything is inside the one file: pictures as ``data:`` URIs (plots as SVG, key frames
 as JPEG), the CSS inline, the summary as inline JSON (``<script type="application/json"
 id="summary-data">``), and no script at all. The page opens offline in any browser, reads
-on a phone and on a laptop, and prints.
+on a phone and on a laptop, and prints. It is drawn from the clip's analysis
+(:class:`pronate.verdict.analysis.Analysis`: camera, metrics, loading moments with their
+verdicts and criteria, thresholds) and, for what only the file has (the clip's name and
+frames, the side medians and their asymmetry), from its ``summary.json``.
 
 What it holds, top to bottom:
 
@@ -62,7 +65,6 @@ from pronate.outputs.report.values import (
     Link,
     criterion_label,
     criterion_status,
-    ordered_events,
     threshold_text,
     value_text,
 )
@@ -91,7 +93,6 @@ __all__ = [
     "limits_items",
     "meaning_paragraphs",
     "moment_gist",
-    "ordered_events",
     "panels",
     "side_paragraph",
     "threshold_text",

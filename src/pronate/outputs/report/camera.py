@@ -1,8 +1,8 @@
 """The report's camera panel: where the camera stood, how it was held, what that allows,
 as rows of plain text (the template ``camera.html.j2`` shows them).
 
-It shows ``summary["camera"]`` (:mod:`pronate.camera.body`), ``summary["quality"]``
-(:mod:`pronate.camera.quality`) and the uncertainty of the model
+It shows the analysis's camera (:class:`pronate.camera.body.Camera`, as ``summary.json``
+rounds it), its quality (:mod:`pronate.camera.quality`) and the uncertainty of its model
 (:mod:`pronate.metrics.uncertainty`).
 """
 
@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from pronate.camera.body import Camera
+from pronate.metrics import uncertainty
 from pronate.outputs.report.values import fmt
+from pronate.verdict.analysis import Analysis
 
 ROLL_METHOD: Final[dict[str, str]] = {
     "override": "as given (--roll)",
@@ -32,21 +35,22 @@ Row = tuple[str, str]
 """A row of the camera panel: label and value (plain text)."""
 
 
-def camera_rows(camera: Mapping[str, Any]) -> list[Row]:
-    """Rows of the camera: view, roll, pitch, and what can be measured."""
-    view = camera.get("view") or "unknown"
-    yaw = camera.get("yaw_deg")
-    rows = [("view", f"{view} (turned {fmt(yaw, 0)}° from facing the camera)")]
-    method = str(camera.get("roll_method") or "none")
-    roll = f"{fmt(camera.get('roll_deg'), 1)}° {ROLL_METHOD.get(method, method)}"
-    confidence = camera.get("roll_confidence")
-    if confidence and confidence != "none":
-        roll += f", confidence {confidence}"
+def camera_rows(camera: Camera) -> list[Row]:
+    """Rows of the camera: view, roll, pitch, and what can be measured (the angles
+    rounded as in ``summary.json``)."""
+    shown = camera.as_dict()
+    rows = [
+        ("view", f"{camera.view.view} (turned {fmt(shown['yaw_deg'], 0)}° from facing the camera)")
+    ]
+    method = camera.roll_method
+    roll = f"{fmt(shown['roll_deg'], 1)}° {ROLL_METHOD.get(method, method)}"
+    if camera.roll_confidence and camera.roll_confidence != "none":
+        roll += f", confidence {camera.roll_confidence}"
     rows.append(("camera tilt (roll)", roll))
-    rows.append(("looking down (pitch)", f"{fmt(camera.get('pitch_deg'), 0)}°"))
-    if camera.get("frontal_measurable") is False:
-        rows.append(("frontal measures", f"not given: {camera.get('reason')}"))
-        rows.append(("to measure them", str(camera.get("placement_hint"))))
+    rows.append(("looking down (pitch)", f"{fmt(shown['pitch_deg'], 0)}°"))
+    if not camera.frontal_measurable:
+        rows.append(("frontal measures", f"not given: {camera.reason}"))
+        rows.append(("to measure them", str(camera.placement_hint)))
     else:
         rows.append(("frontal measures", "given (front or back view)"))
     return rows
@@ -71,13 +75,7 @@ def uncertainty_rows(table: Mapping[str, Any]) -> list[Row]:
     ]
 
 
-def camera_panel(summary: Mapping[str, Any]) -> list[Row]:
-    """The rows of the camera panel; none when the summary has no camera."""
-    camera = summary.get("camera") or {}
-    if not camera:
-        return []
-    return (
-        camera_rows(camera)
-        + quality_rows(summary.get("quality") or {})
-        + uncertainty_rows(summary.get("uncertainty_deg") or {})
-    )
+def camera_panel(analysis: Analysis) -> list[Row]:
+    """The rows of the camera panel: the camera, the clip's quality, the model's ±."""
+    table = uncertainty.TABLE[uncertainty.model_key(analysis.model)]
+    return camera_rows(analysis.camera) + quality_rows(analysis.quality) + uncertainty_rows(table)

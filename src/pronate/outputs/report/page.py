@@ -1,6 +1,6 @@
-"""The page: :func:`build_report` renders the sections into one self-contained HTML
-document with the Jinja2 templates of ``templates/``, and :func:`write_report` writes it
-atomically.
+"""The page: :func:`build_report` renders the sections of a clip's analysis
+(:class:`pronate.verdict.analysis.Analysis`) into one self-contained HTML document with
+the Jinja2 templates of ``templates/``, and :func:`write_report` writes it atomically.
 
 Everything is inside the one file: pictures as ``data:`` URIs (plots as SVG, key frames
 as JPEG), the CSS inline, the summary as inline JSON (``<script type="application/json"
@@ -24,30 +24,24 @@ import xarray as xr
 from markupsafe import Markup
 
 from pronate import __version__
-from pronate.errors import ConfigError
 from pronate.io.atomic import write_text_atomic
 from pronate.io.jsonsafe import json_safe
+from pronate.outputs.render.moments import in_order
 from pronate.outputs.report.camera import camera_panel
 from pronate.outputs.report.sections import (
     clip_facts,
     evidence_rows,
     left_right_rows,
-    moment,
+    moment_section,
     plot_figures,
     shows_left_vs_right,
     side_cards,
     strip_blocks,
 )
 from pronate.outputs.report.text import limits_items, meaning_paragraphs
-from pronate.outputs.report.values import (
-    SIDE_HEX,
-    badge_class,
-    badge_text,
-    fmt,
-    ordered_events,
-    seconds,
-)
-from pronate.verdict.thresholds import Thresholds, override
+from pronate.outputs.report.values import SIDE_HEX, badge_class, badge_text, fmt, seconds
+from pronate.verdict.analysis import Analysis
+from pronate.verdict.assessment import Assessment
 
 
 @cache
@@ -72,7 +66,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def evidence_table(event: Mapping[str, Any]) -> Markup:
+def evidence_table(moment: Assessment) -> Markup:
     """The evidence table of one moment: criterion, value, threshold, pass (HTML).
 
     Criteria given per leg (bilateral moments: ``..._left``, ``..._right``) share a row,
@@ -80,8 +74,8 @@ def evidence_table(event: Mapping[str, Any]) -> Markup:
 
     Parameters
     ----------
-    event
-        A moment of ``summary["events"]``.
+    moment
+        A loading moment with its verdict and criteria.
 
     Returns
     -------
@@ -89,7 +83,7 @@ def evidence_table(event: Mapping[str, Any]) -> Markup:
         A ``<table class="evidence">`` in its scrolling ``<div>``.
     """
     macros = environment().get_template("macros.html.j2").module
-    return Markup(macros.evidence_table(evidence_rows(event)))  # type: ignore[attr-defined]
+    return Markup(macros.evidence_table(evidence_rows(moment)))  # type: ignore[attr-defined]
 
 
 def data_uri(data: bytes, mime: str) -> str:
@@ -130,20 +124,8 @@ def image_file_uri(path: Path, *, max_size: int = 1100, quality: int = 85) -> st
     return data_uri(bytes(buf.tobytes()), "image/jpeg")
 
 
-def _thresholds_of(summary: Mapping[str, Any], thresholds: Thresholds | None) -> Thresholds:
-    if thresholds is not None:
-        return thresholds
-    values = summary.get("thresholds")
-    if isinstance(values, Mapping):
-        try:
-            return override(Thresholds(), {k: v for k, v in values.items() if v is not None})
-        except ConfigError:
-            return Thresholds()
-    return Thresholds()
-
-
-def _duration(summary: Mapping[str, Any], metrics: xr.Dataset | None) -> float | None:
-    if metrics is not None and metrics.sizes.get("time", 0) > 1:
+def _duration(summary: Mapping[str, Any], metrics: xr.Dataset) -> float | None:
+    if metrics.sizes.get("time", 0) > 1:
         t = np.asarray(metrics["time"].values, dtype=np.float64)
         step = float(np.median(np.diff(t)))
         return float(t[-1] - t[0]) + step
@@ -154,11 +136,10 @@ def _duration(summary: Mapping[str, Any], metrics: xr.Dataset | None) -> float |
 
 
 def build_report(
-    summary: Mapping[str, Any],
+    analysis: Analysis,
     *,
-    metrics: xr.Dataset | None = None,
+    summary: Mapping[str, Any],
     pose: xr.Dataset | None = None,
-    thresholds: Thresholds | None = None,
     keyframes: Mapping[int, Path] | None = None,
     left_vs_right: Path | None = None,
     notes: Sequence[str] = (),
@@ -168,15 +149,16 @@ def build_report(
 
     Parameters
     ----------
+    analysis
+        The clip's analysis (:func:`pronate.verdict.analysis.analyse_body`): the camera,
+        the metrics, the loading moments with their verdicts and criteria, the quality and
+        the thresholds.
     summary
-        The content of ``summary.json`` (:func:`pronate.verdict.assessment.summarize`).
-    metrics
-        The per-frame metrics (:func:`pronate.metrics.kinematics.compute_metrics`); without them
-        the report has no time or angle-angle plots.
+        The content of ``summary.json`` (:func:`pronate.outputs.summary.summarize`): the
+        clip's file, fps, frames and the side medians and their asymmetry; inlined as
+        the page's data.
     pose
         The pose dataset, for the keypoint confidence in the limits.
-    thresholds
-        The thresholds of the analysis; default: ``summary["thresholds"]``.
     keyframes
         Moment number (1-based, by start time) -> its key frame PNG.
     left_vs_right
@@ -192,10 +174,10 @@ def build_report(
         A complete, self-contained HTML document.
     """
     created = created or datetime.now().astimezone()
-    th = _thresholds_of(summary, thresholds)
-    events = ordered_events(summary)
-    view = str(summary.get("view") or "")
-    duration = _duration(summary, metrics)
+    th = analysis.thresholds
+    moments = in_order(analysis.assessments)
+    view = analysis.camera.view.view
+    duration = _duration(summary, analysis.metrics)
     keyframes = keyframes or {}
     video = str(summary.get("video") or "")
     context = {
@@ -203,56 +185,55 @@ def build_report(
         "name": Path(video).name or "clip",
         "created": created.strftime("%Y-%m-%d %H:%M"),
         "data": json_safe(summary),
-        "clip": clip_facts(summary, created=created, duration_s=duration),
+        "clip": clip_facts(analysis, summary, created=created, duration_s=duration),
         "video": video,
         "notes": list(notes),
-        "sides": side_cards(summary, events),
-        "strip": strip_blocks(events, duration),
+        "sides": side_cards(moments, summary),
+        "strip": strip_blocks(moments, duration),
         "duration": duration,
         "moments": [
-            moment(
+            moment_section(
                 n,
-                event,
+                a,
                 view=view,
-                metrics=metrics,
+                metrics=analysis.metrics,
                 keyframe_uri=image_file_uri(keyframes[n]) if n in keyframes else None,
             )
-            for n, event in enumerate(events, 1)
+            for n, a in enumerate(moments, 1)
         ],
-        "camera": camera_panel(summary),
-        "meaning": meaning_paragraphs(summary),
-        "plots": plot_figures(metrics, events, thresholds=th) if metrics is not None else None,
+        "camera": camera_panel(analysis),
+        "meaning": meaning_paragraphs(analysis, summary),
+        "plots": plot_figures(analysis.metrics, moments, thresholds=th),
         "side_view": view in ("left", "right"),
         "side_hex": SIDE_HEX,
-        "sides_summary": summary.get("sides") or {},
         "lr_rows": left_right_rows(summary),
         "asymmetry_threshold": (summary.get("asymmetry") or {}).get("knee_fppa_threshold_deg"),
         "left_vs_right": (
             image_file_uri(left_vs_right, max_size=1600)
-            if left_vs_right is not None and shows_left_vs_right(events)
+            if left_vs_right is not None and shows_left_vs_right(moments)
             else None
         ),
-        "limits": limits_items(summary, pose=pose, metrics=metrics),
+        "limits": limits_items(analysis, pose=pose),
         "thresholds": th.as_dict(),
     }
     return environment().get_template("report.html.j2").render(context)
 
 
-def write_report(path: Path, summary: Mapping[str, Any], **inputs: Any) -> Path:
-    """Write the report of ``summary`` to ``path`` atomically.
+def write_report(path: Path, analysis: Analysis, **inputs: Any) -> Path:
+    """Write the report of ``analysis`` to ``path`` atomically.
 
     Parameters
     ----------
     path
         ``OUTDIR/report.html``.
-    summary
-        The content of ``summary.json``.
+    analysis
+        The clip's analysis.
     **inputs
-        The keyword arguments of :func:`build_report`.
+        The keyword arguments of :func:`build_report` (``summary`` at least).
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
-    return write_text_atomic(Path(path), build_report(summary, **inputs))
+    return write_text_atomic(Path(path), build_report(analysis, **inputs))

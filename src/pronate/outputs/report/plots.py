@@ -9,15 +9,16 @@ narrower and taller for a phone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import xarray as xr
 
 from pronate.outputs.charts import INK, Chart, svg_uri
 from pronate.outputs.report.values import SIDE_HEX, VERDICT_HEX
+from pronate.verdict.assessment import Assessment
 from pronate.verdict.thresholds import Thresholds
 
 WIDE: Final[tuple[float, float]] = (720.0, 230.0)
@@ -147,22 +148,18 @@ def panels(th: Thresholds) -> tuple[Panel, ...]:
     )
 
 
-def _shade_moments(chart: Chart, events: Sequence[Mapping[str, Any]]) -> None:
+def _shade_moments(chart: Chart, moments: Sequence[Assessment]) -> None:
     """Each moment as a band coloured by its verdict, its peak as a line numbered above
     the plot, and the knee frame of a deep squat as a dotted line."""
     _, top, _, _ = chart.box
-    for number, e in enumerate(events, 1):
-        start, end = e.get("start_s"), e.get("end_s")
-        if start is None or end is None:
-            continue
-        colour = VERDICT_HEX.get(str(e.get("verdict")), "#a0a0a0")
-        chart.vspan(float(start), float(end), colour=colour, opacity=0.22)
-        peak, knee = e.get("peak_s"), e.get("knee_s")
-        if peak is not None:
-            chart.vline(float(peak), colour=colour, width=0.8, opacity=0.9)
-        if knee is not None and peak is not None and abs(knee - peak) > 1e-6:
-            chart.vline(float(knee), colour=INK, width=0.8, style=":")
-        x = float(peak) if peak is not None else (float(start) + float(end)) / 2
+    for number, a in enumerate(moments, 1):
+        m = a.moment
+        colour = VERDICT_HEX.get(a.verdict, "#a0a0a0")
+        chart.vspan(float(m.start_s), float(m.end_s), colour=colour, opacity=0.22)
+        chart.vline(float(m.peak_s), colour=colour, width=0.8, opacity=0.9)
+        if abs(m.knee_s - m.peak_s) > 1e-6:
+            chart.vline(float(m.knee_s), colour=INK, width=0.8, style=":")
+        x = float(m.peak_s)
         if chart.xlim[0] <= x <= chart.xlim[1]:
             at = float(chart.x(x))
             chart.text(at, top - 2, f"#{number}", anchor="middle", bold=True, pixels=True)
@@ -250,7 +247,7 @@ def _lines(
 def time_plot(
     panel: Panel,
     metrics: xr.Dataset,
-    events: Sequence[Mapping[str, Any]],
+    moments: Sequence[Assessment],
     *,
     thresholds: Thresholds,
     size: tuple[float, float] = WIDE,
@@ -263,7 +260,7 @@ def time_plot(
         What to plot.
     metrics
         The per-frame metrics.
-    events
+    moments
         The loading moments, numbered in this order.
     thresholds
         The thresholds, for the bands.
@@ -289,8 +286,8 @@ def time_plot(
         xlim=(float(t[0]), float(t[-1])),
         ylim=_limits(panel, shown, thresholds),
     )
-    _shade_moments(chart, events)
-    _bands(chart, panel.key, thresholds, both=any(e.get("side") == "both" for e in events))
+    _shade_moments(chart, moments)
+    _bands(chart, panel.key, thresholds, both=any(a.moment.side == "both" for a in moments))
     legend = []
     for label, colour, style, values, floor in lines:
         if floor is None:
@@ -308,22 +305,20 @@ def time_plot(
 
 
 def _moment_curves(
-    metrics: xr.Dataset, event: Mapping[str, Any]
+    metrics: xr.Dataset, moment: Assessment
 ) -> tuple[list[tuple[str, np.ndarray, np.ndarray]], int]:
     """The thigh and shin tilt of each leg of a moment, and the index of its knee frame
     from the moment's start."""
     t = np.asarray(metrics["time"].values, dtype=np.float64)
-    start, end = event.get("start_s"), event.get("end_s")
-    if start is None or end is None or not t.size:
+    if not t.size:
         return [], 0
-    knee = event.get("knee_s") if event.get("knee_s") is not None else event.get("peak_s")
-    i0 = int(np.searchsorted(t, float(start) - 1e-9))
-    i1 = int(np.searchsorted(t, float(end) + 1e-9))
-    ik = int(np.searchsorted(t, float(knee) - 1e-9)) if knee is not None else i1 - 1
+    m = moment.moment
+    i0 = int(np.searchsorted(t, float(m.start_s) - 1e-9))
+    i1 = int(np.searchsorted(t, float(m.end_s) + 1e-9))
+    ik = int(np.searchsorted(t, float(m.knee_s) - 1e-9))
     ik = min(max(ik, i0), max(i1 - 1, i0))
-    side = str(event.get("side"))
     curves = []
-    for leg in ("left", "right") if side == "both" else (side,):
+    for leg in ("left", "right") if m.side == "both" else (m.side,):
         x = _series(metrics, f"femur_frontal_{leg}_deg")[i0:i1]
         y = -_series(metrics, f"tibia_frontal_{leg}_deg")[i0:i1]  # medial tilt of the tibia
         if np.isfinite(x).sum() >= 2 and np.isfinite(y).sum() >= 2:
@@ -331,7 +326,7 @@ def _moment_curves(
     return curves, ik - i0
 
 
-def angle_angle_plot(metrics: xr.Dataset, event: Mapping[str, Any], *, number: int) -> str | None:
+def angle_angle_plot(metrics: xr.Dataset, moment: Assessment, *, number: int) -> str | None:
     """The femur–tibia angle–angle plot of one moment, as an SVG ``data:`` URI.
 
     Thigh tilt (``femur_frontal``) on x, the shin's medial tilt (``-tibia_frontal``, as in
@@ -343,8 +338,8 @@ def angle_angle_plot(metrics: xr.Dataset, event: Mapping[str, Any], *, number: i
     ----------
     metrics
         The per-frame metrics.
-    event
-        The moment (``side``, ``start_s``, ``end_s``, ``knee_s`` or ``peak_s``).
+    moment
+        The moment (its side, start, end and knee frame).
     number
         Its number in the report.
 
@@ -353,7 +348,7 @@ def angle_angle_plot(metrics: xr.Dataset, event: Mapping[str, Any], *, number: i
     str or None
         The picture, or ``None`` when the segment angles were not measured.
     """
-    curves, k = _moment_curves(metrics, event)
+    curves, k = _moment_curves(metrics, moment)
     if not curves:
         return None
     xs = np.concatenate([x[np.isfinite(x)] for _, x, _ in curves])

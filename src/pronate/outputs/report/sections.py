@@ -2,12 +2,16 @@
 verdict per leg with the strip of moments, each moment with its evidence table, the
 plots, left vs right.
 
-Numbers, verdicts and pass marks are written by :mod:`pronate.outputs.report.values`;
-the markup is in the templates (``templates/*.html.j2``).
+The moments, verdicts and criteria are the analysis's assessments, in order
+(:func:`pronate.outputs.render.moments.in_order`); the clip's file, frames and the side
+medians are the summary's (:mod:`pronate.outputs.summary`). Numbers, verdicts and pass
+marks are written by :mod:`pronate.outputs.report.values`; the markup is in the templates
+(``templates/*.html.j2``).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +21,7 @@ from typing import Any, Final
 
 import xarray as xr
 
+from pronate.outputs.render.moments import kind_words
 from pronate.outputs.report.plots import NARROW, WIDE, Panel, angle_angle_plot, panels, time_plot
 from pronate.outputs.report.text import moment_gist
 from pronate.outputs.report.values import (
@@ -25,34 +30,40 @@ from pronate.outputs.report.values import (
     VERDICT_LABEL,
     Mark,
     fmt,
-    kind_words,
     leg_verdict,
     leg_words,
     pass_mark,
-    side_events,
+    side_moments,
     split_name,
     threshold_text,
     value_text,
     with_unit,
 )
+from pronate.outputs.summary import view_confidence
+from pronate.verdict.analysis import Analysis
+from pronate.verdict.assessment import Assessment, overall_verdict
+from pronate.verdict.criteria import Criterion
 from pronate.verdict.thresholds import Thresholds
 
 
 def clip_facts(
-    summary: Mapping[str, Any], *, created: datetime, duration_s: float | None
+    analysis: Analysis,
+    summary: Mapping[str, Any],
+    *,
+    created: datetime,
+    duration_s: float | None,
 ) -> list[tuple[str, str]]:
     """The clip: file, view, length, model and date of the analysis, as
-    ``(label, value)``."""
+    ``(label, value)``; the file and frames are the summary's."""
     video = str(summary.get("video") or "")
-    view = str(summary.get("view") or "unknown")
-    conf = summary.get("view_confidence")
+    view = analysis.camera.view.view or "unknown"
     frames, fps = summary.get("frames"), summary.get("fps")
     length = f"{duration_s:.1f} s, " if duration_s is not None else ""
     return [
         ("Clip", Path(video).name if video else "(no video)"),
-        ("View", view + (f" ({conf} confidence)" if conf else "")),
+        ("View", f"{view} ({view_confidence(view)} confidence)"),
         ("Length", f"{length}{frames} frames at {fmt(fps, 0)} fps"),
-        ("Model", str(summary.get("model") or "unknown")),
+        ("Model", analysis.model or "unknown"),
         ("Analysed", created.strftime("%Y-%m-%d %H:%M")),
     ]
 
@@ -69,20 +80,21 @@ class SideCard:
     fppa: str | None
 
 
-def side_cards(summary: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> list[SideCard]:
-    """The card of each leg, left then right."""
+def side_cards(moments: Sequence[Assessment], summary: Mapping[str, Any]) -> list[SideCard]:
+    """The card of each leg, left then right: the verdicts of its moments, and its median
+    peak FPPA from the summary's ``sides``."""
     cards = []
     sides = summary.get("sides") or {}
     for leg in ("left", "right"):
         side = sides.get(leg) or {}
-        mine = side_events(events, leg)
-        counts = Counter(v for e in mine if (v := leg_verdict(e, leg)))
+        verdicts = [leg_verdict(a, leg) for a in side_moments(moments, leg)]
+        counts = Counter(verdicts)
         fppa = (side.get("medians") or {}).get("knee_fppa_peak_deg")
         cards.append(
             SideCard(
                 leg=leg,
-                verdict=side.get("verdict") if mine else None,
-                moments=len(mine),
+                verdict=overall_verdict(verdicts),
+                moments=len(verdicts),
                 tally=", ".join(
                     f"{n}× {VERDICT_LABEL.get(v, v).lower()}" for v, n in counts.items()
                 ),
@@ -108,22 +120,21 @@ class StripBlock:
 SIDE_LETTERS: Final[dict[str, str]] = {"left": "L", "right": "R", "both": "LR"}
 
 
-def strip_blocks(events: Sequence[Mapping[str, Any]], duration_s: float | None) -> list[StripBlock]:
+def strip_blocks(moments: Sequence[Assessment], duration_s: float | None) -> list[StripBlock]:
     """The moments as blocks along the clip; none without a duration."""
     if not duration_s or duration_s <= 0:
         return []
     blocks = []
-    for n, e in enumerate(events, 1):
-        start, end = float(e.get("start_s") or 0.0), float(e.get("end_s") or 0.0)
-        side = str(e.get("side"))
+    for n, a in enumerate(moments, 1):
+        start, end, side = float(a.moment.start_s), float(a.moment.end_s), a.moment.side
         blocks.append(
             StripBlock(
                 number=n,
                 left_pct=100.0 * max(0.0, start) / duration_s,
                 width_pct=max(100.0 * (end - start) / duration_s, 0.6),
-                colour=VERDICT_HEX.get(str(e.get("verdict")), "#a0a0a0"),
+                colour=VERDICT_HEX.get(a.verdict, "#a0a0a0"),
                 label=f"{n}{SIDE_LETTERS.get(side, '')}",
-                tip=f"#{n} {leg_words(side)}: {e.get('verdict')}",
+                tip=f"#{n} {leg_words(side)}: {a.verdict}",
             )
         )
     return blocks
@@ -138,7 +149,7 @@ class EvidenceRow:
     label
         The link in a coach's words.
     names
-        The criteria's names in ``summary.json``.
+        The criteria's names (as in ``summary.json``).
     informative
         Reported, but not part of the verdict.
     threshold
@@ -160,32 +171,32 @@ class EvidenceRow:
         return len(self.legs) == 1 and self.legs[0][0] is None
 
 
-def evidence_rows(event: Mapping[str, Any]) -> list[EvidenceRow]:
+def evidence_rows(moment: Assessment) -> list[EvidenceRow]:
     """The evidence of one moment: criterion, value, threshold, pass.
 
     Criteria given per leg (bilateral moments: ``..._left``, ``..._right``) share a row,
     with one value and one mark per leg.
     """
     valgus: dict[str | None, bool | None] = {}
-    rows: dict[str, list[tuple[str | None, Mapping[str, Any]]]] = {}
-    for c in event.get("criteria") or []:
-        base, leg = split_name(str(c.get("name", "")))
+    rows: dict[str, list[tuple[str | None, Criterion]]] = {}
+    for c in moment.criteria:
+        base, leg = split_name(c.name)
         rows.setdefault(base, []).append((leg, c))
         if base == "knee_valgus_movement":
-            valgus[leg] = c.get("passed")
+            valgus[leg] = c.passed
     out = []
     for base, entries in rows.items():
         link = LINKS.get(base)
         out.append(
             EvidenceRow(
                 label=link.label if link else base.replace("_", " "),
-                names=" ".join(str(c.get("name")) for _, c in entries),
+                names=" ".join(c.name for _, c in entries),
                 informative=link is not None and link.informative,
-                threshold=threshold_text(base, entries[0][1].get("threshold")),
+                threshold=threshold_text(base, entries[0][1].threshold),
                 legs=[
                     (
                         leg,
-                        value_text(base, c.get("value"), uncertainty=c.get("uncertainty")),
+                        value_text(base, c.value, uncertainty=c.uncertainty),
                         pass_mark(c, valgus=valgus.get(leg)),
                     )
                     for leg, c in entries
@@ -196,23 +207,25 @@ def evidence_rows(event: Mapping[str, Any]) -> list[EvidenceRow]:
 
 
 @dataclass(frozen=True)
-class Moment:
-    """One loading moment of the report.
+class MomentSection:
+    """The section of one loading moment.
 
     Attributes
     ----------
     number
         Its number, by start time (as its key frame's).
-    event
-        The moment of ``summary["events"]``.
+    assessment
+        The moment with its verdict.
     who, kind
         Its legs and its kind in words (``Both legs``, ``single-leg squat``).
+    depth
+        Its pelvis drop in leg lengths, ``None`` when not measured.
     per_leg
         The verdict of each leg of a bilateral moment; empty for one leg.
     gist
         What its verdict rests on, one sentence.
     deep
-        The knee is read on the way down (``knee_s`` before ``peak_s``).
+        The knee is read on the way down (the knee frame before the peak).
     keyframe_uri, angle_uri
         Its key frame and its angle-angle plot as ``data:`` URIs, or ``None``.
     evidence
@@ -220,10 +233,11 @@ class Moment:
     """
 
     number: int
-    event: Mapping[str, Any]
+    assessment: Assessment
     who: str
     kind: str
-    per_leg: list[tuple[str, Any]]
+    depth: float | None
+    per_leg: list[tuple[str, str]]
     gist: str
     deep: bool
     keyframe_uri: str | None
@@ -231,29 +245,28 @@ class Moment:
     evidence: list[EvidenceRow]
 
 
-def moment(
+def moment_section(
     n: int,
-    event: Mapping[str, Any],
+    assessment: Assessment,
     *,
     view: str,
-    metrics: xr.Dataset | None,
+    metrics: xr.Dataset,
     keyframe_uri: str | None,
-) -> Moment:
-    """Moment number ``n``, with its angle-angle plot when there are ``metrics``."""
-    knee_s, peak_s = event.get("knee_s"), event.get("peak_s")
-    side = str(event.get("side"))
-    legs = event.get("legs") or {}
-    return Moment(
+) -> MomentSection:
+    """The section of moment number ``n``, with its angle-angle plot."""
+    m = assessment.moment
+    return MomentSection(
         number=n,
-        event=event,
-        who=leg_words(side),
-        kind=kind_words(str(event.get("kind"))),
-        per_leg=list(legs.items()) if side == "both" else [],
-        gist=moment_gist(event, view=view),
-        deep=knee_s is not None and peak_s is not None and abs(knee_s - peak_s) > 1e-6,
+        assessment=assessment,
+        who=leg_words(m.side),
+        kind=kind_words(m.kind),
+        depth=float(m.depth) if math.isfinite(m.depth) else None,
+        per_leg=list(assessment.legs.items()) if m.side == "both" else [],
+        gist=moment_gist(assessment, view=view),
+        deep=abs(m.knee_s - m.peak_s) > 1e-6,
         keyframe_uri=keyframe_uri,
-        angle_uri=angle_angle_plot(metrics, event, number=n) if metrics is not None else None,
-        evidence=evidence_rows(event),
+        angle_uri=angle_angle_plot(metrics, assessment, number=n),
+        evidence=evidence_rows(assessment),
     )
 
 
@@ -268,13 +281,13 @@ class PlotFigure:
 
 
 def plot_figures(
-    metrics: xr.Dataset, events: Sequence[Mapping[str, Any]], *, thresholds: Thresholds
+    metrics: xr.Dataset, moments: Sequence[Assessment], *, thresholds: Thresholds
 ) -> list[PlotFigure]:
     """The time plots of :func:`pronate.outputs.report.plots.panels`."""
     out = []
     for panel in panels(thresholds):
-        uri = time_plot(panel, metrics, events, thresholds=thresholds, size=WIDE)
-        phone = time_plot(panel, metrics, events, thresholds=thresholds, size=NARROW)
+        uri = time_plot(panel, metrics, moments, thresholds=thresholds, size=WIDE)
+        phone = time_plot(panel, metrics, moments, thresholds=thresholds, size=NARROW)
         both = uri is not None and phone is not None
         out.append(PlotFigure(panel, uri if both else None, phone if both else None))
     return out
@@ -333,10 +346,10 @@ def left_right_rows(summary: Mapping[str, Any]) -> list[LeftRightRow]:
     return rows
 
 
-def shows_left_vs_right(events: Sequence[Mapping[str, Any]]) -> bool:
+def shows_left_vs_right(moments: Sequence[Assessment]) -> bool:
     """Whether the left-vs-right picture adds anything: both legs have moments of their
     own."""
     # one leg alone: its key frame is already above, the picture would be half empty; only
     # bilateral moments: the best of each leg is the same frame, already above
-    singles = {e.get("side") for e in events} & {"left", "right"}
-    return bool(singles) and all(side_events(events, leg) for leg in ("left", "right"))
+    singles = {a.moment.side for a in moments} & {"left", "right"}
+    return bool(singles) and all(side_moments(moments, leg) for leg in ("left", "right"))

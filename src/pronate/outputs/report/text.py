@@ -1,9 +1,12 @@
 """The report's words: *what this means* for the client, one sentence per moment, and the
 limits of the measurement, generated from the verdicts and their failed criteria.
 
-Paragraphs are :class:`markupsafe.Markup` (HTML with ``<b>`` for emphasis, put into the
-page as it is); everything that comes from the summary is escaped by :class:`Markup`
-when it is put into them. Sentences without emphasis are plain text.
+The verdicts, criteria and camera are the analysis's
+(:class:`pronate.verdict.analysis.Analysis`); the left-right medians are the summary's
+(:mod:`pronate.outputs.summary`). Paragraphs are :class:`markupsafe.Markup` (HTML with
+``<b>`` for emphasis, put into the page as it is); every text that comes from the analysis
+or the summary is escaped by :class:`Markup` when it is put into them. Sentences without
+emphasis are plain text.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 import xarray as xr
 from markupsafe import Markup
 
+from pronate.outputs.render.moments import in_order
 from pronate.outputs.report.values import (
     CHAIN_ORDER,
     LINKS,
@@ -23,9 +27,9 @@ from pronate.outputs.report.values import (
     failed_links,
     fmt,
     leg_verdict,
-    ordered_events,
-    side_events,
 )
+from pronate.verdict.analysis import Analysis
+from pronate.verdict.assessment import Assessment, overall_verdict
 
 
 def join_words(clauses: Sequence[str]) -> str:
@@ -37,16 +41,16 @@ def join_words(clauses: Sequence[str]) -> str:
     return ", ".join(clauses[:-1]) + " and " + clauses[-1]
 
 
-def moment_gist(event: Mapping[str, Any], *, view: str) -> str:
+def moment_gist(moment: Assessment, *, view: str) -> str:
     """One sentence on a moment: what its verdict rests on (plain text)."""
-    verdict = event.get("verdict")
-    failed = [LINKS[b].failed for b in failed_links(event.get("criteria", []))]
+    verdict = moment.verdict
+    failed = [LINKS[b].failed for b in failed_links(moment.criteria)]
     if verdict == "pronation":
         return "Every link of the chain that counts was there."
     if verdict == "unmeasurable":
-        if event.get("reason"):
-            hint = event.get("placement_hint")
-            return f"Not judged: {event['reason']}." + (f" To measure: {hint}." if hint else "")
+        if moment.reason:
+            hint = moment.placement_hint
+            return f"Not judged: {moment.reason}." + (f" To measure: {hint}." if hint else "")
         if view in ("left", "right"):
             return "Not judged: from the side the camera cannot see the knee move inward."
         return "Not judged: the knee was not seen well enough during this moment."
@@ -111,55 +115,58 @@ VERDICT_MEANING: Final[dict[str, Markup]] = {
 """What each verdict means for the client, said once for the verdicts of the clip."""
 
 
-def side_paragraph(summary: Mapping[str, Any], leg: str) -> Markup:
+def side_paragraph(moments: Sequence[Assessment], leg: str, *, view: str) -> Markup:
     """What happened to one leg, in a coach's words (HTML).
 
-    The leg's overall verdict with the links that failed in its moments of that verdict,
-    then the moments that went otherwise.
+    The leg's overall verdict (:func:`pronate.verdict.assessment.overall_verdict`) with the
+    links that failed in its moments of that verdict, then the moments that went
+    otherwise.
+
+    Parameters
+    ----------
+    moments
+        The clip's moments, in order (:func:`pronate.outputs.render.moments.in_order`).
+    leg
+        ``left`` or ``right``.
+    view
+        The camera's view.
     """
-    side = (summary.get("sides") or {}).get(leg) or {}
-    events = side_events(ordered_events(summary), leg)
-    verdict = side.get("verdict")
+    numbered = [(n, a) for n, a in enumerate(moments, 1) if a.moment.side in (leg, "both")]
+    verdict = overall_verdict([leg_verdict(a, leg) for _, a in numbered])
     title = Markup("<b>{} leg</b>: ").format(leg.capitalize())
-    if not events or verdict is None:
+    if verdict is None:
         return title + "no loading moment on this leg in the clip."
-    numbered = [
-        (n, e) for n, e in enumerate(ordered_events(summary), 1) if e.get("side") in (leg, "both")
-    ]
-    counts = Counter(v for _, e in numbered if (v := leg_verdict(e, leg)))
+    counts = Counter(leg_verdict(a, leg) for _, a in numbered)
     tally = ", ".join(
         f"{n} {VERDICT_LABEL.get(v, v).lower()}"
         for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     )
-    lead = f"{len(events)} loading moment{'s' if len(events) != 1 else ''} ({tally}). "
-    view = str(summary.get("view", ""))
+    lead = f"{len(numbered)} loading moment{'s' if len(numbered) != 1 else ''} ({tally}). "
     reason = (
         "a side view shows no frontal plane"
         if view in ("left", "right")
         else "the knee was not seen well enough"
     )
 
-    def failed_of(items: Sequence[Mapping[str, Any]]) -> str:
+    def failed_of(items: Sequence[Assessment]) -> str:
         found: Counter[str] = Counter()
-        for e in items:
-            found.update(failed_links(e.get("criteria", []), leg=leg))
+        for a in items:
+            found.update(failed_links(a.criteria, leg=leg))
         links = [LINKS[b].failed for b in sorted(found, key=CHAIN_ORDER.index)]
         return join_words(links) or "some links were not there"
 
-    mine = [e for _, e in numbered if leg_verdict(e, leg) == verdict]
-    text = LEG_TEXT.get(str(verdict), Markup("{failed}")).format(
-        failed=failed_of(mine), reason=reason
-    )
+    mine = [a for _, a in numbered if leg_verdict(a, leg) == verdict]
+    text = LEG_TEXT.get(verdict, Markup("{failed}")).format(failed=failed_of(mine), reason=reason)
     text = "Mostly, " + text if len(counts) > 1 else text[0].upper() + text[1:]
     others = []
-    for n, e in numbered:
-        v = leg_verdict(e, leg)
-        if v == verdict or v is None:
+    for n, a in numbered:
+        v = leg_verdict(a, leg)
+        if v == verdict:
             continue
-        what = LEG_TEXT.get(v, Markup("{failed}")).format(failed=failed_of([e]), reason=reason)
+        what = LEG_TEXT.get(v, Markup("{failed}")).format(failed=failed_of([a]), reason=reason)
         others.append(
             Markup("in moment #{} ({} s) {} — {}").format(
-                n, fmt(e.get("peak_s"), 1), VERDICT_LABEL.get(v, v).lower(), what
+                n, fmt(a.moment.peak_s, 1), VERDICT_LABEL.get(v, v).lower(), what
             )
         )
     tail = (Markup(" But ") + Markup("; ").join(others)) if others else Markup()
@@ -199,12 +206,21 @@ def asymmetry_paragraph(summary: Mapping[str, Any]) -> Markup | None:
     return Markup(" ").join(parts) or None
 
 
-def meaning_paragraphs(summary: Mapping[str, Any]) -> list[Markup]:
+def meaning_paragraphs(analysis: Analysis, summary: Mapping[str, Any]) -> list[Markup]:
     """The section *what this means*: the chain, each leg, the verdicts seen, the
-    asymmetry (HTML paragraphs)."""
+    asymmetry (HTML paragraphs).
+
+    Parameters
+    ----------
+    analysis
+        The clip's analysis: its moments, their verdicts, the camera and the quality.
+    summary
+        The content of ``summary.json``, for the left-right asymmetry.
+    """
     out = [CHAIN_TEXT]
-    events = summary.get("events") or []
-    if not events:
+    moments = in_order(analysis.assessments)
+    camera = analysis.camera
+    if not moments:
         out.append(
             Markup(
                 "No loading moment was found in this clip: no single-leg stance, squat, lunge, "
@@ -213,20 +229,19 @@ def meaning_paragraphs(summary: Mapping[str, Any]) -> list[Markup]:
             )
         )
     else:
-        out.extend(side_paragraph(summary, leg) for leg in ("left", "right"))
+        out.extend(side_paragraph(moments, leg, view=camera.view.view) for leg in ("left", "right"))
         asym = asymmetry_paragraph(summary)
         if asym:
             out.append(asym)
-        seen = {str(v) for e in events for v in [e.get("verdict"), *(e.get("legs") or {}).values()]}
+        seen = {v for a in moments for v in [a.verdict, *a.legs.values()]}
         out.extend(VERDICT_MEANING[v] for v in VERDICT_MEANING if v in seen)
-    camera = summary.get("camera") or {}
-    if camera.get("frontal_measurable") is False:
+    if not camera.frontal_measurable:
         out.append(
             Markup("No frontal verdict from this clip: {}. Next time, {}.").format(
-                camera.get("reason"), camera.get("placement_hint")
+                camera.reason, camera.placement_hint
             )
         )
-    for warning in (summary.get("quality") or {}).get("warnings") or []:
+    for warning in analysis.quality.get("warnings") or []:
         out.append(Markup("Note: {}.").format(warning))
     return out
 
@@ -261,11 +276,10 @@ def confidence_summary(pose: xr.Dataset | None) -> str | None:
     )
 
 
-def limits_items(
-    summary: Mapping[str, Any], *, pose: xr.Dataset | None, metrics: xr.Dataset | None
-) -> list[Markup]:
+def limits_items(analysis: Analysis, *, pose: xr.Dataset | None) -> list[Markup]:
     """The limits of this measurement (HTML list items' content)."""
-    view = str(summary.get("view") or "unknown")
+    camera = analysis.camera
+    view = camera.view.view
     items = [
         Markup(
             "<b>One camera, two dimensions.</b> Every angle is the picture of the body on the "
@@ -291,52 +305,46 @@ def limits_items(
     conf = confidence_summary(pose)
     if conf:
         items.append(Markup("<b>Confidence.</b> {}").format(conf))
-    roll = summary.get("roll_deg")
-    if roll is not None:
-        method = (metrics.attrs.get("roll_method") if metrics is not None else None) or ""
-        how = {
-            "override": "as given (--roll)",
-            "scene_lines": "estimated from the room's vertical lines",
-            "body_axis": "estimated from the body in quiet stance",
-            "heel_toe": "estimated from the feet in quiet stance",
-        }.get(str(method), "estimated")
-        if method == "none":
-            tilt = (
-                "could not be estimated (too few vertical lines in the room and no quiet "
-                "stance on both feet), so the picture was taken as level"
-            )
-        else:
-            tilt = f"was corrected by {fmt(roll, 1)}° ({how})"
-        items.append(
-            Markup(
-                "<b>Camera tilt.</b> The camera's tilt {}. A camera that is not level tilts "
-                "every frontal-plane angle: set it up level, at hip height."
-            ).format(tilt)
+    how = {
+        "override": "as given (--roll)",
+        "scene_lines": "estimated from the room's vertical lines",
+        "body_axis": "estimated from the body in quiet stance",
+        "heel_toe": "estimated from the feet in quiet stance",
+    }.get(camera.roll_method, "estimated")
+    if camera.roll_method == "none":
+        tilt = (
+            "could not be estimated (too few vertical lines in the room and no quiet "
+            "stance on both feet), so the picture was taken as level"
         )
-    if summary.get("labels_swapped"):
+    else:
+        tilt = f"was corrected by {fmt(camera.roll_deg, 1)}° ({how})"
+    items.append(
+        Markup(
+            "<b>Camera tilt.</b> The camera's tilt {}. A camera that is not level tilts "
+            "every frontal-plane angle: set it up level, at hip height."
+        ).format(tilt)
+    )
+    if camera.view.labels_swapped:
         items.append(
             Markup(
                 "<b>Left and right.</b> The pose model labelled the sides as if it saw a face; "
                 "the labels were swapped, so <i>left</i> is the client's real left."
             )
         )
-    deep = [
-        e
-        for e in summary.get("events") or []
-        if e.get("knee_s") is not None
-        and e.get("peak_s") is not None
-        and abs(e["knee_s"] - e["peak_s"]) > 1e-6
-    ]
+    deep = [a for a in analysis.assessments if abs(a.moment.knee_s - a.moment.peak_s) > 1e-6]
     if deep:
-        depth = (summary.get("thresholds") or {}).get("fppa_max_depth")
-        at = f" at a drop of {fmt(depth, 2)} leg lengths" if depth is not None else ""
         items.append(
             Markup(
                 "<b>Deep squats.</b> The 2-D knee angle is established to about 45–60° of knee "
                 "flexion. Deeper, the thigh points at the camera and its picture shortens, so "
-                "the knee of {} deep moment{} was read on the way down{} (about 75° of knee "
-                "flexion; dotted line in the plots), not at the bottom."
-            ).format(len(deep), "s" if len(deep) != 1 else "", at)
+                "the knee of {} deep moment{} was read on the way down at a drop of {} leg "
+                "lengths (about 75° of knee flexion; dotted line in the plots), not at the "
+                "bottom."
+            ).format(
+                len(deep),
+                "s" if len(deep) != 1 else "",
+                fmt(analysis.thresholds.fppa_max_depth, 2),
+            )
         )
     items.extend(
         Markup(item)

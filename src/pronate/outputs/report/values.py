@@ -3,12 +3,10 @@
 Numbers with their unit (:func:`fmt`, :func:`with_unit`, :func:`value_text`), the
 threshold of a criterion (:func:`threshold_text`), its pass mark (:func:`pass_mark`, from
 :func:`criterion_status`), the verdict badge (:func:`badge_class`, :func:`badge_text`)
-and the verdict colours and words; the criteria of :mod:`pronate.verdict.assessment` in a
-coach's words (:data:`LINKS`); and the moments of a summary in report order
-(:func:`ordered_events`). Everything here is plain text: the templates escape it.
-
-A summary may carry more than these functions read (``uncertainty``, ``camera``,
-``warnings``, a criterion's ``status``): extra keys are ignored, never an error.
+and the verdict colours and words; and the criteria of :mod:`pronate.verdict.assessment`
+(:class:`pronate.verdict.criteria.Criterion`) in a coach's words (:data:`LINKS`).
+Everything here is plain text: the templates escape it. The loading moments are the
+analysis's assessments, numbered as :mod:`pronate.outputs.render.moments` numbers them.
 """
 
 from __future__ import annotations
@@ -19,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
 from pronate.outputs.render.style import VERDICT_COLOURS, VERDICT_WORDS
+from pronate.verdict.assessment import Assessment
+from pronate.verdict.criteria import Criterion
 
 VERDICT_HEX: Final[dict[str, str]] = {
     verdict: "#{:02x}{:02x}{:02x}".format(*rgb) for verdict, rgb in VERDICT_COLOURS.items()
@@ -255,20 +255,10 @@ def seconds(value: Any) -> str:
     return f"{fmt(value, 2)} s"
 
 
-STATUSES: Final[tuple[str, ...]] = ("passed", "failed", "uncertain")
-
-
-def criterion_status(criterion: Mapping[str, Any]) -> str | None:
-    """``"passed"``, ``"failed"``, ``"uncertain"``, or ``None`` when not measured.
-
-    The criterion's ``status`` when it is one of :data:`STATUSES`, else its ``passed``
-    flag (``True``, ``False`` or ``None``).
-    """
-    status = criterion.get("status")
-    if status in STATUSES:
-        return str(status)
-    passed = criterion.get("passed")
-    return "passed" if passed is True else "failed" if passed is False else None
+def criterion_status(criterion: Criterion) -> str | None:
+    """``"passed"``, ``"failed"``, ``"uncertain"``, or ``None`` when not measured."""
+    status = criterion.status
+    return None if status == "unmeasured" else status
 
 
 class Mark(NamedTuple):
@@ -279,7 +269,7 @@ class Mark(NamedTuple):
     tip: str = ""
 
 
-def pass_mark(criterion: Mapping[str, Any], *, valgus: bool | None) -> Mark:
+def pass_mark(criterion: Criterion, *, valgus: bool | None) -> Mark:
     """The pass column of a criterion.
 
     ``valgus`` is whether the knee moved toward the midline in that moment: without that
@@ -292,43 +282,27 @@ def pass_mark(criterion: Mapping[str, Any], *, valgus: bool | None) -> Mark:
         return Mark("no", "✗ no")
     if status == "uncertain":
         return Mark("unsure", "? unsure", "too close to the threshold to tell")
-    base, _ = split_name(str(criterion.get("name", "")))
-    if base in RHYTHM and valgus is False and criterion.get("value") is not None:
+    base, _ = split_name(criterion.name)
+    if base in RHYTHM and valgus is False and math.isfinite(criterion.value):
         return Mark("na", "not judged", "no knee movement to judge the rhythm of")
     return Mark("na", "not measured")
 
 
-def ordered_events(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The moments by start time, as :func:`pronate.outputs.render.moments_from_events` numbers
-    them (so moment *n* of the report is key frame *n*)."""
-    events = list(summary.get("events") or [])
-
-    def key(e: Mapping[str, Any]) -> tuple[float, float]:
-        start = float(e.get("start_s") or 0.0)
-        peak = e.get("peak_s")
-        end = float(e.get("end_s") or start)
-        return start, float(peak) if peak is not None else (start + end) / 2
-
-    return sorted(events, key=key)
-
-
-def side_events(events: Sequence[Mapping[str, Any]], leg: str) -> list[Mapping[str, Any]]:
+def side_moments(moments: Sequence[Assessment], leg: str) -> list[Assessment]:
     """The moments that load ``leg`` (its own and the bilateral ones)."""
-    return [e for e in events if e.get("side") in (leg, "both")]
+    return [a for a in moments if a.moment.side in (leg, "both")]
 
 
-def leg_verdict(event: Mapping[str, Any], leg: str) -> str | None:
+def leg_verdict(moment: Assessment, leg: str) -> str:
     """The verdict of ``leg`` in a moment (a bilateral moment's per-leg verdict)."""
-    legs = event.get("legs") or {}
-    value = legs.get(leg, event.get("verdict"))
-    return None if value is None else str(value)
+    return moment.legs.get(leg, moment.verdict)
 
 
-def failed_links(criteria: Iterable[Mapping[str, Any]], *, leg: str | None = None) -> list[str]:
+def failed_links(criteria: Iterable[Criterion], *, leg: str | None = None) -> list[str]:
     """Base names of the failed criteria used in the verdict, in the order of the chain."""
     out: list[str] = []
     for c in criteria:
-        base, which = split_name(str(c.get("name", "")))
+        base, which = split_name(c.name)
         link = LINKS.get(base)
         if link is None or link.informative or criterion_status(c) != "failed":
             continue
@@ -337,12 +311,6 @@ def failed_links(criteria: Iterable[Mapping[str, Any]], *, leg: str | None = Non
         if base not in out:
             out.append(base)
     return sorted(out, key=CHAIN_ORDER.index)
-
-
-def kind_words(kind: str) -> str:
-    """``single_leg_squat`` -> ``single-leg squat``."""
-    words = str(kind or "loading").replace("_", " ").replace("-", " ").strip()
-    return words.replace("single leg", "single-leg").replace("step down", "step-down")
 
 
 def leg_words(side: str) -> str:
