@@ -21,7 +21,7 @@ confidence when the face is turned away, and (``mislabel_back=True``) left/right
 given as if the model saw a face in back views.
 
 :func:`ground_truth` gives the exact per-frame metrics (the variables of
-:data:`pronate.metrics.schema.METRIC_VARIABLES`): frontal metrics from the orthographic
+:data:`pronate.metrics.schema.MEASURE_VARIABLES`): frontal metrics from the orthographic
 projection of the 3-D skeleton on its frontal plane -- what a perfect 2-D measurement in
 a frontal view gives -- and knee flexion from the orthographic sagittal projection. A
 real camera adds perspective: a point nearer the camera by ``dz`` is magnified by
@@ -50,7 +50,7 @@ from pronate.camera.view import FACE
 from pronate.metrics import frontal_series
 from pronate.metrics.com import segmental_com
 from pronate.metrics.kinematics import GRAVITY
-from pronate.metrics.schema import METRIC_VARIABLES
+from pronate.metrics.schema import MEASURE_VARIABLES
 from pronate.metrics.support import FOOT_PER_LEG
 from pronate.pose.keypoints import KEYPOINT_INDEX, KEYPOINTS, MIRROR_ORDER
 from pronate.pose.schema import SPACE, make_pose_dataset
@@ -585,7 +585,7 @@ def render_pose(
 def ground_truth(
     skeleton: xr.Dataset, *, camera: Camera | None = None, sex: str = "mean"
 ) -> xr.Dataset:
-    """Exact per-frame metrics of a skeleton (the variables of ``METRIC_VARIABLES``).
+    """Exact per-frame metrics of a skeleton (the variables of ``MEASURE_VARIABLES``).
 
     Frontal metrics come from the orthographic projection on the subject's frontal plane
     (``y``, ``z``), knee flexion from the sagittal plane (``x``, ``z``), stance from the
@@ -614,7 +614,7 @@ def ground_truth(
     out["com_x_px"] = ("time", com_px[:, 0])
     out["com_y_px"] = ("time", com_px[:, 1])
     out["stance"] = ("time", stance.stance_labels(c_l.values, c_r.values))
-    return out[list(METRIC_VARIABLES)]
+    return out[list(MEASURE_VARIABLES)]
 
 
 def mirror_image(pose: xr.Dataset) -> xr.Dataset:

@@ -55,9 +55,14 @@ def trapezoid(shift: int = 0) -> np.ndarray:
     return np.clip(np.minimum((i - 15) / 15, (65 - i) / 15), 0.0, 1.0)
 
 
-def make_metrics(view: str = "front", stance: str = "left", **series: np.ndarray) -> xr.Dataset:
-    """A metrics dataset of the ``compute_metrics`` contract; zeros unless given."""
+def make_metrics(
+    view: str = "front", stance: str = "left", sigma: float = 0.0, **series: np.ndarray
+) -> xr.Dataset:
+    """A metrics dataset of the ``compute_metrics`` contract; zeros unless given; the
+    knee FPPA with a +/- of ``sigma`` (the others exact)."""
     data = {name: ("time", np.asarray(series.get(name, np.zeros(N)), float)) for name in NUMERIC}
+    for side in ("left", "right"):
+        data[f"knee_fppa_{side}_deg_unc"] = ("time", np.full(N, sigma))
     data["stance"] = ("time", np.full(N, stance))
     return xr.Dataset(
         data,
@@ -377,14 +382,14 @@ def summary_of(assessments, metrics):
         assessments=assessments,
         quality={"confidence": "normal", "warnings": []},
         thresholds=TH,
-        model="synthetic",
+        model="mediapipe-pose-heavy",
     )
     return summarize(analysis, video="clip.mp4", fps=FPS, frames=N)
 
 
 def test_summary_is_json_safe_and_complete():
-    left = make_metrics(**chain("left", fppa=10.0))
-    right = make_metrics(stance="right", **chain("right", fppa=2.0))
+    left = make_metrics(sigma=10.0, **chain("left", fppa=10.0))
+    right = make_metrics(stance="right", sigma=10.0, **chain("right", fppa=2.0))
     merged = left.copy()
     for name in ("knee_fppa_right_deg", "femur_frontal_right_deg", "tibia_frontal_right_deg"):
         merged[name] = right[name]

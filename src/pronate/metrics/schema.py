@@ -35,7 +35,7 @@ import xarray as xr
 from pronate.errors import SchemaError
 from pronate.metrics.frontal_series import FRONTAL_VARIABLES
 
-METRIC_VARIABLES: Final[tuple[str, ...]] = (
+MEASURE_VARIABLES: Final[tuple[str, ...]] = (
     "knee_fppa_left_deg",
     "knee_fppa_right_deg",
     "femur_frontal_left_deg",
@@ -54,6 +54,11 @@ METRIC_VARIABLES: Final[tuple[str, ...]] = (
     "xcom_margin_norm",
     "ankle_medial_shift_left_norm",
     "ankle_medial_shift_right_norm",
+)
+"""The metrics proper, in ``timeseries.csv`` column order."""
+
+METRIC_VARIABLES: Final[tuple[str, ...]] = (
+    *MEASURE_VARIABLES,
     *(f"{name}_unc" for name in FRONTAL_VARIABLES),
 )
 """Data variables of a metrics dataset, in ``timeseries.csv`` column order: the metrics,

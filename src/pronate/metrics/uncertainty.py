@@ -29,7 +29,8 @@ normalised measures
     Pelvis shift, the centre-of-mass margins and the ankle shift are already in hip widths
     or foot lengths: :data:`NORM_UNCERTAINTY`.
 keypoints that are no model's
-    Motion capture and the reference pose datasets (:data:`EXACT_MODELS`) carry no +/-.
+    Motion capture, the reference pose datasets and scripted skeletons
+    (:data:`EXACT_MODELS`) carry no +/-.
 
 A criterion whose value lies within its uncertainty of the threshold is ``uncertain``
 (:func:`status`); the verdict weighs them all (:mod:`pronate.verdict.probability`).
@@ -79,8 +80,9 @@ CALIBRATION_GEOMETRY: Final[dict[str, float]] = {
 """Median image length of the segments behind :data:`TABLE`, in leg lengths (cam01,
 heavy model, the same at full size and a quarter of it)."""
 
-EXACT_MODELS: Final[tuple[str, ...]] = ("reference", "c3d-virtual-frontal")
-"""Keypoints that come from motion capture, not from a pose model: no +/-."""
+EXACT_MODELS: Final[tuple[str, ...]] = ("reference", "c3d-virtual-frontal", "synthetic")
+"""Keypoints that come from motion capture or a scripted skeleton, not from a pose model:
+no +/-."""
 
 SHORTEST_SHARE: Final[float] = 0.1
 """A segment shorter than this share of the leg length in the picture is taken as this

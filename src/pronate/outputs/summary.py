@@ -11,12 +11,14 @@ from typing import Any, Final
 
 import numpy as np
 
+from pronate.camera.quality import MIN_SUBJECT_PX
 from pronate.io.jsonsafe import json_safe
 from pronate.metrics import uncertainty
+from pronate.metrics.uncertainty import UNCERTAINTY_SUFFIX
 from pronate.verdict.analysis import Analysis
 from pronate.verdict.assessment import NORMS, Assessment, overall_verdict
 from pronate.verdict.coordination import circular_mean_deg
-from pronate.verdict.criteria import base_name
+from pronate.verdict.criteria import Criterion, base_name
 from pronate.verdict.thresholds import Thresholds
 
 SIDE_MEDIANS: Final[dict[str, str]] = {
@@ -31,6 +33,11 @@ SIDE_MEDIANS: Final[dict[str, str]] = {
     "foot_medial_shift_change_norm": "foot_pronation",
 }
 
+
+LIKELY_SHARE: Final[float] = 0.05
+"""Verdicts given by fewer draws than this are not listed among the likely ones."""
+STRETCHED: Final[float] = 1.5
+"""A +/- this many times its calibration value means foreshortened segments."""
 
 CIRCULAR: Final[tuple[str, ...]] = ("femur_tibia_coupling_deg",)
 """Side statistics of angles on the circle: circular mean instead of median."""
@@ -110,10 +117,11 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
         "end_frame": e.end_frame,
         "depth_leg_lengths": e.depth,
         "verdict": a.verdict,
+        **_odds(a),
         "legs": dict(a.legs),
         "criteria": [c.as_dict() for c in a.criteria],
         "coordination": {leg: c.as_dict() for leg, c in a.coordination.items()},
-        "metrics": dict(a.metrics),
+        "metrics": {k: v for k, v in a.metrics.items() if not k.endswith(UNCERTAINTY_SUFFIX)},
         "uncertainty": _metric_uncertainty(a),
         "uncertain_criteria": a.uncertain_criteria,
         "norms": NORMS.get(e.kind),
@@ -123,13 +131,60 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
 
 
 def _metric_uncertainty(a: Assessment) -> dict[str, float]:
-    """The +/- of each metric at the peak that has one stated."""
+    """The +/- of each metric at the peak that has one (its ``_unc`` reading)."""
     out = {}
-    for key in a.metrics:
-        sigma = uncertainty.uncertainty_of(key, model=a.model)
-        if sigma is not None:
-            out[key] = sigma
+    for key, value in a.metrics.items():
+        if key.endswith(UNCERTAINTY_SUFFIX) and np.isfinite(value):
+            out[key.removesuffix(UNCERTAINTY_SUFFIX)] = float(value)
     return out
+
+
+def _odds(a: Assessment) -> dict[str, Any]:
+    """How sure the verdict is: the share of the draws that give it (of the most likely
+    one when ``uncertain``), the likely verdicts with their shares, the verdict of the
+    criteria as measured, and the criteria that decide between the likely verdicts."""
+    if a.odds is None:
+        return {"probability": None, "likely": [], "measured_verdict": a.measured_verdict}
+    shares = a.odds.shares
+    return {
+        "probability": shares.get(a.verdict, shares[a.odds.likely]),
+        "likely": [{"verdict": v, "share": p} for v, p in shares.items() if p >= LIKELY_SHARE],
+        "measured_verdict": a.measured_verdict,
+        "deciding": list(a.odds.deciding),
+    }
+
+
+def settle_words(a: Assessment, quality: dict[str, Any]) -> str | None:
+    """What would settle an ``uncertain`` verdict, in the coach's words (``None`` when the
+    verdict is given)."""
+    if a.verdict != "uncertain" or a.odds is None:
+        return None
+    words = []
+    height = quality.get("subject_height_px")
+    if height is not None and height < MIN_SUBJECT_PX:
+        words.append(
+            f"film closer: the client is only {height:.0f} px tall in the picture "
+            f"(at least {MIN_SUBJECT_PX:.0f} px recommended)"
+        )
+    deciding = [c for c in a.criteria if c.name in a.odds.deciding]
+    if any(_stretched(c, a.model) for c in deciding):
+        words.append(
+            "a thigh, shin or the hip line points toward the camera in this moment, which "
+            "blurs its angle: film from straight in front (or behind), at hip height"
+        )
+    if deciding:
+        names = ", ".join(c.name.replace("_", " ") for c in deciding)
+        words.append(
+            f"{names}: within the +/- of the threshold; repeat the movement, and the "
+            "repetitions will settle it"
+        )
+    return "; ".join(words) or None
+
+
+def _stretched(c: Criterion, model: str) -> bool:
+    """Whether a criterion's +/- is well above its metric's at the calibration geometry."""
+    nominal = uncertainty.criterion_uncertainty(base_name(c.name), model=model)
+    return bool(nominal and c.uncertainty and c.uncertainty > STRETCHED * nominal)
 
 
 def summarize(analysis: Analysis, *, video: str, fps: float, frames: int) -> dict[str, Any]:
@@ -171,9 +226,10 @@ def summarize(analysis: Analysis, *, video: str, fps: float, frames: int) -> dic
         "thresholds": th.as_dict(),
         "quality": analysis.quality,
     }
-    for moment in summary["events"]:
+    for a, moment in zip(analysis.assessments, summary["events"], strict=True):
         measured = moment["verdict"] != "unmeasurable"
         moment["confidence"] = analysis.quality["confidence"] if measured else None
+        moment["settle"] = settle_words(a, analysis.quality)
     return json_safe(summary)
 
 
@@ -211,8 +267,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         for i, e in enumerate(moments, 1):
             lines.append(
                 f"{i:>2}  {e['side']:5}  {e['kind']:17}  {_num(e['start_s'])}  "
-                f"{_num(e['peak_s'])}  {_num(e['end_s'])}  {e['verdict']}"
-                + (" (rests on uncertain criteria)" if e.get("uncertain_criteria") else "")
+                f"{_num(e['peak_s'])}  {_num(e['end_s'])}  {_verdict_words(e)}"
             )
     for side in ("left", "right"):
         s = summary.get("sides", {}).get(side, {})
@@ -225,6 +280,17 @@ def format_summary(summary: dict[str, Any]) -> str:
     if summary.get("asymmetry", {}).get("knee_fppa_asymmetric"):
         lines.append("left-right FPPA difference beyond the smallest detectable difference")
     return "\n".join(lines)
+
+
+def _verdict_words(event: dict[str, Any]) -> str:
+    """``collapse (92 %)``, or ``uncertain: partial 55 %, missing 45 %``."""
+    verdict, share = event["verdict"], event.get("probability")
+    if verdict == "uncertain":
+        likely = ", ".join(f"{x['verdict']} {100 * x['share']:.0f} %" for x in event["likely"])
+        return f"uncertain: {likely}"
+    if share is None or verdict == "unmeasurable":
+        return str(verdict)
+    return f"{verdict} ({100 * share:.0f} %)"
 
 
 def _confidence_words(confidence: Any) -> str:

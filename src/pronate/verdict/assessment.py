@@ -27,14 +27,13 @@ if either collapses, the measurable one if the other is ``unmeasurable``, else
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
 import xarray as xr
 
 from pronate.camera.body import Camera
-from pronate.metrics import uncertainty
 from pronate.verdict.coordination import Coordination, femur_tibia_coordination
 from pronate.verdict.criteria import (
     At,
@@ -46,14 +45,23 @@ from pronate.verdict.criteria import (
     series,
 )
 from pronate.verdict.moments import Moment
+from pronate.verdict.probability import Odds, verdict_odds
 from pronate.verdict.thresholds import Thresholds
 
-VERDICTS: Final[tuple[str, ...]] = ("pronation", "partial", "missing", "collapse", "unmeasurable")
+VERDICTS: Final[tuple[str, ...]] = (
+    "pronation",
+    "partial",
+    "missing",
+    "collapse",
+    "uncertain",
+    "unmeasurable",
+)
 SEVERITY: Final[dict[str, int]] = {
     "collapse": 4,
     "missing": 3,
     "partial": 2,
     "pronation": 1,
+    "uncertain": 0,
     "unmeasurable": 0,
 }
 SIDE_VIEWS: Final[tuple[str, ...]] = ("left", "right")
@@ -74,18 +82,28 @@ class Assessment:
 
     Attributes
     ----------
-    event
+    moment
         The loading moment.
     verdict
-        One of :data:`VERDICTS`.
+        One of :data:`VERDICTS`: the verdict that the criteria, read within their +/-,
+        give in at least ``verdict_min_probability`` of the draws, else ``uncertain``.
     criteria
-        Every criterion, shared ones first, then per leg.
+        Every criterion as measured, shared ones first, then per leg.
     legs
-        Verdict of each loaded leg (one entry for a single-leg moment).
+        Verdict of each loaded leg at the measured values (one entry for a single-leg
+        moment).
     coordination
         Femur-tibia vector coding of each loaded leg.
     metrics
         Values of the per-frame metrics at the peak.
+    reason, placement_hint
+        Why an oblique or side view gives no verdict, and where to film from.
+    model
+        The pose model.
+    measured_verdict
+        The verdict of the criteria as measured (without their +/-).
+    odds
+        The shares of the verdicts within the +/- (:mod:`pronate.verdict.probability`).
     """
 
     moment: Moment
@@ -97,6 +115,8 @@ class Assessment:
     reason: str | None = None
     placement_hint: str | None = None
     model: str = ""
+    measured_verdict: str = ""
+    odds: Odds | None = None
 
     @property
     def uncertain_criteria(self) -> list[str]:
@@ -203,12 +223,12 @@ def is_measurable(
 def assess_moment(
     metrics: xr.Dataset, moment: Moment, *, camera: Camera, thresholds: Thresholds
 ) -> Assessment:
-    """Check the chain of one loading moment and give its verdict.
+    """Check the chain of one loading moment and give its verdict, with its probability.
 
     Parameters
     ----------
     metrics
-        Per-frame metrics (see :func:`pronate.metrics.kinematics.compute_metrics`).
+        Per-frame metrics with their +/- (:func:`pronate.metrics.kinematics.compute_metrics`).
     moment
         The loading moment.
     camera
@@ -220,50 +240,57 @@ def assess_moment(
     Returns
     -------
     Assessment
-        Verdict, criteria, per-leg verdicts, coordination and metrics at the peak.
+        Verdict (``uncertain`` when no verdict reaches ``verdict_min_probability`` within
+        the criteria's +/-, :mod:`pronate.verdict.probability`), criteria, per-leg verdicts,
+        coordination and metrics at the peak.
     """
     th = thresholds
-    at = At(metrics, moment, th)
-    proximal = proximal_criteria(at, moment.side, th)
     legs = ("left", "right") if moment.side == "both" else (moment.side,)
     sl = slice(moment.start, moment.end + 1)
     t = metrics["time"].values[sl]
-    criteria = list(proximal)
-    verdicts: dict[str, str] = {}
-    coordination: dict[str, Coordination] = {}
-    for leg in legs:
-        coord = femur_tibia_coordination(
+    coordination = {
+        leg: femur_tibia_coordination(
             t,
             series(metrics, f"femur_frontal_{leg}_deg")[sl],
             series(metrics, f"tibia_frontal_{leg}_deg")[sl],
             peak=moment.knee - moment.start,
             smooth_s=th.coupling_smooth_s,
         )
-        suffix = f"_{leg}" if moment.side == "both" else ""
-        knee = knee_criteria(at, leg, coord, th, suffix=suffix)
-        criteria.extend(knee)
-        measurable = is_measurable(metrics, moment, leg, th, camera=camera)
-        verdicts[leg] = leg_verdict(
-            proximal + knee, measurable=measurable, informative=informative_for(moment.kind)
-        )
-        coordination[leg] = coord
-    model = str(metrics.attrs.get("model", ""))
-    criteria = [
-        replace(c, uncertainty=uncertainty.criterion_uncertainty(base_name(c.name), model=model))
-        for c in criteria
-    ]
-    verdict = combine_legs(verdicts)
-    unseen = verdict == "unmeasurable" and not camera.frontal_measurable
+        for leg in legs
+    }
+    measurable = {leg: is_measurable(metrics, moment, leg, th, camera=camera) for leg in legs}
+    informative = informative_for(moment.kind)
+    verdicts: dict[str, str] = {}
+
+    def judge(at: At) -> tuple[str, list[Criterion]]:
+        proximal = proximal_criteria(at, moment.side, th)
+        criteria = list(proximal)
+        for leg in legs:
+            suffix = f"_{leg}" if moment.side == "both" else ""
+            knee = knee_criteria(at, leg, coordination[leg], th, suffix=suffix)
+            criteria.extend(knee)
+            verdicts[leg] = leg_verdict(
+                proximal + knee, measurable=measurable[leg], informative=informative
+            )
+        return combine_legs(verdicts), criteria
+
+    at = At(metrics, moment, th)
+    measured, criteria = judge(at)
+    legs_measured = dict(verdicts)
+    odds = verdict_odds(at, judge, seed=moment.start_frame * 7919 + moment.end_frame)
+    unseen = measured == "unmeasurable" and not camera.frontal_measurable
     return Assessment(
         moment=moment,
-        verdict=verdict,
+        verdict=odds.verdict(min_probability=th.verdict_min_probability),
         criteria=criteria,
-        legs=verdicts,
+        legs=legs_measured,
         coordination=coordination,
         metrics=metrics_at_peak(metrics, moment, th),
         reason=camera.reason if unseen else None,
         placement_hint=camera.placement_hint if unseen else None,
-        model=model,
+        model=str(metrics.attrs.get("model", "")),
+        measured_verdict=measured,
+        odds=odds,
     )
 
 
@@ -278,7 +305,7 @@ def overall_verdict(verdicts: list[str]) -> str | None:
     """Most common measurable verdict (ties: the more severe); ``None`` if no moment."""
     if not verdicts:
         return None
-    counts = Counter(v for v in verdicts if v != "unmeasurable")
+    counts = Counter(v for v in verdicts if v not in ("unmeasurable", "uncertain"))
     if not counts:
-        return "unmeasurable"
+        return "uncertain" if "uncertain" in verdicts else "unmeasurable"
     return max(counts, key=lambda v: (counts[v], SEVERITY[v]))

@@ -50,6 +50,7 @@ and ``pelvis_loaded_side_up`` (or ``pelvis_level``); *in rhythm* means neither
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -57,12 +58,17 @@ import numpy as np
 import xarray as xr
 
 from pronate.metrics import uncertainty
+from pronate.metrics.uncertainty import UNCERTAINTY_SUFFIX
 from pronate.series import frame_rate
 from pronate.verdict.coordination import Coordination
 from pronate.verdict.moments import Moment
 from pronate.verdict.thresholds import Thresholds
 
 IN_PHASE_BIN: Final[tuple[float, float]] = (22.5, 67.5)
+CHANGE_CORRELATION: Final[float] = 0.5
+"""Correlation of the errors of two readings of a metric about half a second apart
+(cam01: the error of a 0.5-s change, 10.1 deg RMS of the knee FPPA, is that of one reading,
+9-11 deg)."""
 _SIGN: Final[dict[str, float]] = {"left": 1.0, "right": -1.0}
 
 
@@ -112,9 +118,13 @@ def passes(value: float, threshold: float, op: str) -> bool | None:
     raise ValueError(f"unknown comparison {op!r}")
 
 
-def criterion(name: str, value: float, threshold: float, op: str) -> Criterion:
-    """Build a :class:`Criterion` from a value, a threshold and a comparison."""
-    return Criterion(name, float(value), float(threshold), passes(float(value), threshold, op))
+def criterion(
+    name: str, value: float, threshold: float, op: str, sigma: float | None = None
+) -> Criterion:
+    """Build a :class:`Criterion` from a value, a threshold, a comparison and the value's +/-."""
+    return Criterion(
+        name, float(value), float(threshold), passes(float(value), threshold, op), sigma
+    )
 
 
 def value_at(values: np.ndarray, i: int, *, half: int, lo: int, hi: int) -> float:
@@ -131,36 +141,77 @@ def series(metrics: xr.Dataset, name: str) -> np.ndarray:
     return np.asarray(metrics[name].values, dtype=np.float64)
 
 
-class At:
-    """Values of metrics at a moment's start and peak (window medians)."""
+Noise = Callable[[str, str], float]
+"""``noise(metric, where)``: an error added to a reading (:mod:`pronate.verdict.probability`)."""
 
-    def __init__(self, metrics: xr.Dataset, moment: Moment, th: Thresholds) -> None:
+
+class At:
+    """Values of metrics at a moment's start, knee frame and peak (window medians), and
+    their +/- (the metrics' ``_unc`` series read the same way).
+
+    ``noise``, when given, adds an error to every reading: the verdict's probability is
+    found by reading the moment again and again with errors drawn within the +/-.
+    """
+
+    def __init__(
+        self, metrics: xr.Dataset, moment: Moment, th: Thresholds, *, noise: Noise | None = None
+    ) -> None:
         self.metrics = metrics
         self.moment = moment
+        self.thresholds = th
         self.half = round(th.value_window_s * frame_rate(metrics["time"].values))
+        self.noise = noise
 
-    def __call__(self, name: str, where: str = "peak") -> float:
+    def _read(self, name: str, where: str) -> float:
         e = self.moment
         i = {"peak": e.peak, "knee": e.knee, "start": e.start}[where]
         return value_at(
             series(self.metrics, name), i, half=self.half, lo=0, hi=self.metrics.sizes["time"] - 1
         )
 
+    def __call__(self, name: str, where: str = "peak") -> float:
+        value = self._read(name, where)
+        return value if self.noise is None else value + self.noise(name, where)
+
+    def sigma(self, name: str, where: str = "peak") -> float:
+        """The +/- of the reading (0 where none is stated)."""
+        sigma = self._read(name + UNCERTAINTY_SUFFIX, where)
+        return sigma if np.isfinite(sigma) else 0.0
+
+    def change_sigma(self, name: str) -> float:
+        """The +/- of the change of a metric from the start to the knee frame: the errors of
+        two readings about half a second apart are correlated (0.5, measured on cam01:
+        a change errs about as much as one reading)."""
+        a, b = self.sigma(name, "knee"), self.sigma(name, "start")
+        return float(np.sqrt(max(a * a + b * b - 2 * CHANGE_CORRELATION * a * b, 0.0)))
+
 
 def proximal_criteria(at: At, side: str, th: Thresholds) -> list[Criterion]:
     """CoM, XCoM and pelvis criteria of a moment on ``side`` (``left``/``right``/``both``)."""
+    com, xcom = "com_margin_norm", "xcom_margin_norm"
+    shift, obliquity = "pelvis_shift_norm", "pelvic_obliquity_deg"
     out = [
-        criterion("com_inside_base", at("com_margin_norm"), th.com_margin_min, ">"),
-        criterion("xcom_inside_base", at("xcom_margin_norm"), th.xcom_margin_min, ">"),
+        criterion("com_inside_base", at(com), th.com_margin_min, ">", at.sigma(com)),
+        criterion("xcom_inside_base", at(xcom), th.xcom_margin_min, ">", at.sigma(xcom)),
     ]
-    shift, obliquity = at("pelvis_shift_norm"), at("pelvic_obliquity_deg")
+    sigmas = at.sigma(shift), at.sigma(obliquity)
     if side == "both":
-        out.append(criterion("pelvis_centred", abs(shift), th.pelvis_centred_max, "<="))
-        out.append(criterion("pelvis_level", abs(obliquity), th.pelvis_level_max_deg, "<="))
+        out.append(
+            criterion("pelvis_centred", abs(at(shift)), th.pelvis_centred_max, "<=", sigmas[0])
+        )
+        out.append(
+            criterion("pelvis_level", abs(at(obliquity)), th.pelvis_level_max_deg, "<=", sigmas[1])
+        )
     else:
         s = _SIGN[side]
-        out.append(criterion("pelvis_over_foot", s * shift, th.pelvis_shift_min, ">="))
-        out.append(criterion("pelvis_loaded_side_up", s * obliquity, th.obliquity_up_min_deg, ">="))
+        out.append(
+            criterion("pelvis_over_foot", s * at(shift), th.pelvis_shift_min, ">=", sigmas[0])
+        )
+        out.append(
+            criterion(
+                "pelvis_loaded_side_up", s * at(obliquity), th.obliquity_up_min_deg, ">=", sigmas[1]
+            )
+        )
     return out
 
 
@@ -172,7 +223,11 @@ def knee_criteria(
     foot = f"ankle_medial_shift_{leg}_norm"
     peak = at(fppa, "knee")
     valgus = criterion(
-        f"knee_valgus_movement{suffix}", peak - at(fppa, "start"), th.valgus_change_min_deg, ">="
+        f"knee_valgus_movement{suffix}",
+        peak - at(fppa, "start"),
+        th.valgus_change_min_deg,
+        ">=",
+        at.change_sigma(fppa),
     )
     rhythm = [
         Criterion(
@@ -200,10 +255,15 @@ def knee_criteria(
             float(peak),
             (th.fppa_min_deg, th.fppa_max_deg),
             bool(th.fppa_min_deg <= peak <= th.fppa_max_deg) if np.isfinite(peak) else None,
+            at.sigma(fppa, "knee"),
         ),
         *rhythm,
         criterion(
-            f"foot_pronation{suffix}", at(foot, "knee") - at(foot, "start"), th.foot_shift_min, ">="
+            f"foot_pronation{suffix}",
+            at(foot, "knee") - at(foot, "start"),
+            th.foot_shift_min,
+            ">=",
+            at.change_sigma(foot),
         ),
     ]
 

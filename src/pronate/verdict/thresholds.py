@@ -94,6 +94,10 @@ fppa_max_depth                0.2       leg lengths            deeper dips: the 
                                                                flexion), see below
 max_nan_fraction              0.5       of event frames        more missing FPPA than this:
                                                                ``unmeasurable``
+verdict_min_probability       0.8       share of draws         a verdict is given when the
+                                                               criteria, read again within
+                                                               their +/-, give it this often;
+                                                               else ``uncertain`` (issue 20)
 value_window_s                0.1       s                      values "at" a frame are the
                                                                median of +/- this window
                                                                (keypoint noise is correlated
@@ -224,6 +228,9 @@ class Thresholds:
     max_nan_fraction
         Largest fraction of event frames with the knee FPPA missing before the moment is
         ``unmeasurable``.
+    verdict_min_probability
+        Smallest share of the draws within the criteria's +/- that must give one verdict
+        for it to be given (:mod:`pronate.verdict.probability`); else ``uncertain``.
     value_window_s
         Values at the start / peak of a moment are the median over this half-window (s).
     com_margin_min
@@ -275,6 +282,7 @@ class Thresholds:
     step_down_min_drop: float = 0.1
     fppa_max_depth: float = 0.2
     max_nan_fraction: float = 0.5
+    verdict_min_probability: float = 0.8
     value_window_s: float = 0.1
     com_margin_min: float = 0.0
     xcom_margin_min: float = 0.0
@@ -349,7 +357,13 @@ _NON_NEGATIVE = (
 )
 """Thresholds that are sizes, durations or bounds of a magnitude: never below 0 (the
 margins ``com_margin_min`` and ``xcom_margin_min`` may be)."""
-_FRACTIONS = ("rep_edge_fraction", "rep_onset_fraction", "rep_bottom_fraction", "max_nan_fraction")
+_FRACTIONS = (
+    "rep_edge_fraction",
+    "rep_onset_fraction",
+    "rep_bottom_fraction",
+    "max_nan_fraction",
+    "verdict_min_probability",
+)
 
 
 def threshold_names() -> tuple[str, ...]:

@@ -14,13 +14,21 @@ from typing import Final
 
 RGB = tuple[int, int, int]
 
-VERDICTS: Final[tuple[str, ...]] = ("pronation", "partial", "missing", "collapse", "unmeasurable")
+VERDICTS: Final[tuple[str, ...]] = (
+    "pronation",
+    "partial",
+    "missing",
+    "collapse",
+    "uncertain",
+    "unmeasurable",
+)
 """Verdicts of a loading moment, as written by :mod:`pronate.verdict.assessment`."""
 
 GREEN: Final[RGB] = (40, 200, 90)
 AMBER: Final[RGB] = (255, 176, 0)
 RED: Final[RGB] = (235, 45, 45)
 GREY: Final[RGB] = (160, 160, 160)
+BLUE: Final[RGB] = (90, 150, 230)
 WHITE: Final[RGB] = (245, 245, 245)
 DARK: Final[RGB] = (20, 20, 20)
 
@@ -30,10 +38,12 @@ VERDICT_COLOURS: Final[Mapping[str, RGB]] = MappingProxyType(
         "partial": AMBER,
         "missing": AMBER,
         "collapse": RED,
+        "uncertain": BLUE,
         "unmeasurable": GREY,
     }
 )
-"""Green: the chain happened; amber: partly or not at all; red: it collapsed; grey: unknown."""
+"""Green: the chain happened; amber: partly or not at all; red: it collapsed; blue: not
+decided within the +/-; grey: unknown."""
 
 VERDICT_WORDS: Final[Mapping[str, str]] = MappingProxyType(
     {
@@ -41,6 +51,7 @@ VERDICT_WORDS: Final[Mapping[str, str]] = MappingProxyType(
         "partial": "PARTIAL",
         "missing": "MISSING",
         "collapse": "COLLAPSE",
+        "uncertain": "UNCERTAIN",
         "unmeasurable": "UNMEASURABLE",
     }
 )

@@ -60,6 +60,11 @@ def moment_gist(moment: Assessment, *, view: str) -> str:
         return f"Load taken without the chain: {join_words(failed)}."
     if verdict == "partial":
         return f"Part of the chain: {join_words(failed) or 'some links were not there'}."
+    if verdict == "uncertain" and moment.odds is not None:
+        likely = join_words(
+            [f"{v} {100 * p:.0f} %" for v, p in moment.odds.shares.items() if p >= 0.05]
+        )
+        return f"Not decided within the measurement's +/-: {likely}."
     return "Not assessed."
 
 
@@ -79,6 +84,7 @@ LEG_TEXT: Final[dict[str, Markup]] = {
     "partial": Markup("part of the chain was there, part was not: {failed}."),
     "missing": Markup("the leg took the load <b>without the chain</b>: {failed}."),
     "collapse": Markup("the chain <b>gave way</b>: {failed}."),
+    "uncertain": Markup("not decided within the measurement's +/- ({failed})."),
     "unmeasurable": Markup("could not be judged from this video ({reason})."),
 }
 """The verdict of a leg, completed with what failed."""
@@ -106,6 +112,12 @@ VERDICT_MEANING: Final[dict[str, Markup]] = {
         "<b>Collapse</b> means the chain gave way: the knee went further in than the normal "
         "band, or thigh and shin moved out of rhythm. The knee then takes what the chain "
         "should share: work on control before adding load."
+    ),
+    "uncertain": Markup(
+        "<b>Uncertain</b> means the measurement could not decide: read again within the "
+        "+/- of its numbers, the moment gives one verdict as often as another (the shares "
+        "are in the moment's evidence). Film again, closer and straight from the front or "
+        "the back, and repeat the movement: repetitions settle it."
     ),
     "unmeasurable": Markup(
         "<b>Not measurable</b> means the video did not show enough: film from the front or "
