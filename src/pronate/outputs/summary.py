@@ -219,7 +219,7 @@ def summarize(analysis: Analysis, *, video: str, fps: float, frames: int) -> dic
         "roll_deg": float(camera.roll_deg),
         "labels_swapped": int(camera.view.labels_swapped),
         "camera": camera.as_dict(),
-        "uncertainty_deg": uncertainty.TABLE[uncertainty.model_key(model)],
+        "uncertainty_deg": uncertainty.nominal_table(model),
         "events": [assessment_dict(a) for a in analysis.assessments],
         "sides": sides,
         "asymmetry": asymmetry(sides, threshold_deg=asymmetry_threshold(th, model=model)),

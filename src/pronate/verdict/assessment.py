@@ -278,6 +278,7 @@ def assess_moment(
     measured, criteria = judge(at)
     legs_measured = dict(verdicts)
     odds = verdict_odds(at, judge, seed=moment.start_frame * 7919 + moment.end_frame)
+    odds = replace(odds, deciding=[n for n in odds.deciding if base_name(n) not in informative])
     unseen = measured == "unmeasurable" and not camera.frontal_measurable
     return Assessment(
         moment=moment,

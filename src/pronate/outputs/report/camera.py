@@ -77,5 +77,5 @@ def uncertainty_rows(table: Mapping[str, Any]) -> list[Row]:
 
 def camera_panel(analysis: Analysis) -> list[Row]:
     """The rows of the camera panel: the camera, the clip's quality, the model's ±."""
-    table = uncertainty.TABLE[uncertainty.model_key(analysis.model)]
+    table = uncertainty.nominal_table(analysis.model)
     return camera_rows(analysis.camera) + quality_rows(analysis.quality) + uncertainty_rows(table)
