@@ -27,7 +27,7 @@ if either collapses, the measurable one if the other is ``unmeasurable``, else
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import numpy as np
