@@ -53,9 +53,10 @@ def _leg_values(a: Assessment, leg: str, base: str) -> float:
 def side_summary(assessments: list[Assessment], leg: str, *, model: str = "") -> dict[str, Any]:
     """Moments, overall verdict and median key metrics of one leg (circular mean for the
     coupling angle), with the ± of those that have one; bilateral moments count for both
-    legs."""
+    legs, an ``uncertain`` moment as ``uncertain`` (the leg's verdict is then the most
+    common decided one, ``uncertain`` when none is decided)."""
     mine = [a for a in assessments if leg in a.legs]
-    verdicts = [a.legs[leg] for a in mine]
+    verdicts = [a.verdict if a.verdict == "uncertain" else a.legs[leg] for a in mine]
     medians = {}
     for key, base in SIDE_MEDIANS.items():
         values = np.array([_leg_values(a, leg, base) for a in mine], dtype=np.float64)
