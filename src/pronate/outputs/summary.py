@@ -132,12 +132,13 @@ def assessment_dict(a: Assessment) -> dict[str, Any]:
 
 
 def _metric_uncertainty(a: Assessment) -> dict[str, float]:
-    """The +/- of each metric at the peak that has one (its ``_unc`` reading)."""
-    out = {}
-    for key, value in a.metrics.items():
-        if key.endswith(UNCERTAINTY_SUFFIX) and np.isfinite(value):
-            out[key.removesuffix(UNCERTAINTY_SUFFIX)] = float(value)
-    return out
+    """The +/- of each metric at the peak that has one (its ``_unc`` reading; NaN where
+    the metric is not measured)."""
+    return {
+        key.removesuffix(UNCERTAINTY_SUFFIX): float(value)
+        for key, value in a.metrics.items()
+        if key.endswith(UNCERTAINTY_SUFFIX)
+    }
 
 
 def _odds(a: Assessment) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def test_a_real_squat_is_read_like_offline_and_its_moment_emitted(shared_data: P
     assert [(m["side"], m["kind"]) for m in moments] == [("both", "squat")]
     moment = moments[0]
     assert 1.5 < moment["time"] < 2.6  # the first squat's deepest point
-    assert moment["verdict"] in ("pronation", "partial", "missing", "collapse")
+    assert moment["verdict"] in ("pronation", "partial", "missing", "collapse", "uncertain")
     assert {c["name"] for c in moment["criteria"]} >= {"com_inside_base"}
     assert moment["jpeg"] == b"%d" % round(moment["time"] * 30)
     # One implementation: the frame's angles equal the offline metrics of the same raw
@@ -206,6 +206,7 @@ def test_a_right_single_leg_loading_is_captured_by_itself_as_offline(kind: str) 
 
     moves = (syn.QuietStance(duration_s=1.0), syn.single_leg("right", kind), syn.QuietStance())
     pose = syn.render_pose(syn.simulate(moves, fps=30.0), syn.Camera(yaw_deg=0.0, roll_deg=5.0))
+    pose.attrs["model"] = "mediapipe-pose-full"  # the live model's +/-, as the window has
     offline = analysis_of(pose).assessments
     assert [(a.moment.side, a.moment.kind) for a in offline] == [("right", "single_leg_stance")]
     position, confidence, world = (pose[v].values for v in ("position", "confidence", "world"))
@@ -237,6 +238,7 @@ def test_a_long_balance_on_one_leg_is_saved_once_as_offline() -> None:
     hold = dataclasses.replace(syn.single_leg("right"), load_s=10.0)
     moves = (syn.QuietStance(duration_s=1.0), hold, syn.QuietStance())
     pose = syn.render_pose(syn.simulate(moves, fps=30.0), syn.Camera(yaw_deg=0.0, roll_deg=5.0))
+    pose.attrs["model"] = "mediapipe-pose-full"  # the live model's +/-, as the window has
     offline = analysis_of(pose).assessments
     assert [(a.moment.side, a.moment.kind) for a in offline] == [("right", "single_leg_stance")]
     assert offline[0].moment.end_s - offline[0].moment.start_s > LiveConfig().window_s + 3.0
