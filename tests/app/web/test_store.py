@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from pronate.app.store.db import MIGRATIONS, database_url, make_engine, open_database
+from pronate.app.store.db import MIGRATIONS, database_url, make_engine, migrate, open_database
 from pronate.app.store.models import Base
 from pronate.errors import InputError
 
@@ -57,15 +57,8 @@ def test_the_tables_are_the_models_tables() -> None:
 
 
 def _migrate(url: str, revision: str, *, down: bool = False) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     engine = make_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+    migrate(engine, revision, down=down)
     engine.dispose()
 
 

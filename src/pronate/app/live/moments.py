@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pronate.app.store.models import Client, LiveMoment, Visit
+from pronate.app.workspace.service import find
 from pronate.app.workspace.state import Workspace
 from pronate.io.atomic import write_bytes_atomic
 
@@ -24,7 +25,7 @@ def current_visit(db: Session, client: Client, visit_id: int | None) -> Visit:
     """The visit moments go to: ``visit_id`` (must be the client's), else the client's
     latest visit dated today, else a new one dated today."""
     if visit_id is not None:
-        visit = db.get(Visit, visit_id)
+        visit = find(db, Visit, visit_id)
         if visit is None or visit.client_id != client.id:
             raise LookupError(f"client {client.id} has no session with id {visit_id}")
         return visit
@@ -102,7 +103,7 @@ def sink(workspace: Workspace, *, client_id: int, visit_id: int | None) -> Any:
         For an unknown client or a visit that is not the client's.
     """
     with workspace.sessions() as db:
-        client = db.get(Client, client_id)
+        client = find(db, Client, client_id)
         if client is None:
             raise LookupError(f"no client with id {client_id}")
         visit_id = current_visit(db, client, visit_id).id
@@ -130,7 +131,7 @@ def list_for_client(db: Session, client: Client) -> list[dict[str, Any]]:
 
 def image_of(db: Session, root: Path, *, client: Client, moment_id: int) -> Path | None:
     """The JPEG of a client's moment, ``None`` if there is none."""
-    row = db.get(LiveMoment, moment_id)
+    row = find(db, LiveMoment, moment_id)
     if row is None or row.image is None:
         return None
     visit = db.get(Visit, row.visit_id)

@@ -13,7 +13,7 @@ from pronate.app.web import service
 from pronate.app.web.plots import Series, trend_svg
 from pronate.app.workspace.deps import DB
 from pronate.app.workspace.pages import page_templates
-from pronate.app.workspace.service import NotFoundError, get, summary_of
+from pronate.app.workspace.service import NotFoundError, find, get, summary_of
 
 if TYPE_CHECKING:
     from pronate.app.web.moments import MomentCard
@@ -158,7 +158,7 @@ def _chosen_card(db: DB, root: Path, client: Client, key: str | None) -> MomentC
         analysis_id, number = (int(part) for part in key.split("-"))
     except ValueError:
         raise NotFoundError(f"no moment {key!r}") from None
-    analysis = db.get(Analysis, analysis_id)
+    analysis = find(db, Analysis, analysis_id)
     if analysis is None or analysis.clip.visit.client_id != client.id:
         raise NotFoundError(f"client {client.id} has no analysis {analysis_id}")
     return find_card(analysis, root, number)

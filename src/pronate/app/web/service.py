@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pronate.app.store.blobs import Blobs, Received
+from pronate.app.store.db import forget_deleted
 from pronate.app.store.models import Client, Clip, Job, Visit
 from pronate.app.web import schemas
 from pronate.app.workspace import queue
-from pronate.app.workspace.service import NotFoundError, live_images, summary_of
+from pronate.app.workspace.service import NotFoundError, find, live_images, summary_of
 from pronate.errors import InputError
 
 SIDES = ("left", "right")
@@ -92,20 +93,33 @@ def find_visit(db: Session, client: Client, visit_id: int | None) -> Visit | Non
     """The visit an upload goes to (it must be the client's); ``None``: a new one."""
     if visit_id is None:
         return None
-    visit = db.get(Visit, visit_id)
+    visit = find(db, Visit, visit_id)
     if visit is None or visit.client_id != client.id:
         raise NotFoundError(f"client {client.id} has no session with id {visit_id}")
     return visit
 
 
+PICTURE_FORMATS = ("image2", "gif", "apng")
+"""Containers of pictures (besides FFmpeg's ``*_pipe`` image readers: PNG, JPEG, ...)."""
+
+
 def check_video(received: Received) -> None:
-    """Raise :class:`InputError` unless the received file decodes as a video."""
+    """Raise :class:`InputError` unless the received file decodes as a video of at least
+    two frames (a picture, which FFmpeg also decodes, is refused)."""
+    import av
+
     from pronate.io.video import probe_video
 
     try:
         probe_video(received.path)
-    except InputError:
+        with av.open(str(received.path)) as container:
+            form = str(container.format.name)
+            stream = container.streams.video[0]
+            frames = sum(1 for _, _ in zip(range(2), container.decode(stream), strict=False))
+    except (InputError, av.FFmpegError, IndexError):
         raise InputError("the file is not a video pronate can read") from None
+    if form.endswith("_pipe") or form in PICTURE_FORMATS or frames < 2:
+        raise InputError("the file is a picture, not a video: upload a video clip")
 
 
 def add_clip(
@@ -165,6 +179,7 @@ def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
     images = live_images(db, blobs.root, client)
     db.delete(client)
     db.commit()
+    forget_deleted(db)
     for path in images:
         path.unlink(missing_ok=True)
     for job_id in jobs:

@@ -11,14 +11,25 @@ from sqlalchemy.orm import Session
 
 from pronate.app.store.models import Analysis, Client, LiveMoment, Visit
 
+MAX_ID = 2**31 - 1
+"""The largest id a table holds (PostgreSQL's ``integer``): a larger one names nothing."""
+
 
 class NotFoundError(LookupError):
     """No such object (404)."""
 
 
+def find(db: Session, model: type[Any], ident: int | None) -> Any:
+    """The object of ``model`` with id ``ident``; ``None`` when there is none, also for an
+    id no table can hold (past :data:`MAX_ID`, or below 1)."""
+    if ident is None or not 1 <= ident <= MAX_ID:
+        return None
+    return db.get(model, ident)
+
+
 def get(db: Session, model: type[Any], ident: int, what: str) -> Any:
     """The object of ``model`` with id ``ident``, or :class:`NotFoundError`."""
-    found = db.get(model, ident)
+    found = find(db, model, ident)
     if found is None:
         raise NotFoundError(f"no {what} with id {ident}")
     return found
