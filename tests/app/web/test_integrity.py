@@ -189,9 +189,11 @@ def test_a_websocket_of_another_site_is_refused(make_client: Any) -> None:
     client.app.dependency_overrides[ws.analyser_factory] = lambda: lambda _config: Ready()
     rebound = {"host": "evil.example:8000", "origin": "http://evil.example:8000"}
     for headers in (rebound, {"host": "evil.example:8000"}, {"origin": "http://evil.example"}):
-        with pytest.raises(WebSocketDisconnect) as refused:
-            with client.websocket_connect("/ws/live", headers=headers) as socket:
-                socket.receive_json()
+        with (
+            pytest.raises(WebSocketDisconnect) as refused,
+            client.websocket_connect("/ws/live", headers=headers) as socket,
+        ):
+            socket.receive_json()
         assert refused.value.code == 1008, headers
     ours = {"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:8000"}
     with client.websocket_connect("/ws/live", headers=ours) as socket:
