@@ -117,7 +117,8 @@ def test_the_headline_names_the_criteria_that_decided_the_verdict() -> None:
         "band (24° ± 10°, needs inside −10° to 16.8°)"
     )
     assert headline(stance("pronation")).startswith(
-        "Pronation — every link of the chain that counts was met; too close to call: knee moved"
+        "Pronation — every link of the chain that counts was met; too close to call: knee "
+        "movement toward the midline (4° ± 10°, needs ≥ 3°; too close to call)"
     )
 
 
@@ -135,11 +136,11 @@ def test_a_two_leg_moment_names_each_leg_when_they_differ() -> None:
     }
     text = headline(squat)
     assert text.startswith("Partial — left leg pronation")
-    assert "right leg partial (right knee: the knee angle at the peak was outside" in text
+    assert "right leg partial (right leg: the knee angle at the peak was outside" in text
     assert [r.label.split(":")[0] for r in key_rows(squat)] == [
-        "Left knee",
-        "Right knee",
-        "Pelvis level (size of the tilt)",
+        "Left leg",
+        "Right leg",
+        "Pelvis tilt (size)",
     ]
 
 

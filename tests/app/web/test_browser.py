@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from pronate.app.server import create_app
-from pronate.app.web.pages import VERDICT_WORDS
 from pronate.app.workspace.queue import JobSettings
 from pronate.app.workspace.settings import LOCAL_NAMES, WorkspaceSettings
+from pronate.outputs.evidence import VERDICTS
 from pronate.outputs.report.pdf import HEADLESS_FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -149,8 +149,8 @@ def test_coach_workflow(page: object, live: str, cam01: Path, shots: Path) -> No
     with page.expect_navigation():  # type: ignore[attr-defined]
         page.click("li.clip a.open")  # type: ignore[attr-defined]
     assert "/analyses/" in page.url  # type: ignore[attr-defined]
-    verdict = page.inner_text("#side-left .verdict")  # type: ignore[attr-defined]
-    assert verdict in VERDICT_WORDS.values()
+    verdict = page.inner_text("#verdict-0-left")  # type: ignore[attr-defined]
+    assert verdict.split(" (")[0] in [title for title, _ in VERDICTS.values()], verdict
     video = page.locator("video#overlay")  # type: ignore[attr-defined]
     video.evaluate("v => { v.muted = true; }")
     page.wait_for_function("() => document.querySelector('video#overlay').readyState >= 1")  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from pronate.app.store.models import Analysis, Job
 from pronate.app.workspace import queue
 from pronate.app.workspace.queue import JobSettings
 from pronate.app.workspace.settings import WorkspaceSettings
+from pronate.outputs.evidence import movement_of
 
 pytestmark = pytest.mark.model
 
@@ -245,7 +246,10 @@ def test_worker_runs_the_real_analysis(
     assert sorted(p.name for p in folder.parent.iterdir()) == [f"job-{job_id}", f"job-{same_id}"]
     history = client.get("/api/clients/1/history").json()
     assert history["sessions"][0]["analyses"] == [analysis]  # the first client's session
-    assert history["sessions"][0]["sides"]["left"]["verdict"] == summary["sides"]["left"]["verdict"]
+    movements = history["sessions"][0]["movements"]
+    [kind] = {e["kind"] for e in summary["events"]}  # cam01: one leg, one kind of moment
+    assert list(movements) == [movement_of(kind)]
+    assert movements[movement_of(kind)]["left"]["verdict"] == summary["sides"]["left"]["verdict"]
     page = client.get(f"/analyses/{analysis}")
     assert page.status_code == 200 and "overlay.mp4" in page.text
     # the same content with the same settings is not analysed twice: outputs hard-linked,

@@ -156,7 +156,8 @@ def test_a_workspace_of_before_0003_opens_with_its_data(tmp_path: Path) -> None:
             "partial",
         )
         history = client.get("/api/clients/1/history").json()
-        assert history["sessions"][0]["sides"]["left"]["verdict"] == "pronation"
+        assert history["sessions"][0]["movements"]["single_leg"]["left"]["verdict"] == "pronation"
+        assert history["sessions"][0]["live_moments"] == [1]
         bob = client.get("/api/clients/2").json()
         assert bob["visits"][0]["clips"][0]["state"] == "queued"
         added = client.post("/api/clients/2/sessions", json={"date": "2026-12-01"}).json()

@@ -102,11 +102,13 @@ def moment_message(a: Assessment, frames: list[Frame]) -> dict[str, Any]:
         "kind": moment["kind"],
         "time": moment["peak_s"],
         "verdict": moment["verdict"],
+        "legs": moment["legs"],
         "criteria": moment["criteria"],
         "uncertain_criteria": moment["uncertain_criteria"],
         "metrics": moment["metrics"],
         "uncertainty": moment["uncertainty"],
         "reason": moment["reason"],
+        "placement_hint": moment["placement_hint"],
         "basis": (f"offline criteria on the last {frames[-1].time_s - frames[0].time_s:.0f} s"),
     }
     out["jpeg"] = frames[a.moment.peak].jpeg

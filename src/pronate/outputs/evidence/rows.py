@@ -136,9 +136,9 @@ def _named(c: Mapping[str, Any], *, failed: bool = True) -> str:
     and threshold, and whether the value is too close to call."""
     name = str(c.get("name", ""))
     _, leg = split_name(name)
-    words = measure_of(name).failed if failed else criterion_label(name)
-    words = words or criterion_label(name)
-    words = f"{leg} knee: {words}" if leg and failed else f"{words[0].lower()}{words[1:]}"
+    words = measure_of(name).failed if failed else criterion_label(name).split(" (")[0]
+    words = words or criterion_label(name).split(" (")[0]
+    words = f"{leg} leg: {words}" if leg and failed else f"{words[0].lower()}{words[1:]}"
     value = value_text(name, c.get("value"), c.get("uncertainty"))
     unsure = "; too close to call" if c.get("status") == "uncertain" else ""
     return f"{words} ({value}, needs {threshold_text(name, c.get('threshold'))}{unsure})"
@@ -188,8 +188,14 @@ def _collapse(event: Event, criteria: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _missing(event: Event, criteria: Sequence[Mapping[str, Any]]) -> str:
-    kind = str(event.get("kind", ""))
-    deciding = _failed(criteria, kind, ("knee_valgus_movement", *PROXIMAL))
+    # the rule reads the knee's movement even where it is informative (a two-leg squat)
+    knee = [
+        c
+        for c in criteria
+        if split_name(str(c.get("name", "")))[0] == "knee_valgus_movement"
+        and c.get("passed") is False
+    ]
+    deciding = knee + _failed(criteria, str(event.get("kind", "")), PROXIMAL)
     return _list(deciding) if deciding else "the chain did not take part"
 
 

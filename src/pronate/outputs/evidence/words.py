@@ -36,7 +36,7 @@ class Measure:
 
 CRITERIA: Final[dict[str, Measure]] = {
     "com_inside_base": Measure(
-        "Balance: centre of mass inside the base of support",
+        "Balance: centre of mass inside the base (margin)",
         "foot lengths",
         ">",
         2,
@@ -50,54 +50,52 @@ CRITERIA: Final[dict[str, Measure]] = {
         "the moving centre of mass was outside the base",
     ),
     "pelvis_over_foot": Measure(
-        "Pelvis shifted over the standing foot",
+        "Pelvis shift over the standing foot",
         "hip widths",
         ">=",
         2,
         "the pelvis did not shift over the standing foot",
     ),
     "pelvis_centred": Measure(
-        "Pelvis centred between the feet (size of the shift)",
+        "Pelvis off centre between the feet",
         "hip widths",
         "<=",
         2,
         "the pelvis was not centred between the feet",
     ),
     "pelvis_loaded_side_up": Measure(
-        "Pelvis hiked on the standing side", "°", ">=", 1, "the pelvis did not hike"
+        "Pelvis hike on the standing side", "°", ">=", 1, "the pelvis did not hike"
     ),
-    "pelvis_level": Measure(
-        "Pelvis level (size of the tilt)", "°", "<=", 1, "the pelvis was not level"
-    ),
+    "pelvis_level": Measure("Pelvis tilt (size)", "°", "<=", 1, "the pelvis was not level"),
     "knee_valgus_movement": Measure(
-        "Knee moved toward the midline (change of the knee angle)",
+        "Knee movement toward the midline",
         "°",
         ">=",
         1,
         "the knee did not move toward the midline",
     ),
     "knee_fppa_in_band": Measure(
-        "Knee angle at the peak in the normal band (FPPA, + inward)",
+        "Knee angle at the peak (FPPA, + inward)",
         "°",
         "inside",
         1,
         "the knee angle at the peak was outside the normal band",
     ),
     "femur_tibia_coupling": Measure(
-        "Thigh and shin tilted together (coupling angle)",
+        "Thigh and shin tilting together (coupling angle)",
         "°",
         "inside",
         0,
         "thigh and shin did not tilt together",
     ),
     "femur_tibia_lag": Measure(
-        "Shin followed the thigh without delay (lag)", "s", "<=", 2, "the shin lagged"
+        "Delay of the shin behind the thigh", "s", "<=", 2, "the shin lagged"
     ),
     "femur_tibia_in_phase": Measure(
         "Time with thigh and shin in phase", "%", ">=", 0, "thigh and shin were rarely in phase"
     ),
     "foot_pronation": Measure(
-        "Ankle moved in over the foot (experimental)",
+        "Ankle moving in over the foot (experimental)",
         "foot lengths",
         ">=",
         2,
@@ -243,7 +241,7 @@ def criterion_label(name: str) -> str:
     """A criterion in words, with its leg when the name carries one."""
     _, leg = split_name(name)
     label = measure_of(name).label
-    return f"{leg.capitalize()} knee: {label[0].lower()}{label[1:]}" if leg else label
+    return f"{leg.capitalize()} leg: {label[0].lower()}{label[1:]}" if leg else label
 
 
 def finite(value: Any) -> bool:
