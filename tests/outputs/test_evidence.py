@@ -191,3 +191,21 @@ def test_quality_and_the_terminal_table() -> None:
     assert "partial — the pelvis did not shift over the standing foot (0.04 ± 0.10 hip widths" in (
         table
     )
+
+
+def test_missing_in_a_two_leg_squat_names_the_knee_the_rule_read() -> None:
+    """The rule reads the knee's movement even where it is only informative."""
+    squat = {
+        "side": "both",
+        "kind": "squat",
+        "verdict": "missing",
+        "legs": {"left": "missing", "right": "missing"},
+        "criteria": [
+            criterion("pelvis_centred", 0.3, 0.1, 0.25, False, "uncertain"),
+            criterion("knee_valgus_movement_left", -8.0, 10.0, 3.0, False, "failed"),
+            criterion("knee_valgus_movement_right", -9.0, 10.0, 3.0, False, "failed"),
+        ],
+    }
+    text = headline(squat)
+    assert text.startswith("Missing — left leg: the knee did not move toward the midline (−8°")
+    assert "the pelvis was not centred between the feet (0.30 ± 0.10 hip widths" in text

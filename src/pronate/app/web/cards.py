@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from typing import Final
+from typing import Any, Final
 
 from pronate.app.web.moments import Moment
 from pronate.outputs.evidence import FILMING_ADVICE, VERDICTS, verdict_title
@@ -39,15 +39,26 @@ def _wrap(text: str, width: int, *, lines: int = 3) -> str:
     return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …"))
 
 
+def _picture(moment: Moment, imread: Any) -> Any:
+    """The moment's picture as an array; ``None`` when there is none or it is unreadable."""
+    if moment.image is None or not moment.image.is_file():
+        return None
+    try:
+        return imread(str(moment.image))
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
 def card_png(moment: Moment, *, client_name: str) -> bytes:
     """The share card of a moment (PNG bytes)."""
     from matplotlib.figure import Figure
     from matplotlib.image import imread
 
     fig = Figure(figsize=(8, 4.5), dpi=150, facecolor="white")
-    if moment.image is not None and moment.image.is_file():
+    picture = _picture(moment, imread)
+    if picture is not None:
         ax = fig.add_axes((0.02, 0.04, 0.36, 0.92))
-        ax.imshow(imread(str(moment.image)))
+        ax.imshow(picture)
         ax.set_axis_off()
     text = fig.add_axes((0.41, 0.03, 0.57, 0.94))
     text.set_axis_off()
