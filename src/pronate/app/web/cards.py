@@ -85,7 +85,7 @@ def card_png(moment: Moment, *, client_name: str) -> bytes:
     else:
         for row in moment.key_rows[:5]:
             said = STATUS.get(row.status, "")
-            norm = f"{said}: {row.threshold}" if said and row.threshold else said
+            norm = f"{said} (norm {row.threshold})" if said and row.threshold else said
             text.text(0, y, _wrap(row.label, 62, lines=1), fontsize=8.5, color=MUTED, va="top")
             line = f"{row.value}" + (f"   {norm}" if norm else "")
             text.text(0, y - 0.045, line, fontsize=10.5, va="top")

@@ -33,8 +33,8 @@ from pronate.outputs.evidence import (
     evidence_rows,
     headline,
     key_rows,
-    kind_words,
     metric_rows,
+    moment_title,
     movement_of,
 )
 
@@ -108,13 +108,8 @@ class Moment:
 
     @property
     def title(self) -> str:
-        """``left single-leg squat``, ``two-leg squat``, ``captured frame``."""
-        if self.source == "capture":
-            loaded = "both legs" if self.side == "both" else f"{self.side} leg"
-            return f"captured frame ({loaded} loaded)" if self.side else "captured frame"
-        if self.side == "both":
-            return kind_words(self.kind)
-        return f"{self.side} {kind_words(self.kind)}"
+        """``left single-leg squat``, ``two-leg squat``, ``captured frame (...)``."""
+        return moment_title(self.side, self.kind, captured=self.source == "capture")
 
     @property
     def label(self) -> str:

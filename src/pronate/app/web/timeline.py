@@ -43,8 +43,8 @@ def plot_title(base: str) -> str:
 
 
 def movement_plots(data: schemas.History, movement: schemas.Movement) -> list[str]:
-    """The trend plots of one movement: each key number, one line per leg, over the
-    sessions with that movement."""
+    """The trend plots of one movement: each key number measured in one of its sessions,
+    one line per leg, over the sessions with that movement."""
     entries = [e for e in data.sessions if movement.key in e.movements]
     labels = [e.label for e in entries]
     marks: dict[int, str] = {}
@@ -67,6 +67,8 @@ def movement_plots(data: schemas.History, movement: schemas.Movement) -> list[st
         ]
         if movement.key == "squat" and not base.startswith("knee"):
             series = [replace(series[0], side="both")]  # one pelvis, one body: both legs
+        if not any(v is not None for s in series for v in s.values):
+            continue  # never measured (an oblique camera, say): nothing to follow
         plots.append(
             trend_svg(
                 title=plot_title(base),

@@ -45,9 +45,15 @@ def live_moment(row: LiveMoment, *, client_id: int) -> dict[str, Any]:
     """A live moment as the API, the live page and the web app's pages show it: its
     columns, its details (criteria, metrics, ...), ``legs`` (the verdict of each loaded
     leg; rows of before it was stored are given one from the moment's verdict), its
-    ``headline`` and ``evidence`` rows in the coach's words
-    (:mod:`pronate.outputs.evidence`), and the URLs of its image and its page."""
-    from pronate.outputs.evidence import evidence_rows, headline, metric_rows
+    ``title``, ``headline``, ``evidence`` rows and key ``numbers`` in the coach's words
+    (:mod:`pronate.outputs.evidence`), and the URLs of its image, page and card."""
+    from pronate.outputs.evidence import (
+        evidence_rows,
+        headline,
+        key_rows,
+        metric_rows,
+        moment_title,
+    )
 
     details = json.loads(row.details or "{}")
     out: dict[str, Any] = {
@@ -63,13 +69,16 @@ def live_moment(row: LiveMoment, *, client_id: int) -> dict[str, Any]:
     if row.verdict is not None and not out.get("legs"):
         loaded = ("left", "right") if row.side == "both" else (row.side,)
         out["legs"] = {leg: row.verdict for leg in loaded}
+    out["title"] = moment_title(row.side, row.kind, captured=row.source == "capture")
     if row.verdict is not None:
         out["headline"] = headline(out)
         out["evidence"] = [r.as_dict() for r in evidence_rows(out)]
+        out["numbers"] = [r.as_dict() for r in key_rows(out)]
     else:
         out["headline"] = "Captured by hand: the values of this frame"
         metrics, spread = out.get("metrics") or {}, out.get("uncertainty") or {}
         out["evidence"] = [r.as_dict() for r in metric_rows(metrics, spread)]
+        out["numbers"] = out["evidence"]
     base = f"/api/clients/{client_id}/moments/{row.id}"
     out["image"] = f"{base}/image.jpg" if row.image else None
     out["page"] = f"/clients/{client_id}/moments/{row.id}"

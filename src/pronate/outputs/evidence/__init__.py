@@ -28,6 +28,7 @@ from pronate.outputs.evidence.kinds import (
     key_rows,
     kind_words,
     leg_words,
+    moment_title,
     movement_of,
     movement_title,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "kind_words",
     "leg_words",
     "metric_rows",
+    "moment_title",
     "movement_of",
     "movement_title",
     "number",

@@ -56,6 +56,14 @@ def kind_words(kind: str) -> str:
     return words.replace("single leg", "single-leg").replace("step down", "step-down")
 
 
+def moment_title(side: str, kind: str, *, captured: bool = False) -> str:
+    """What a moment is: ``left single-leg squat``, ``two-leg squat``, ``captured frame
+    (left leg loaded)``."""
+    if captured:
+        return f"captured frame ({leg_words(side)} loaded)" if side else "captured frame"
+    return kind_words(kind) if side == "both" else f"{side} {kind_words(kind)}"
+
+
 def leg_words(side: str) -> str:
     """``left`` -> ``left leg``; ``both`` -> ``both legs``."""
     return "both legs" if side == "both" else f"{side} leg"
