@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -21,20 +22,26 @@ import xarray as xr
 
 from pronate.io.atomic import write_text_atomic
 
+log = logging.getLogger(__name__)
 KEYFRAME = re.compile(r"^(\d+)_.*\.png$")
 
 
 def relabel(folder: Path, name: str) -> bool:
     """Name the analysis in ``folder`` after ``name`` (summary and report); ``False`` when
-    it already did."""
+    it already did. A report that cannot be written again is removed (logged)."""
     path = folder / "summary.json"
     summary: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if summary.get("video") == name:
         return False
     summary["video"] = name
     write_text_atomic(path, json.dumps(summary, indent=2, allow_nan=False) + "\n")
-    if (folder / "report.html").is_file():
-        write_report_of(folder, summary)
+    report = folder / "report.html"
+    if report.is_file():
+        try:
+            write_report_of(folder, summary)
+        except Exception:  # never leave the first upload's name behind
+            log.exception("%s: the report could not be written again; it is removed", folder)
+            report.unlink(missing_ok=True)
     return True
 
 
