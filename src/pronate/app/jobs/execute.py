@@ -83,7 +83,7 @@ def run_job(
         log.exception("job %s: the earlier analysis could not be linked", job_id)
         earlier = None
     if earlier is not None:
-        relabel(final, job.name or "clip")
+        relabel(final, job.name or "clip", video=blobs.clip_path(job.sha256))
         queue.set_progress(sessions, job_id, 1.0)
     else:
         video = blobs.clip_path(job.sha256)
