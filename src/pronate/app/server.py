@@ -15,7 +15,8 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pronate import __version__
 from pronate.app.executor import Executor
@@ -23,11 +24,12 @@ from pronate.app.jobs.worker import WorkerPool
 from pronate.app.live import routes as live
 from pronate.app.store.blobs import Blobs
 from pronate.app.store.db import open_database
-from pronate.app.web import api, pages
+from pronate.app.web import api, pages, timeline
 from pronate.app.workspace import pages as shell
 from pronate.app.workspace.deps import TOKEN_COOKIE, require_token
-from pronate.app.workspace.guard import refusal
+from pronate.app.workspace.guard import SocketGuard, refusal
 from pronate.app.workspace.limits import BodyLimit
+from pronate.app.workspace.pages import error_response
 from pronate.app.workspace.service import NotFoundError
 from pronate.app.workspace.settings import WorkspaceSettings
 from pronate.app.workspace.state import Workspace
@@ -107,8 +109,10 @@ def create_app(settings: WorkspaceSettings, *, start_workers: bool = True) -> Fa
     app.state.workspace = open_workspace(settings, start_workers=start_workers)
     limit = settings.max_upload_bytes + MULTIPART_SLACK
     app.add_middleware(BodyLimit, limit=lambda: limit)
+    app.add_middleware(SocketGuard, allowed_hosts=settings.allowed_hosts)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(timeline.router)
     app.include_router(live.router)
     _add_assets(app)
     _add_handlers(app)
@@ -141,11 +145,12 @@ async def _guarded(
 ) -> Response:
     """Every request needs the token when the workspace has one. Opening a page with
     ``?token=TOKEN`` stores it in a cookie and redirects to the page without it. Requests
-    for another host name, or changes sent by another web site, are refused (403)."""
+    for another host name, or changes sent by another web site, are refused (403). An
+    error nobody handled is a 500 in plain words (logged), with the security headers."""
     settings = request.app.state.workspace.settings
     problem = refusal(request, allowed_hosts=settings.allowed_hosts)
     if problem is not None:
-        return JSONResponse({"detail": problem}, 403)
+        return error_response(request, 403, problem)
     token = request.query_params.get("token")
     expected = settings.token
     page = request.method == "GET" and not request.url.path.startswith("/api")
@@ -156,21 +161,31 @@ async def _guarded(
     try:
         require_token(request)
     except HTTPException as exc:
-        return JSONResponse({"detail": exc.detail}, 401, headers=exc.headers)
-    return await call_next(request)
+        return error_response(request, 401, str(exc.detail), headers=exc.headers)
+    try:
+        return await call_next(request)
+    except Exception:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return error_response(request, 500, "the workspace failed on this request (it is logged)")
 
 
 def _add_handlers(app: FastAPI) -> None:
+    """Errors in plain words: a page for a browser, ``{"detail"}`` for the API."""
+
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+        return error_response(request, 404, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = [
             f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors()
         ]
-        return JSONResponse({"detail": "; ".join(problems) or "invalid request"}, 422)
+        return error_response(request, 422, "; ".join(problems) or "invalid request")
 
     @app.middleware("http")
     async def headers(

@@ -15,6 +15,7 @@ from pronate.camera.quality import MIN_SUBJECT_PX
 from pronate.io.jsonsafe import json_safe
 from pronate.metrics import uncertainty
 from pronate.metrics.uncertainty import UNCERTAINTY_SUFFIX
+from pronate.outputs.evidence import quality_lines, reason
 from pronate.verdict.analysis import Analysis
 from pronate.verdict.assessment import NORMS, Assessment, overall_verdict
 from pronate.verdict.coordination import circular_mean_deg
@@ -243,7 +244,8 @@ def view_confidence(view: str) -> str:
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    """A short text table of a summary: one line per moment, then one per side."""
+    """A short text table of a summary: one line per moment with what decided its
+    verdict, then one per side (the words of :mod:`pronate.outputs.evidence`)."""
     lines = [
         f"view: {summary.get('view')} ({_confidence_words(summary.get('view_confidence'))}), "
         f"{summary.get('frames')} frames at {_num(summary.get('fps'), '.4g')} fps",
@@ -257,19 +259,22 @@ def format_summary(summary: dict[str, Any]) -> str:
         if not camera.get("frontal_measurable", True):
             lines.append(f"no frontal verdict: {camera.get('reason')}")
             lines.append(f"to measure: {camera.get('placement_hint')}")
-    for warning in (summary.get("quality") or {}).get("warnings", []):
-        lines.append(f"quality: {warning}")
+    quality = (summary.get("quality") or {}).get("warnings")
+    lines.extend(f"quality: {line}" for line in (quality_lines(summary) if quality else []))
     moments = summary.get("events", [])
     if not moments:
         lines.append("no loading moment found")
     else:
         lines.append(
-            f"{'#':>2}  {'side':5}  {'kind':17}  {'start':>6}  {'peak':>6}  {'end':>6}  verdict"
+            f"{'#':>2}  {'side':5}  {'kind':17}  {'start':>6}  {'peak':>6}  {'end':>6}  "
+            "verdict — what decided it"
         )
         for i, e in enumerate(moments, 1):
+            why = reason(e, e["verdict"])
             lines.append(
                 f"{i:>2}  {e['side']:5}  {e['kind']:17}  {_num(e['start_s'])}  "
                 f"{_num(e['peak_s'])}  {_num(e['end_s'])}  {_verdict_words(e)}"
+                + (f" — {why}" if why else "")
             )
     for side in ("left", "right"):
         s = summary.get("sides", {}).get(side, {})

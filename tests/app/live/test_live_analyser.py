@@ -115,17 +115,31 @@ def test_guidance_names_a_body_cut_off_and_nobody() -> None:
     assert reading.cut_off(body.position, body.confidence, width=400, height=600) == []
     cut = reading.cut_off(body.position, body.confidence, width=400, height=400)
     assert "feet" in cut and "head" not in cut
-    codes = [
-        g["code"]
-        for g in reading.guidance(found=True, missing_parts=cut, camera=None, subject_share=0.9)
-    ]
+    codes = [g["code"] for g in reading.guidance(found=True, missing_parts=cut, camera=None)]
     assert codes == ["not_in_frame"]
-    assert (
-        reading.guidance(found=False, missing_parts=[], camera=None, subject_share=np.nan)[0][
-            "code"
-        ]
-        == "nobody"
-    )
+    assert reading.guidance(found=False, missing_parts=[], camera=None)[0]["code"] == "nobody"
+    small = [("small", "The client is too small: ...")]
+    seen = reading.guidance(found=False, missing_parts=[], camera=None, notes=small)
+    assert [g["code"] for g in seen] == ["small"]  # a small person was seen: not "nobody"
+
+
+def test_the_subject_is_judged_in_the_pixels_of_the_source_with_the_offline_words() -> None:
+    """The page sends a picture scaled down to 720 px; the recording is analysed at full
+    size, where the offline analysis asks for 400 px (issue 22: 158 px, no warning)."""
+    from pronate.camera.quality import MIN_SUBJECT_PX
+
+    body = _standing(height=150.0)  # 145 px head to heels in a 400 x 600 frame
+    args = {"size": (400, 600), "model": "mediapipe-pose-full"}
+    position, confidence = body.position[None], body.confidence[None]
+    notes = reading.quality_notes(position, confidence, source=(800, 1200), **args)
+    assert [code for code, _ in notes] == ["small"]
+    assert "the subject is only 291 px tall in the picture" in notes[0][1]
+    assert f"at least {MIN_SUBJECT_PX:.0f} px recommended" in notes[0][1]
+    assert notes[0][1].startswith("The client is too small: ")
+    assert reading.quality_notes(position, confidence, source=(1600, 2400), **args) == []
+    assert [c for c, _ in reading.quality_notes(position, confidence, source=None, **args)] == [
+        "small"
+    ]
 
 
 def test_a_stream_that_goes_back_in_time_starts_again() -> None:
@@ -170,17 +184,74 @@ def _camera(*, view: str, yaw: float, roll: float, method: str) -> Camera:
     )
 
 
-def test_guidance_names_an_oblique_view_with_where_to_go_and_a_rolled_camera() -> None:
+def test_guidance_names_an_oblique_view_with_where_to_go_and_a_tilted_camera() -> None:
     oblique = _camera(view="oblique", yaw=-35.0, roll=0.0, method="none")
-    found = reading.guidance(found=True, missing_parts=[], camera=oblique, subject_share=0.8)
+    found = reading.guidance(found=True, missing_parts=[], camera=oblique)
     assert [g["code"] for g in found] == ["too_oblique"]
+    reason, hint = placement(oblique.view)  # the offline words, as they are
+    assert found[0]["text"] == f"No frontal measures from this view: {reason}. To measure, {hint}."
     assert "toward their left" in found[0]["text"]
-    rolled = _camera(view="front", yaw=3.0, roll=-12.0, method="body_axis")
-    found = reading.guidance(found=True, missing_parts=[], camera=rolled, subject_share=0.3)
+    level = _camera(view="front", yaw=3.0, roll=-12.0, method="body_axis")
+    small = [("small", "The client is too small: ...")]
+    found = reading.guidance(
+        found=True, missing_parts=[], camera=level, notes=small, tilt_deg=-12.0
+    )
     assert [g["code"] for g in found] == ["rolled", "small"]
-    assert "-12°" in found[0]["text"]
-    level = _camera(view="front", yaw=3.0, roll=2.0, method="body_axis")
-    assert reading.guidance(found=True, missing_parts=[], camera=level, subject_share=0.8) == []
+    assert "tilted by -12°" in found[0]["text"]
+    assert all("body_axis" not in g["text"] for g in found)
+    assert reading.guidance(found=True, missing_parts=[], camera=level) == []
+    words = reading.camera_dict(oblique)
+    assert words is not None and words["text"] == "at an angle (about 35° off), level"
+
+
+def test_the_view_shown_is_steady_and_a_tilt_needs_every_window() -> None:
+    """Near 20 deg off the front the windows' views flip; the view shown changes only
+    when the windows' median yaw lies well inside another view; one window of a client
+    leaning is not a tilted camera (issue 22)."""
+    from pronate.app.live.steady import HOLD, SteadyCamera
+
+    steady = SteadyCamera()
+    shown = []
+    for yaw in (12.0, 18.0, 23.0, 17.0, 24.0, 19.0, 22.0, 21.0):
+        view = "front" if abs(yaw) <= 20 else "oblique"
+        shown.append(steady.update(_camera(view=view, yaw=yaw, roll=0, method="none")))
+    assert {s.camera.view.view for s in shown} == {"front"}
+    assert all(s.camera.frontal_measurable for s in shown)
+    for _ in range(HOLD):
+        out = steady.update(_camera(view="oblique", yaw=34.0, roll=0.0, method="none"))
+    assert out.camera.view.view == "oblique" and not out.camera.frontal_measurable
+    assert out.camera.placement_hint == placement(out.camera.view)[1]
+    assert "35 deg" in (out.camera.reason or "")
+    leaning = [-13.0, 0.0, 0.0, 0.0]
+    tilts = [
+        steady.update(_camera(view="front", yaw=0.0, roll=r, method="body_axis")).tilt_deg
+        for r in leaning
+    ]
+    assert tilts == [None] * HOLD
+    for _ in range(HOLD):
+        out = steady.update(_camera(view="front", yaw=0.0, roll=-13.0, method="body_axis"))
+    assert out.tilt_deg == pytest.approx(-13.0)
+
+
+@pytest.mark.model
+def test_a_small_client_is_too_small_not_nobody(shared_data: Path) -> None:
+    """A client about 50 px tall in a 720 x 405 call window: the model finds nobody in the
+    whole picture, the tiles find them; the guidance says so (issue 22: "Nobody is seen"
+    for a client ~80 px tall)."""
+    import cv2
+
+    frame = squat_frames(shared_data, seconds=0.1)[0]
+    small = cv2.resize(frame, (68, 120), interpolation=cv2.INTER_AREA)  # the client: ~50 px
+    canvas = np.full((405, 720, 3), 40, dtype=np.uint8)
+    canvas[200:320, 400:468] = small
+    analyser = LiveAnalyser(LiveConfig(model="full", background=False))
+    try:
+        out = analyser.analyse(canvas, time_s=0.0, source=(1280, 720))
+    finally:
+        analyser.close()
+    assert out["landmarks"] is None  # nobody in the whole picture
+    assert [g["code"] for g in out["guidance"]] == ["small"]
+    assert "The client is too small: the subject is only" in out["guidance"][0]["text"]
 
 
 def test_an_oblique_view_gives_no_frontal_angle_but_a_centre_of_mass() -> None:

@@ -265,3 +265,68 @@ def test_live_page_captures_right_stances_of_a_real_walk(server: str, tmp_path: 
     image = httpx.get(f"{server}/api/clients/{client_id}/moments/{right[0]['id']}/image.jpg")
     assert image.status_code == 200 and image.content[:2] == b"\xff\xd8"
     print(f"walk in the browser: {state['replies']} replies; {video_pace(state)}")
+
+
+def test_a_portrait_camera_is_shown_whole_and_its_moments_are_filed(
+    server: str, tmp_path: Path
+) -> None:
+    """A phone used as a webcam (720 x 1280, upright): the picture is never cropped (issue
+    22: asked for 1280 x 720, the page got a square, head cut off); the guidance judges
+    the client's size in the camera's pixels; a moment saved by itself is on its session's
+    page after Stop, with the recording in the same session and no empty one."""
+    if not (SQUAT / "frontal_squat.mp4").is_file():
+        pytest.skip("../shared/data is not present")
+    clip = y4m_of(SQUAT / "frontal_squat.mp4", tmp_path / "phone.y4m", seconds=CLIP_S, height=1280)
+    shots = shots_dir(tmp_path)
+    import httpx
+
+    client_id = httpx.post(f"{server}/api/clients", json={"name": "Phone Camera"}).json()["id"]
+    with live_browser(server, clip) as b:
+        page = b.page
+        page.goto(f"{server}/live?client={client_id}&source=camera")
+        page.select_option("#live-model", "lite")
+        page.click("#live-start")
+        wait_for(page, "window.pronateLive.drawn >= 5", timeout_s=60)
+        size = page.evaluate("window.pronateLive.videoSize")
+        box = page.locator("#live-video").bounding_box()
+        last = page.evaluate("window.pronateLive.last")
+        assert page.evaluate("window.pronateLive.moments.length") == 0
+        assert httpx.get(f"{server}/api/clients/{client_id}").json()["visits"] == []
+        wait_for(page, "window.pronateLive.moments.some(m => m.source === 'auto')", timeout_s=90)
+        wait_for(
+            page, "document.querySelector('a.live-moment img')?.naturalWidth > 0", timeout_s=10
+        )
+        page.screenshot(path=str(shots / "live-portrait.png"), full_page=True)
+        guidance = page.evaluate("window.pronateLive.last.guidance")
+        moment = page.evaluate("window.pronateLive.moments.find(m => m.source === 'auto')")
+        page.click("#live-stop")
+        wait_for(
+            page, "window.pronateLive.upload && window.pronateLive.upload.session_id", timeout_s=60
+        )
+        upload = page.evaluate("window.pronateLive.upload")
+        page.goto(f"{server}/clients/{client_id}")
+        section = page.locator(f"#session-{moment['session_id']}")
+        section.locator(f"a.live-thumb[data-key='live-{moment['id']}']").wait_for()
+        section.screenshot(path=str(shots / "live-session.png"))
+        session_text = section.inner_text()
+        page.click(f"a.live-thumb[data-key='live-{moment['id']}']")
+        page.wait_for_selector("#moment-evidence table.evidence-table")
+        page.screenshot(path=str(shots / "live-moment.png"), full_page=True)
+        evidence = page.inner_text("#moment-evidence")
+    assert b.outside == [] and b.problems == []
+    header = clip.read_bytes()[:64].split(b"\n")[0].split()
+    width, height = (int(next(p[1:] for p in header if p.startswith(k))) for k in (b"W", b"H"))
+    assert (width, height) == (718, 1280)  # frontal_squat's own shape, upright
+    assert size == [width, height], f"the camera's picture was changed to {size}"
+    assert box is not None and box["height"] / box["width"] == pytest.approx(
+        height / width, rel=0.02
+    )
+    assert (last["width"], last["height"]) == (round(width * 720 / height), 720)  # scaled only
+    assert all("body_axis" not in g["text"] for g in guidance)
+    visits = httpx.get(f"{server}/api/clients/{client_id}").json()["visits"]
+    assert [v["id"] for v in visits] == [moment["session_id"]]  # no empty session
+    assert upload["session_id"] == moment["session_id"]  # the recording: same session
+    assert moment["page"] in {f"/clients/{client_id}/moments/{moment['id']}"}
+    assert "live at" in session_text and "live session" in session_text
+    assert moment["headline"].split(" — ")[0] in evidence
+    assert "± " in evidence and ("≥" in evidence or "≤" in evidence or "inside" in evidence)

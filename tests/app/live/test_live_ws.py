@@ -44,7 +44,12 @@ class Slow:
         return self.last
 
     def detect(
-        self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None
+        self,
+        rgb: np.ndarray,
+        *,
+        time_s: float,
+        jpeg: bytes | None = None,
+        source: tuple[int, int] | None = None,
     ) -> dict[str, Any]:
         assert not self.closed.is_set(), "read after close"
         time.sleep(self.delay)
@@ -256,6 +261,23 @@ def test_moments_are_saved_into_the_clients_session(app_for: Any) -> None:
     assert len(images) == 2
     assert client.delete(f"/api/clients/{cid}?confirm=Ada").status_code == 204
     assert not any(p.exists() for p in images)
+
+
+def test_a_stream_without_moments_leaves_no_session(app_for: Any) -> None:
+    """Opening the live page and streaming without a moment creates no session (issue 22:
+    an empty "live session", and the recording filed into a second one)."""
+    client = app_for(Slow(delay=0.0))
+    cid = client.post("/api/clients", json={"name": "Ada"}).json()["id"]
+    with client.websocket_connect(f"/ws/live?client={cid}") as socket:
+        until(socket, "ready")
+        socket.send_json({"type": "frame", "id": 1, "t": 10.0, "source": [1280, 720]})
+        socket.send_bytes(jpeg())
+        assert until(socket, "frame")["id"] == 1
+    assert client.get(f"/api/clients/{cid}").json()["visits"] == []
+    with client.websocket_connect(f"/ws/live?client={cid}") as socket:
+        until(socket, "ready")
+        socket.send_json({"type": "frame", "source": [1280]})
+        assert "source" in until(socket, "error")["message"]
 
 
 def test_an_unknown_client_is_refused(app_for: Any) -> None:

@@ -212,7 +212,8 @@ def test_analysis_summary_report_and_files(
     assert frame.status_code == 200 and frame.headers["content-type"] == "image/png"
     assert client.get(f"/api/analyses/{analysis}/files/overlay.mp4").status_code == 404
     page = client.get(f"/analyses/{analysis}")
-    assert page.status_code == 200 and "pronation: the chain is there" in page.text
+    assert page.status_code == 200
+    assert "Pronation — every link of the chain that counts was met" in page.text
     assert "camera-hint" not in page.text
 
 
@@ -280,15 +281,20 @@ def test_history_in_date_order_with_first_pronation(
         ids[date] = sid
     history = client.get(f"/api/clients/{cid}/history").json()
     assert [e["date"] for e in history["sessions"]] == ["2026-10-01", "2026-11-20", "2026-12-01"]
-    left = [e["sides"]["left"] for e in history["sessions"]]
+    assert [e["label"] for e in history["sessions"]] == ["2026-10-01", "2026-11-20", "2026-12-01"]
+    left = [e["movements"]["single_leg"]["left"] for e in history["sessions"]]
     assert [s["verdict"] for s in left] == ["missing", "pronation", "pronation"]
-    assert [s["metrics"]["knee_fppa_peak_deg"] for s in left] == [-3.0, 8.0, 9.0]
-    assert history["first_pronation"] == {"left": ids["2026-11-20"], "right": None}
-    assert all(e["sides"]["right"]["verdict"] is None for e in history["sessions"])
+    assert [s["metrics"]["knee_fppa_in_band"] for s in left] == [-3.0, 8.0, 9.0]
+    [movement] = history["movements"]
+    assert (movement["key"], movement["title"]) == ("single_leg", "Single-leg stance and squat")
+    assert movement["first_pronation"] == {"left": ids["2026-11-20"], "right": None}
+    right = [e["movements"]["single_leg"]["right"] for e in history["sessions"]]
+    assert all(s["verdict"] is None and s["moments"] == 0 for s in right)
     page = client.get(f"/clients/{cid}/timeline")
     assert page.status_code == 200 and page.text.count("first pronation") >= 2
     clips = re.findall(r'<clipPath id="([^"]+)"', page.text)
-    assert len(clips) == len(set(clips)) == 5  # inline SVG: each plot has ids of its own
+    # inline SVG: each plot has ids of its own; a number never measured gets no plot
+    assert len(clips) == len(set(clips)) == 3
 
 
 def test_delete_client_needs_confirmation_and_removes_files(

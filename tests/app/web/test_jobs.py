@@ -26,6 +26,7 @@ from pronate.app.store.models import Analysis, Job
 from pronate.app.workspace import queue
 from pronate.app.workspace.queue import JobSettings
 from pronate.app.workspace.settings import WorkspaceSettings
+from pronate.outputs.evidence import movement_of
 
 pytestmark = pytest.mark.model
 
@@ -245,15 +246,24 @@ def test_worker_runs_the_real_analysis(
     assert sorted(p.name for p in folder.parent.iterdir()) == [f"job-{job_id}", f"job-{same_id}"]
     history = client.get("/api/clients/1/history").json()
     assert history["sessions"][0]["analyses"] == [analysis]  # the first client's session
-    assert history["sessions"][0]["sides"]["left"]["verdict"] == summary["sides"]["left"]["verdict"]
+    movements = history["sessions"][0]["movements"]
+    [kind] = {e["kind"] for e in summary["events"]}  # cam01: one leg, one kind of moment
+    assert list(movements) == [movement_of(kind)]
+    assert movements[movement_of(kind)]["left"]["verdict"] == summary["sides"]["left"]["verdict"]
     page = client.get(f"/analyses/{analysis}")
     assert page.status_code == 200 and "overlay.mp4" in page.text
-    # the same content with the same settings is not analysed twice: outputs hard-linked
+    # the same content with the same settings is not analysed twice: outputs hard-linked,
+    # and named after the new upload (another client's), summary and report alike
     assert same.state == "done" and same.attempts == 1
     reused = client.get(f"/api/jobs/{same_id}").json()["analysis_id"]
-    assert reused != analysis and client.get(f"/api/analyses/{reused}").json() == summary
-    twin = settings.data_dir / "analyses" / f"job-{same_id}" / "overlay.mp4"
-    assert twin.stat().st_ino == (folder / "overlay.mp4").stat().st_ino
+    assert reused != analysis
+    assert client.get(f"/api/analyses/{reused}").json() == {**summary, "video": "clip.mp4"}
+    twin = settings.data_dir / "analyses" / f"job-{same_id}"
+    assert (twin / "overlay.mp4").stat().st_ino == (folder / "overlay.mp4").stat().st_ino
+    assert (twin / "summary.json").stat().st_ino != (folder / "summary.json").stat().st_ino
+    relabelled = client.get(f"/api/analyses/{reused}/report").text
+    assert "clip.mp4" in relabelled and "Ann balance" not in relabelled
+    assert "Ann balance.mp4" in client.get(f"/api/analyses/{analysis}/report").text
     del clip_id
 
 

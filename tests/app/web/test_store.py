@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from pronate.app.store.db import MIGRATIONS, database_url, make_engine, open_database
+from pronate.app.store.db import MIGRATIONS, database_url, make_engine, migrate, open_database
 from pronate.app.store.models import Base
 from pronate.errors import InputError
 
@@ -57,15 +57,8 @@ def test_the_tables_are_the_models_tables() -> None:
 
 
 def _migrate(url: str, revision: str, *, down: bool = False) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     engine = make_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+    migrate(engine, revision, down=down)
     engine.dispose()
 
 
@@ -163,7 +156,8 @@ def test_a_workspace_of_before_0003_opens_with_its_data(tmp_path: Path) -> None:
             "partial",
         )
         history = client.get("/api/clients/1/history").json()
-        assert history["sessions"][0]["sides"]["left"]["verdict"] == "pronation"
+        assert history["sessions"][0]["movements"]["single_leg"]["left"]["verdict"] == "pronation"
+        assert history["sessions"][0]["live_moments"] == [1]
         bob = client.get("/api/clients/2").json()
         assert bob["visits"][0]["clips"][0]["state"] == "queued"
         added = client.post("/api/clients/2/sessions", json={"date": "2026-12-01"}).json()

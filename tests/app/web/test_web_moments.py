@@ -7,8 +7,8 @@ import io
 from fastapi.testclient import TestClient
 from webkit import finish_job, summary
 
-from pronate.app.web.moments import plain_lines
 from pronate.app.workspace.settings import WorkspaceSettings
+from pronate.outputs.evidence import key_rows
 
 
 def analysed(
@@ -34,27 +34,33 @@ def analysed(
     return cid, analyses
 
 
-def test_plain_lines() -> None:
+def test_key_numbers_in_words() -> None:
+    """The numbers of a moment in the coach's words, with units, ± and the norm (the
+    card's and Compare's lines: knee, pelvis, balance)."""
     event = {
         "side": "right",
+        "kind": "single_leg_squat",
+        "verdict": "partial",
         "criteria": [
-            {"name": "knee_fppa_in_band_right", "value": 9.6, "threshold": 16.8},
-            {"name": "com_inside_base", "value": -0.12, "threshold": 0.0},
-            {"name": "pelvis_loaded_side_up", "value": -3.2, "threshold": 1.0},
-            {"name": "knee_fppa_in_band_left", "value": 30.0, "threshold": 16.8},
+            {"name": "knee_fppa_in_band", "value": 9.6, "uncertainty": 10.0, "threshold": 16.8},
+            {"name": "com_inside_base", "value": -0.12, "uncertainty": 0.15, "threshold": 0.0},
+            {"name": "pelvis_loaded_side_up", "value": -3.2, "uncertainty": 11, "threshold": 1.0},
+            {"name": "xcom_inside_base", "value": 0.3, "threshold": 0.0},
         ],
     }
-    assert plain_lines(event) == [
-        "Knee angle at the deepest point: +10° (healthy knees stay below 17°)",
-        "Balance: body weight outside the foot's support, 0.12 foot lengths from its edge",
-        "Pelvis: the standing side dropped by 3°",
-    ]
-    assert plain_lines({"side": "left", "criteria": []}) == []
+    rows = {r.name: r for r in key_rows(event)}
+    assert list(rows) == ["knee_fppa_in_band", "pelvis_loaded_side_up", "com_inside_base"]
+    assert rows["knee_fppa_in_band"].label == "Knee angle at the peak (FPPA, + inward)"
+    assert rows["knee_fppa_in_band"].value == "10° ± 10°"
+    assert rows["com_inside_base"].value == "−0.12 ± 0.15 foot lengths"
+    assert rows["com_inside_base"].threshold == "> 0 foot lengths"
+    assert rows["pelvis_loaded_side_up"].value == "−3° ± 11°"
+    assert key_rows({"side": "left", "criteria": []}) == []
     band = {
         "side": "left",
         "criteria": [{"name": "knee_fppa_in_band_left", "value": -2.4, "threshold": [-5.0, 16.8]}],
     }
-    assert plain_lines(band) == ["Knee angle at the deepest point: -2° (normal band -5° to +17°)"]
+    assert key_rows(band)[0].threshold == "inside −5° to 16.8°"
 
 
 def test_card_is_a_png_download(
@@ -89,12 +95,12 @@ def test_compare_two_moments(
     )
     page = client.get(f"/clients/{cid}/compare")
     assert page.status_code == 200
-    assert "left single leg squat, 2026-10-01" in page.text
-    assert "left single leg squat, 2026-11-05" in page.text
-    assert "Knee angle at the deepest point: -4°" in page.text
-    assert "Knee angle at the deepest point: +8°" in page.text
+    assert "left single-leg squat · c.mp4 at 1.0 s · 2026-10-01" in page.text
+    assert "left single-leg squat · c.mp4 at 1.0 s · 2026-11-05" in page.text
+    assert '<td class="value">−4.0°</td>' in page.text
+    assert '<td class="value">8.0°</td>' in page.text
     chosen = client.get(f"/clients/{cid}/compare?a={after}-1&b={after}-1")
-    assert chosen.text.count("Knee angle at the deepest point: +8°") == 2
+    assert chosen.text.count('<td class="value">8.0°</td>') == 2
     other, (foreign,) = analysed(
         client, settings, tiny_video, name="Bob", plan=[("2026-10-02", "partial", 3.0)]
     )

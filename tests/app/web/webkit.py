@@ -56,16 +56,44 @@ def summary(left: str | None, *, fppa: float = 5.0, right: str | None = None) ->
     }
 
 
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
+
+
+def golden(name: str) -> dict[str, Any]:
+    """The ``summary.json`` of a real clip, from ``tests/golden/NAME``."""
+    import gzip
+
+    data: dict[str, Any] = json.loads(
+        gzip.decompress((GOLDEN / name / "summary.json.gz").read_bytes())
+    )
+    return data
+
+
+def golden_table(name: str) -> str:
+    """The ``timeseries.csv`` of a real clip, from ``tests/golden/NAME``."""
+    import gzip
+
+    return gzip.decompress((GOLDEN / name / "timeseries.csv.gz").read_bytes()).decode()
+
+
 def finish_job(
-    sessions: sessionmaker[Session], data_dir: Path, job_id: int, content: dict[str, Any]
+    sessions: sessionmaker[Session],
+    data_dir: Path,
+    job_id: int,
+    content: dict[str, Any],
+    *,
+    files: dict[str, str] | None = None,
 ) -> int:
     """Mark a queued job done with an analysis folder holding ``content`` as its summary,
-    a report and a key frame, as the worker would; returns the analysis id."""
+    a report, a key frame and ``files`` (name -> text), as the worker would; returns the
+    analysis id."""
     folder = data_dir / "analyses" / f"job-{job_id}"
     (folder / "keyframes").mkdir(parents=True)
     text = json.dumps(content)
     (folder / "summary.json").write_text(text)
     (folder / "report.html").write_text("<!doctype html><title>report</title><p>report</p>")
+    for name, body in (files or {}).items():
+        (folder / name).write_text(body)
     from matplotlib.image import imsave
 
     imsave(folder / "keyframes" / "01_left_single_leg_squat_1.00s.png", KEYFRAME)
@@ -75,6 +103,8 @@ def finish_job(
         job.state = "running"
         db.commit()
         clip_id = job.clip_id
-    return queue.finish(
+    analysis = queue.finish(
         sessions, job_id, clip_id=clip_id, folder=f"analyses/job-{job_id}", summary=text
     )
+    assert analysis is not None
+    return analysis

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pronate.app.executor import Executor, Outcome
+from pronate.app.jobs.relabel import relabel
 from pronate.app.reuse import reuse
 from pronate.app.store.blobs import Blobs
 from pronate.app.store.db import make_engine, session_factory
@@ -82,6 +83,7 @@ def run_job(
         log.exception("job %s: the earlier analysis could not be linked", job_id)
         earlier = None
     if earlier is not None:
+        relabel(final, job.name or "clip", video=blobs.clip_path(job.sha256))
         queue.set_progress(sessions, job_id, 1.0)
     else:
         video = blobs.clip_path(job.sha256)
@@ -98,15 +100,32 @@ def run_job(
         if outcome.kind:
             queue.fail(sessions, job_id, _message(outcome, video))
             return
-    summary = json.loads((final / "summary.json").read_text(encoding="utf-8"))
-    folder = final.relative_to(blobs.root).as_posix()
-    queue.finish(
-        sessions,
-        job_id,
-        clip_id=job.clip_id,
-        folder=folder,
-        summary=json.dumps(summary, allow_nan=False),
-    )
+    _record(sessions, blobs, job, job_id)
+
+
+def _record(sessions: sessionmaker[Session], blobs: Blobs, job: _Job, job_id: int) -> None:
+    """Record the analysis in ``analyses/job-ID``. When the job is gone (its client was
+    deleted during the analysis) nothing is recorded and the folder is removed."""
+    final = blobs.analysis_dir(job_id)
+    try:
+        summary = json.loads((final / "summary.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:  # removed with its client meanwhile
+        summary = None
+    analysis = None
+    if summary is not None:
+        analysis = queue.finish(
+            sessions,
+            job_id,
+            clip_id=job.clip_id,
+            folder=final.relative_to(blobs.root).as_posix(),
+            summary=json.dumps(summary, allow_nan=False),
+        )
+    if analysis is None:
+        blobs.remove_analysis(job_id)
+        if queue.exists(sessions, job_id):
+            queue.fail(sessions, job_id, f"the analysis left no summary; {KEPT}")
+        else:
+            log.info("job %s: its clip was deleted during the analysis", job_id)
 
 
 def _claimed(sessions: sessionmaker[Session], job_id: int) -> _Job | None:

@@ -31,6 +31,9 @@ from typing import Any, Final
 import numpy as np
 
 from pronate.app.live import reading
+from pronate.app.live.probe import SmallLook, TileProbe
+from pronate.app.live.reading import Note
+from pronate.app.live.steady import SteadyCamera
 from pronate.app.live.window import (
     Frame,
     WindowResult,
@@ -100,6 +103,8 @@ class Detected:
     stance: str
     moments: list[dict[str, Any]]
     ms: float
+    notes: list[Note] = field(default_factory=list)
+    tilt_deg: float | None = None
 
 
 def landmarker_detector(config: LiveConfig) -> tuple[Detector, Callable[[], None]]:
@@ -123,6 +128,10 @@ class LiveAnalyser:
     detector
         ``(detect, close)``; by default the PoseLandmarker of ``config.model``
         (:func:`landmarker_detector`), loaded here.
+    probe
+        ``(detect, close)`` that finds a small person the detector missed; by default,
+        with the default detector, a :class:`~pronate.app.live.probe.TileProbe` (loaded
+        when first needed); none with a detector given.
     """
 
     def __init__(
@@ -130,8 +139,12 @@ class LiveAnalyser:
         config: LiveConfig | None = None,
         *,
         detector: tuple[Detector, Callable[[], None]] | None = None,
+        probe: tuple[Detector, Callable[[], None]] | None = None,
     ) -> None:
         self.config = config or LiveConfig()
+        if detector is None and probe is None:
+            tiles = TileProbe(self.config.model, min_confidence=self.config.min_pose_confidence)
+            probe = (tiles, tiles.close)
         self._detect, self._close = detector or landmarker_detector(self.config)
         self._window: deque[Frame] = deque()
         self._size: tuple[int, int] | None = None
@@ -144,6 +157,11 @@ class LiveAnalyser:
         self._generation = 0
         self._pending: Future[WindowResult | None] | None = None
         self.camera: Camera | None = None
+        self.tilt_deg: float | None = None
+        self._steady = SteadyCamera()
+        self._notes: list[Note] = []  # of the last window: the subject's size, the legs
+        self._small = SmallLook(probe, model=self.model_name)
+        self.source: tuple[int, int] | None = None
         self.stance = "none"
         self.last: dict[str, Any] | None = None
         self._last_jpeg: bytes | None = None
@@ -165,12 +183,18 @@ class LiveAnalyser:
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
             self._close()
+            self._small.close()
 
     def analyse(
-        self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None
+        self,
+        rgb: np.ndarray,
+        *,
+        time_s: float,
+        jpeg: bytes | None = None,
+        source: tuple[int, int] | None = None,
     ) -> dict[str, Any]:
         """Read one RGB frame taken at ``time_s`` (seconds, increasing): :meth:`detect`,
-        then :meth:`read`.
+        then :meth:`read`; ``source``: the size of the picture the frame was scaled from.
 
         Returns
         -------
@@ -180,10 +204,18 @@ class LiveAnalyser:
             ``camera``, ``guidance``, ``moments`` (those that ended since the last call),
             ``ms`` (time spent).
         """
-        return self.read(self.detect(rgb, time_s=time_s, jpeg=jpeg))
+        return self.read(self.detect(rgb, time_s=time_s, jpeg=jpeg, source=source))
 
-    def detect(self, rgb: np.ndarray, *, time_s: float, jpeg: bytes | None = None) -> Detected:
-        """The pose model on one frame, the rolling window and the moments that ended.
+    def detect(
+        self,
+        rgb: np.ndarray,
+        *,
+        time_s: float,
+        jpeg: bytes | None = None,
+        source: tuple[int, int] | None = None,
+    ) -> Detected:
+        """The pose model on one frame, the rolling window and the moments that ended;
+        when nobody is found, now and then a look for a small person (the probe).
 
         :meth:`read` of the result may run in another thread while the next frame is
         detected (it only reads the snapshot it is given).
@@ -194,7 +226,11 @@ class LiveAnalyser:
             start = time.perf_counter()
             height, width = rgb.shape[:2]
             self._restart_if_needed(width, height, time_s)
+            self.source = source
             found = self._detect(rgb, time_s)
+            small = self._small.look(
+                rgb, time_s, seen=found is not None, source=source, pool=self._pool
+            )
             size = (width, height)
             entry = (
                 blank(time_s, jpeg, size)
@@ -212,6 +248,8 @@ class LiveAnalyser:
                 stance=self.stance,
                 moments=moments,
                 ms=1000 * (time.perf_counter() - start),
+                notes=list(self._notes if found is not None else small),
+                tilt_deg=self.tilt_deg,
             )
 
     def read(self, detected: Detected) -> dict[str, Any]:
@@ -249,6 +287,10 @@ class LiveAnalyser:
             self._last_refresh = -np.inf
             self._hold_from = None
             self.camera = None
+            self.tilt_deg = None
+            self._steady.reset()
+            self._notes = []
+            self._small.forget()
             self._size = (width, height)
 
     def _reading(self, detected: Detected) -> dict[str, Any]:
@@ -266,7 +308,6 @@ class LiveAnalyser:
             if found
             else []
         )
-        share = float(np.ptp(entry.position[:, 1])) / height if found else float("nan")
         landmarks = (
             np.column_stack([entry.position[:, :2], entry.confidence]).round(1).tolist()
             if found
@@ -279,9 +320,13 @@ class LiveAnalyser:
             "landmarks": landmarks,
             "metrics": metrics,
             "stance": detected.stance,
-            "camera": reading.camera_dict(camera),
+            "camera": reading.camera_dict(camera, detected.tilt_deg),
             "guidance": reading.guidance(
-                found=found, missing_parts=missing, camera=camera, subject_share=share
+                found=found,
+                missing_parts=missing,
+                camera=camera,
+                notes=detected.notes,
+                tilt_deg=detected.tilt_deg,
             ),
         }
 
@@ -310,7 +355,11 @@ class LiveAnalyser:
         ``None`` if it failed (logged: a live stream goes on without this window)."""
         try:
             return analyse_window(
-                frames, generation, model=self.model_name, thresholds=self.config.thresholds
+                frames,
+                generation,
+                model=self.model_name,
+                thresholds=self.config.thresholds,
+                source=self.source,
             )
         except Exception:  # one bad window must not end the stream
             log.exception("live: the analysis of a window failed")
@@ -326,7 +375,9 @@ class LiveAnalyser:
     def _apply(self, result: WindowResult | None) -> list[dict[str, Any]]:
         if result is None or result.generation != self._generation:
             return []  # the stream restarted meanwhile
-        self.camera, self.stance = result.camera, result.stance
+        steady = self._steady.update(result.camera)
+        self.camera, self.tilt_deg = steady.camera, steady.tilt_deg
+        self.stance, self._notes = result.stance, result.notes
         last = len(result.frames) - 1
         ongoing = [a.moment.start_s for a in result.assessments if a.moment.end >= last]
         self._hold_from = min(ongoing) - HOLD_MARGIN_S if ongoing else None

@@ -11,15 +11,20 @@ the +/- comes from :mod:`pronate.metrics.uncertainty`, exactly as in the offline
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import numpy as np
 
 from pronate.camera.body import Camera
+from pronate.camera.quality import MIN_SUBJECT_PX, assess_quality
 from pronate.metrics import angles
 from pronate.metrics.com import com_of
 from pronate.metrics.uncertainty import ANGLE_METRICS, uncertainty_of
+from pronate.outputs.evidence import value_text
 from pronate.pose.keypoints import KEYPOINT_INDEX
+from pronate.pose.landmarker import N_KEYPOINTS
+from pronate.pose.schema import make_pose_dataset
 
 ANGLES: Final[tuple[str, ...]] = ANGLE_METRICS
 """The per-frame angles of a live reading (``timeseries.csv`` names)."""
@@ -29,10 +34,6 @@ EDGE_POINTS: Final[dict[str, tuple[str, ...]]] = {
     "ankles": ("left_ankle", "right_ankle"),
 }
 MIN_EDGE_CONFIDENCE: Final[float] = 0.5
-MAX_ROLL_DEG: Final[float] = 5.0
-"""A camera rolled more than this is named in the guidance (the angles are corrected)."""
-MIN_SUBJECT_SHARE: Final[float] = 0.4
-"""A subject shorter than this share of the picture's height is asked to come closer."""
 
 
 def frontal_of(position: np.ndarray, *, width: int, height: int, camera: Camera) -> np.ndarray:
@@ -44,26 +45,27 @@ def frontal_of(position: np.ndarray, *, width: int, height: int, camera: Camera)
 
 def frame_metrics(
     position: np.ndarray, *, width: int, height: int, camera: Camera, model: str
-) -> dict[str, dict[str, float | None]]:
+) -> dict[str, dict[str, Any]]:
     """The angles of :data:`ANGLES` and the centre of mass of one frame.
 
     Returns
     -------
     dict
-        ``{name: {"value": float or None, "uncertainty": float or None}}``; ``com_x_px``
-        and ``com_y_px`` in the frame's pixels.
+        ``{name: {"value": float or None, "uncertainty": float or None, "text": str}}``
+        (``text``: the value with its unit and ± in the coach's words,
+        :func:`pronate.outputs.evidence.value_text`); ``com_x_px`` and ``com_y_px`` in
+        the frame's pixels.
     """
     frontal = frontal_of(position, width=width, height=height, camera=camera)
     values = {name: float(v) for name, v in angles.frame_angles(frontal).items()}
     com = com_of(position)
     values["com_x_px"], values["com_y_px"] = float(com[0]), float(com[1])
-    return {
-        name: {
-            "value": None if not np.isfinite(v) else round(v, 2),
-            "uncertainty": uncertainty_of(name, model=model),
-        }
-        for name, v in values.items()
-    }
+    out: dict[str, dict[str, Any]] = {}
+    for name, v in values.items():
+        value = None if not np.isfinite(v) else round(v, 2)
+        sigma = uncertainty_of(name, model=model)
+        out[name] = {"value": value, "uncertainty": sigma, "text": value_text(name, value, sigma)}
+    return out
 
 
 def cut_off(position: np.ndarray, confidence: np.ndarray, *, width: int, height: int) -> list[str]:
@@ -78,20 +80,91 @@ def cut_off(position: np.ndarray, confidence: np.ndarray, *, width: int, height:
     return out
 
 
+Note = tuple[str, str]
+"""A guidance item: its code and its words."""
+
+
+def quality_notes(
+    position: np.ndarray,
+    confidence: np.ndarray,
+    *,
+    size: tuple[int, int],
+    source: tuple[int, int] | None,
+    model: str,
+) -> list[Note]:
+    """What the offline analysis would say of the subject's size and the legs'
+    confidence (:func:`pronate.camera.quality.assess_quality`, its thresholds and its
+    words) over these frames, in the pixels of the source picture (the page sends a
+    picture scaled down to at most 720 px; the recording is analysed at full size).
+
+    Parameters
+    ----------
+    position, confidence
+        The frames' keypoints (n, 33, 3) in the frame's pixels, and their confidence.
+    size
+        The frame's width and height.
+    source
+        The source picture's width and height (``None``: the frame's).
+
+    Returns
+    -------
+    list
+        ``("small", words)`` for a subject below :data:`MIN_SUBJECT_PX`, ``("unsure",
+        words)`` for legs the model is unsure of.
+    """
+    seen = np.isfinite(position[..., :2]).all(axis=(1, 2))
+    if not seen.any():
+        return []
+    width, height = size
+    scale = source[1] / height if source else 1.0
+    n = int(seen.sum())
+    pose = make_pose_dataset(
+        position=position[seen] * scale,
+        confidence=confidence[seen],
+        world=np.full((n, N_KEYPOINTS, 3), np.nan),
+        time_s=np.arange(n, dtype=np.float64),
+        fps=30.0,
+        source_video="live",
+        model=model,
+        image_width=max(1, round(width * scale)),
+        image_height=max(1, round(height * scale)),
+    )
+    quality = assess_quality(pose)
+    tall = quality["subject_height_px"]
+    warnings = list(quality["warnings"])
+    notes: list[Note] = []
+    if warnings and (tall is None or tall < MIN_SUBJECT_PX):  # its first warning
+        notes.append(("small", f"The client is too small: {warnings.pop(0)}."))
+    notes += [("unsure", f"{w[0].upper()}{w[1:]}.") for w in warnings]
+    return notes
+
+
 def guidance(
     *,
     found: bool,
     missing_parts: list[str],
     camera: Camera | None,
-    subject_share: float,
+    notes: Sequence[Note] = (),
+    tilt_deg: float | None = None,
 ) -> list[dict[str, str]]:
     """What to fix while filming, most urgent first: ``[{"code", "text"}]``.
 
-    Codes: ``nobody``, ``not_in_frame``, ``too_oblique``, ``rolled``, ``small``.
+    Codes: ``nobody``, ``not_in_frame``, ``too_oblique``, ``rolled``, and the quality
+    notes (:func:`quality_notes`: ``small``, ``unsure``). Nobody found in the frame but a
+    small person found by the tile probe (:mod:`pronate.app.live.probe`): ``small``,
+    not ``nobody``. The words of the view and the tilt are those of the offline
+    analysis (:func:`pronate.camera.view.placement`); ``camera`` is the steady one
+    (:mod:`pronate.app.live.steady`), ``tilt_deg`` the tilt its windows agree on.
     """
+    small = [{"code": c, "text": t} for c, t in notes if c == "small"]
     if not found:
-        return [
-            {"code": "nobody", "text": "Nobody is seen: the client should stand in the picture."}
+        return small or [
+            {
+                "code": "nobody",
+                "text": "Nobody is seen: the client should stand in the picture (a client "
+                "very far away, or in a small tile of a call, is not found: come closer or "
+                "enlarge their tile).",
+            }
         ]
     out = []
     if missing_parts:
@@ -103,35 +176,46 @@ def guidance(
                 "back or ask the client to step away, head to feet in the picture.",
             }
         )
-    if camera is not None and not camera.frontal_measurable:
-        text = f"Too oblique for frontal measures (view: {camera.view.view})."
+    if camera is not None and not camera.frontal_measurable and camera.reason:
+        text = f"No frontal measures from this view: {camera.reason}."
         if camera.placement_hint:
-            text += f" {camera.placement_hint[0].upper()}{camera.placement_hint[1:]}."
+            text += f" To measure, {camera.placement_hint}."
         out.append({"code": "too_oblique", "text": text})
-    if camera is not None and camera.roll_method != "none" and abs(camera.roll_deg) > MAX_ROLL_DEG:
+    if tilt_deg is not None:
         out.append(
             {
                 "code": "rolled",
-                "text": f"The camera is rolled {camera.roll_deg:+.0f}° ({camera.roll_method}): "
-                "level it; angles are corrected, but less surely.",
+                "text": f"The picture is tilted by {tilt_deg:+.0f}°: level the camera (or, if "
+                "the client leans, ask them to stand upright for a moment); the angles are "
+                "corrected, but less surely.",
             }
         )
-    if np.isfinite(subject_share) and subject_share < MIN_SUBJECT_SHARE:
-        out.append(
-            {
-                "code": "small",
-                "text": f"The client fills only {100 * subject_share:.0f} % of the picture's "
-                "height: come closer for precise angles.",
-            }
-        )
-    return out
+    return out + [{"code": c, "text": t} for c, t in notes]
 
 
-def camera_dict(camera: Camera | None) -> dict[str, Any] | None:
-    """The camera as sent to the page (view, yaw, roll, whether frontal is measurable)."""
+VIEW_WORDS: Final[dict[str, str]] = {
+    "front": "from the front",
+    "back": "from behind",
+    "left": "from the client's left side",
+    "right": "from the client's right side",
+    "oblique": "at an angle",
+}
+
+
+def camera_dict(camera: Camera | None, tilt_deg: float | None = None) -> dict[str, Any] | None:
+    """The camera as sent to the page (view, yaw, roll, whether frontal is measurable),
+    and ``text``: the view and the tilt in words."""
     if camera is None:
         return None
+    off = abs(((camera.view.yaw_deg + 180.0) % 360.0) - 180.0)
+    off = min(off, 180.0 - off) if camera.view.view == "back" else off
+    view = VIEW_WORDS.get(camera.view.view, camera.view.view)
+    words = (
+        f"{view} (about {5 * round(off / 5):.0f}° off)" if camera.view.view == "oblique" else view
+    )
+    tilt = f"tilted {tilt_deg:+.0f}°" if tilt_deg is not None else "level"
     return {
+        "text": f"{words}, {tilt}",
         "view": camera.view.view,
         "yaw_deg": round(float(camera.view.yaw_deg), 1),
         "roll_deg": round(float(camera.roll_deg), 1),

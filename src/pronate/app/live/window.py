@@ -9,12 +9,13 @@ assessed moment into what the page and the store receive.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from pronate.app.live.reading import Note, quality_notes
 from pronate.camera.body import Camera, observe
 from pronate.io.jsonsafe import json_safe
 from pronate.outputs.summary import assessment_dict
@@ -47,13 +48,16 @@ def blank(time_s: float, jpeg: bytes | None, size: tuple[int, int]) -> Frame:
 
 @dataclass
 class WindowResult:
-    """The analysis of one window: its camera, the last stance, the assessed moments."""
+    """The analysis of one window: its camera, the last stance, the assessed moments, and
+    what the offline analysis would say of the subject's size and the legs' confidence
+    (:func:`pronate.app.live.reading.quality_notes`)."""
 
     generation: int
     camera: Camera
     stance: str
     assessments: list[Assessment]
     frames: list[Frame]
+    notes: list[Note] = field(default_factory=list)
 
 
 def window_pose(frames: list[Frame], *, model: str) -> xr.Dataset:
@@ -80,16 +84,30 @@ def window_pose(frames: list[Frame], *, model: str) -> xr.Dataset:
 
 
 def analyse_window(
-    frames: list[Frame], generation: int, *, model: str, thresholds: Thresholds
+    frames: list[Frame],
+    generation: int,
+    *,
+    model: str,
+    thresholds: Thresholds,
+    source: tuple[int, int] | None = None,
 ) -> WindowResult:
-    """The offline analysis of the window's frames."""
+    """The offline analysis of the window's frames; ``source``: the size of the picture
+    the frames were scaled from (for the subject's size in its pixels)."""
     analysis = analyse_body(observe(window_pose(frames, model=model)), thresholds=thresholds)
+    notes = quality_notes(
+        np.stack([f.position for f in frames]),
+        np.stack([f.confidence for f in frames]),
+        size=frames[0].size,
+        source=source,
+        model=model,
+    )
     return WindowResult(
         generation=generation,
         camera=analysis.camera,
         stance=str(analysis.metrics["stance"].values[-1]),
         assessments=analysis.assessments,
         frames=frames,
+        notes=notes,
     )
 
 
@@ -102,11 +120,13 @@ def moment_message(a: Assessment, frames: list[Frame]) -> dict[str, Any]:
         "kind": moment["kind"],
         "time": moment["peak_s"],
         "verdict": moment["verdict"],
+        "legs": moment["legs"],
         "criteria": moment["criteria"],
         "uncertain_criteria": moment["uncertain_criteria"],
         "metrics": moment["metrics"],
         "uncertainty": moment["uncertainty"],
         "reason": moment["reason"],
+        "placement_hint": moment["placement_hint"],
         "basis": (f"offline criteria on the last {frames[-1].time_s - frames[0].time_s:.0f} s"),
     }
     out["jpeg"] = frames[a.moment.peak].jpeg

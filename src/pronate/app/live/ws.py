@@ -3,12 +3,15 @@
 Protocol (all JSON text, except the frames):
 
 - Query: ``client`` (id; moments are saved into that client's session), ``session``
-  (optional: the session id, else the client's session of today, created when needed),
+  (optional: the session id, else the client's session of today, created at the first
+  moment saved: a stream without moments leaves no session),
   ``model`` (``full`` default, ``lite``).
 - Server first sends ``{"type": "ready", "model"}`` once the model is loaded (or
   ``{"type": "error"}`` and closes).
-- Client sends a frame as a text header ``{"type": "frame", "id": N, "t": MS}`` (``t``
-  the capture time in ms on the client's clock) followed by one binary message: the JPEG
+- Client sends a frame as a text header ``{"type": "frame", "id": N, "t": MS, "source":
+  [W, H]}`` (``t`` the capture time in ms on the client's clock, ``source`` the size of
+  the picture the frame was scaled from: the client's size is judged in its pixels, as
+  the recording's analysis will) followed by one binary message: the JPEG
   (a binary message without a header is a frame taken "now"). ``{"type": "capture"}``
   saves the newest reading as a moment by hand.
 - The server reads only the newest frame: a frame that arrives while the model is busy
@@ -31,7 +34,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Final
-from urllib.parse import urlsplit
 
 import numpy as np
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["live"])
 MAX_FRAME_BYTES: Final[int] = 4 * 1024 * 1024
 MAX_SIDE_PX: Final[int] = 1920
+MAX_SOURCE_PX: Final[int] = 16384
+"""The largest source picture a frame header may name."""
 MAX_ERRORS: Final[int] = 50
 LIVE_MODELS: Final[tuple[str, ...]] = ("full", "lite")
 
@@ -117,6 +121,13 @@ def _header(text: str) -> dict[str, Any]:
     t = message.get("t")
     if t is not None and (not isinstance(t, int | float) or not np.isfinite(t)):
         raise FrameError('"t" must be a number of milliseconds')
+    source = message.get("source")
+    if source is not None and not (
+        isinstance(source, list)
+        and len(source) == 2
+        and all(isinstance(v, int) and 16 <= v <= MAX_SOURCE_PX for v in source)
+    ):
+        raise FrameError(f'"source" must be [width, height] in pixels, at most {MAX_SOURCE_PX}')
     return message
 
 
@@ -152,9 +163,12 @@ def _clock_s(header: dict[str, Any], start: float) -> float:
     return float(t) / 1000.0 if t is not None else time.monotonic() - start
 
 
-def _detect(analyser: LiveAnalyser, data: bytes, time_s: float) -> Detected:
+def _detect(
+    analyser: LiveAnalyser, data: bytes, time_s: float, source: list[int] | None
+) -> Detected:
     rgb = decode_jpeg(data)
-    return analyser.detect(rgb, time_s=time_s, jpeg=data)
+    size = (source[0], source[1]) if source else None
+    return analyser.detect(rgb, time_s=time_s, jpeg=data, source=size)
 
 
 async def _finish(
@@ -195,7 +209,9 @@ async def _work(
                 continue
             (header, data), stream.frame = stream.frame, None
             try:
-                detected = await asyncio.to_thread(_detect, analyser, data, _clock_s(header, start))
+                detected = await asyncio.to_thread(
+                    _detect, analyser, data, _clock_s(header, start), header.get("source")
+                )
             except FrameError as exc:
                 await _error(ws, stream, str(exc))
                 continue
@@ -249,21 +265,13 @@ def _sink(ws: WebSocket) -> MomentSink | None:
     )
 
 
-def _same_origin(ws: WebSocket) -> bool:
-    """False when a browser opens the socket from another site's page (its ``Origin``
-    is not this host): WebSockets are not bound by the same-origin policy."""
-    origin = ws.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == ws.headers.get("host", "")
-
-
 @router.websocket("/ws/live")
 async def live_socket(
     websocket: WebSocket, factory: Annotated[AnalyserFactory, Depends(analyser_factory)]
 ) -> None:
-    """The live stream of one page: see the module's protocol."""
-    if not _same_origin(websocket):
-        await websocket.close(code=1008, reason="a live stream is opened by the workspace's page")
-        return
+    """The live stream of one page: see the module's protocol. A handshake from another
+    site's page, or for a host name the workspace does not answer to, never gets here
+    (:class:`pronate.app.workspace.guard.SocketGuard`)."""
     await websocket.accept()
     model = websocket.query_params.get("model") or "full"
     try:

@@ -30,6 +30,12 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+NEVER_REUSED = {"sqlite_autoincrement": True}
+"""Table options: ids are never reused after a delete (SQLite ``AUTOINCREMENT``, migration
+``0004``; PostgreSQL's sequences never go back), so a bookmarked ``/analyses/9`` never
+shows another client's analysis."""
+
+
 class Base(DeclarativeBase):
     """Declarative base of the workspace tables."""
 
@@ -38,6 +44,7 @@ class Client(Base):
     """A person the coach works with."""
 
     __tablename__ = "clients"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -53,6 +60,7 @@ class Visit(Base):
     a *session* (``/api/clients/{id}/sessions``, ``session_id``)."""
 
     __tablename__ = "visits"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
@@ -69,6 +77,7 @@ class Clip(Base):
     """An uploaded video, stored once by content hash."""
 
     __tablename__ = "clips"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
@@ -89,6 +98,7 @@ class Job(Base):
     """The analysis of a clip, waiting, running or finished."""
 
     __tablename__ = "jobs"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
@@ -106,7 +116,7 @@ class Analysis(Base):
     """The outputs of one finished job: its folder and its ``summary.json``."""
 
     __tablename__ = "analyses"
-    __table_args__ = (UniqueConstraint("job_id", name="uq_analyses_job"),)
+    __table_args__ = (UniqueConstraint("job_id", name="uq_analyses_job"), NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
@@ -123,6 +133,7 @@ class LiveMoment(Base):
     ``image`` is the JPEG frame the browser sent, a file of the data folder."""
 
     __tablename__ = "live_moments"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)

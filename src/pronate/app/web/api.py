@@ -136,8 +136,15 @@ def upload_clip(
 
 @router.get("/clients/{client_id}/history", response_model=schemas.History)
 def client_history(client_id: int, db: DB) -> schemas.History:
-    """Sessions in date order with per-side verdicts and key metrics."""
-    return service.history(db, get(db, Client, client_id, "client"))
+    """Sessions in date order, each with its verdict per movement (single-leg stance and
+    squat, step-down, lunge, two-leg squat, walking) and leg, from the moments of that
+    movement only, live moments included; the key numbers of each; the first session
+    with pronation of each movement and leg."""
+    from pronate.app.web.moments import client_moments
+    from pronate.app.web.progress import history
+
+    client = get(db, Client, client_id, "client")
+    return history(client, client_moments(db, None, client))
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobOut)
@@ -190,18 +197,30 @@ def get_output(analysis_id: int, name: str, db: DB, ws: WS) -> FileResponse:
     return FileResponse(path, media_type=media)
 
 
-@router.get("/analyses/{analysis_id}/moments/{number}/card.png", response_class=Response)
-def get_card(analysis_id: int, number: int, db: DB, ws: WS) -> Response:
-    """A one-page PNG card of loading moment ``number`` (from 1) for the client: key
-    frame, verdict and three numbers in plain words (a download)."""
-    from pronate.app.web.moments import card_png, find_card
+def _card(client: Client, key: str, ws: WS, db: DB, name: str) -> Response:
+    from pronate.app.web.cards import card_png
+    from pronate.app.web.moments import find_moment
 
-    analysis = get(db, Analysis, analysis_id, "analysis")
-    card = find_card(analysis, ws.blobs.root, number)
-    data = card_png(card, client_name=analysis.clip.visit.client.name)
-    name = f"pronate-card-{analysis_id}-{number}.png"
+    moment = find_moment(db, ws.blobs.root, client, key)
     return Response(
-        data,
+        card_png(moment, client_name=client.name),
         media_type="image/png",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/analyses/{analysis_id}/moments/{number}/card.png", response_class=Response)
+def get_card(analysis_id: int, number: int, db: DB, ws: WS) -> Response:
+    """A one-page PNG card of loading moment ``number`` (from 1) for the client: key
+    frame, verdict in words and the numbers that matter for its kind; for a moment that
+    could not be measured, why and how to film it (a download)."""
+    client = get(db, Analysis, analysis_id, "analysis").clip.visit.client
+    name = f"pronate-card-{analysis_id}-{number}.png"
+    return _card(client, f"{analysis_id}-{number}", ws, db, name)
+
+
+@router.get("/clients/{client_id}/moments/{moment_id}/card.png", response_class=Response)
+def get_live_card(client_id: int, moment_id: int, db: DB, ws: WS) -> Response:
+    """The share card of a moment saved in live mode (as an analysis's moment)."""
+    client = get(db, Client, client_id, "client")
+    return _card(client, f"live-{moment_id}", ws, db, f"pronate-card-live-{moment_id}.png")

@@ -1,167 +1,276 @@
-"""The loading moments of an analysis as cards for the coach and the client: plain-words
-numbers, the share card (a PNG) and side-by-side comparison. A :class:`MomentCard` shows
-a moment of ``summary.json``; the moment itself is the pipeline's
-(:mod:`pronate.verdict.moments`)."""
+"""A client's loading moments, from their clips' analyses and from live mode alike, as
+the pages show them (sessions, timeline, Compare, the moment pages and share cards).
+
+A :class:`Moment` is one moment of ``summary.json`` (``ANALYSIS-NUMBER``) or one saved
+live moment (``live-ID``): where it comes from (clip name, or live), when (its session,
+its time in the clip or stream), and its event (side, kind, verdict, legs, criteria, ...)
+shown through :mod:`pronate.outputs.evidence`. The moment itself is the pipeline's
+(:mod:`pronate.verdict.moments`).
+"""
 
 from __future__ import annotations
 
-import io
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pronate.app.store.models import Analysis
-from pronate.app.workspace.service import NotFoundError, summary_of
+from sqlalchemy.orm import Session
 
-VERDICT_PLAIN = {
-    "pronation": "Pronation present: the leg took the load with the whole chain",
-    "partial": "Partly there: some links of the chain took part, some not",
-    "missing": "Not yet: the leg took the load without the chain",
-    "collapse": "Too much: the knee went in beyond the normal band",
-    "unmeasurable": "Not measurable from this camera view",
-}
+from pronate.app.store.models import Analysis, Client, LiveMoment, Visit
+from pronate.app.workspace.service import (
+    NotFoundError,
+    client_live_moment,
+    find,
+    live_moment,
+    live_moments_of,
+    summary_of,
+)
+from pronate.outputs.evidence import (
+    Row,
+    evidence_rows,
+    headline,
+    key_rows,
+    metric_rows,
+    moment_title,
+    movement_of,
+)
 
 
 @dataclass(frozen=True)
-class MomentCard:
-    """One loading moment of an analysis, ready to show."""
+class Moment:
+    """One loading moment of a client, ready to show.
 
-    analysis_id: int
-    number: int
-    side: str
-    kind: str
-    peak_s: float
-    verdict: str
-    lines: list[str]
-    keyframe: Path | None
-    date: str
+    Attributes
+    ----------
+    key
+        ``ANALYSIS-NUMBER`` (moment ``NUMBER`` of an analysis, from 1, as its key frames)
+        or ``live-ID``.
+    visit_id, session, date
+        Its session: id, label (:func:`session_labels`) and date.
+    source
+        ``clip``, ``live`` (saved by itself) or ``capture`` (a frame saved by hand).
+    origin
+        The clip's name, or ``live``.
+    time_s
+        Its peak, in the clip or the live stream (s).
+    event
+        The moment as in ``summary.json["events"]`` (a live moment has the same keys).
+    image
+        Its picture: the key frame's file, or the live frame's.
+    image_url, page_url, card_url
+        Where the pages find its picture, its page and its share card.
+    """
+
+    key: str
+    visit_id: int
+    session: str
+    date: dt.date
+    source: str
+    origin: str
+    time_s: float
+    event: Mapping[str, Any]
+    image: Path | None
+    image_url: str | None
+    page_url: str
+    card_url: str
 
     @property
-    def key(self) -> str:
-        """``ANALYSIS-NUMBER``, as used in links."""
-        return f"{self.analysis_id}-{self.number}"
+    def side(self) -> str:
+        return str(self.event.get("side", ""))
+
+    @property
+    def kind(self) -> str:
+        return str(self.event.get("kind", ""))
+
+    @property
+    def verdict(self) -> str | None:
+        verdict = self.event.get("verdict")
+        return None if verdict is None else str(verdict)
+
+    @property
+    def movement(self) -> str:
+        """Its movement (:func:`pronate.outputs.evidence.movement_of`)."""
+        return movement_of(self.kind)
+
+    @property
+    def legs(self) -> dict[str, str]:
+        """The verdict of each loaded leg (none for a captured frame)."""
+        legs = self.event.get("legs")
+        if legs:
+            return {str(k): str(v) for k, v in legs.items()}
+        if self.verdict is None:
+            return {}
+        loaded = ("left", "right") if self.side == "both" else (self.side,)
+        return {leg: self.verdict for leg in loaded}
 
     @property
     def title(self) -> str:
-        """``left step down, 2026-10-01``."""
-        return f"{self.side} {self.kind.replace('_', ' ')}, {self.date}"
+        """``left single-leg squat``, ``two-leg squat``, ``captured frame (...)``."""
+        return moment_title(self.side, self.kind, captured=self.source == "capture")
+
+    @property
+    def label(self) -> str:
+        """Where and when: ``cam01.mp4 at 1.25 s · 2026-11-05 14:32``."""
+        return f"{self.origin} at {self.time_s:.1f} s · {self.session}"
+
+    @property
+    def headline(self) -> str:
+        """The verdict and what decided it (or what a captured frame holds)."""
+        if self.verdict is None:
+            return "Captured by hand: the values of this frame"
+        return headline(self.event)
+
+    @property
+    def rows(self) -> list[Row]:
+        """The whole evidence: every criterion (a captured frame: its metrics)."""
+        if self.verdict is None:
+            return metric_rows(self.event.get("metrics") or {}, self.event.get("uncertainty") or {})
+        return evidence_rows(self.event)
+
+    @property
+    def key_rows(self) -> list[Row]:
+        """The numbers that matter for its kind (the share card, Compare)."""
+        if self.verdict is None:
+            return self.rows
+        return key_rows(self.event)
 
 
-def _criterion(event: dict[str, Any], base: str) -> dict[str, Any] | None:
-    side = event.get("side", "")
-    for c in event.get("criteria", []):
-        if c["name"] in (base, f"{base}_{side}") and c.get("value") is not None:
-            found: dict[str, Any] = c
-            return found
-    return None
+def local_time(stamp: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time in this machine's time zone."""
+    return stamp.replace(tzinfo=dt.UTC).astimezone()
 
 
-def _band(knee: dict[str, Any]) -> str:
-    """The knee's normal band in words; the threshold is an upper bound or [low, high]."""
-    limit = knee.get("threshold")
-    if isinstance(limit, list | tuple) and len(limit) == 2:
-        return f"normal band {limit[0]:+.0f}° to {limit[1]:+.0f}°"
-    if isinstance(limit, int | float):
-        return f"healthy knees stay below {limit:.0f}°"
-    return "no normal band given"
+def session_labels(visits: Iterable[Visit]) -> dict[int, str]:
+    """Each visit's label: its date, and the time it was created when that was the same
+    day (``2026-11-05 14:32``); labels still alike get ``(2)``, ``(3)``... in order."""
+    ordered = sorted(visits, key=lambda v: (v.date, v.id))
+    labels = {}
+    for visit in ordered:
+        created = local_time(visit.created_at) if visit.created_at else None
+        same_day = created is not None and created.date() == visit.date
+        labels[visit.id] = visit.date.isoformat() + (f" {created:%H:%M}" if same_day else "")
+    counts: Counter[str] = Counter()
+    seen = Counter(labels.values())
+    for visit in ordered:
+        label = labels[visit.id]
+        if seen[label] > 1:
+            counts[label] += 1
+            labels[visit.id] = f"{label} ({counts[label]})" if counts[label] > 1 else label
+    return labels
 
 
-def plain_lines(event: dict[str, Any]) -> list[str]:
-    """Three numbers of a moment in plain words (knee, balance, pelvis), when measured."""
-    lines = []
-    knee = _criterion(event, "knee_fppa_in_band")
-    if knee is not None:
-        lines.append(f"Knee angle at the deepest point: {knee['value']:+.0f}° ({_band(knee)})")
-    com = _criterion(event, "com_inside_base")
-    if com is not None:
-        where = "inside" if com["value"] >= 0 else "outside"
-        lines.append(
-            f"Balance: body weight {where} the foot's support, "
-            f"{abs(com['value']):.2f} foot lengths from its edge"
-        )
-    pelvis = _criterion(event, "pelvis_loaded_side_up")
-    if pelvis is not None:
-        way = "rose" if pelvis["value"] > 0 else "dropped"
-        lines.append(f"Pelvis: the standing side {way} by {abs(pelvis['value']):.0f}°")
-    return lines
-
-
-def cards_of(analysis: Analysis, root: Path) -> list[MomentCard]:
-    """The cards of an analysis's loading moments, numbered from 1 as in its key frames."""
+def analysis_moments(analysis: Analysis, root: Path | None, session: str) -> list[Moment]:
+    """The moments of an analysis, numbered from 1 as its key frames."""
     summary = summary_of(analysis)
-    folder = root / analysis.folder / "keyframes"
+    folder = root / analysis.folder / "keyframes" if root is not None else None
+    clip = analysis.clip
     out = []
     for number, event in enumerate(summary.get("events", []), start=1):
-        frames = sorted(folder.glob(f"{number:02d}_*.png")) if folder.is_dir() else []
+        frames = sorted(folder.glob(f"{number:02d}_*.png")) if folder and folder.is_dir() else []
+        key = f"{analysis.id}-{number}"
+        api = f"/api/analyses/{analysis.id}"
         out.append(
-            MomentCard(
-                analysis_id=analysis.id,
-                number=number,
-                side=str(event.get("side", "")),
-                kind=str(event.get("kind", "")),
-                peak_s=float(event.get("peak_s") or 0.0),
-                verdict=str(event.get("verdict", "")),
-                lines=plain_lines(event),
-                keyframe=frames[0] if frames else None,
-                date=analysis.clip.visit.date.isoformat(),
+            Moment(
+                key=key,
+                visit_id=clip.visit_id,
+                session=session,
+                date=clip.visit.date,
+                source="clip",
+                origin=clip.display_name or "clip",
+                time_s=float(event.get("peak_s") or 0.0),
+                event=event,
+                image=frames[0] if frames else None,
+                image_url=f"{api}/files/keyframes/{frames[0].name}" if frames else None,
+                page_url=f"/analyses/{analysis.id}#moment-{number}",
+                card_url=f"{api}/moments/{number}/card.png",
             )
         )
     return out
 
 
-def find_card(analysis: Analysis, root: Path, number: int) -> MomentCard:
-    """The card of moment ``number`` (from 1) of an analysis, or :class:`NotFoundError`."""
-    cards = cards_of(analysis, root)
-    if not 1 <= number <= len(cards):
-        raise NotFoundError(f"analysis {analysis.id} has no moment {number}")
-    return cards[number - 1]
-
-
-def card_png(card: MomentCard, *, client_name: str) -> bytes:
-    """A one-page card of a moment for the client: key frame, verdict, three numbers."""
-    from matplotlib.figure import Figure
-    from matplotlib.image import imread
-
-    fig = Figure(figsize=(8, 4.5), dpi=150, facecolor="white")
-    if card.keyframe is not None:
-        ax = fig.add_axes((0.02, 0.04, 0.40, 0.92))
-        ax.imshow(imread(str(card.keyframe)))
-        ax.set_axis_off()
-    text = fig.add_axes((0.45, 0.04, 0.53, 0.92))
-    text.set_axis_off()
-    text.text(0, 0.97, client_name, fontsize=15, fontweight="bold", va="top")
-    text.text(0, 0.88, card.title, fontsize=10, color="#5b6670", va="top")
-    verdict = VERDICT_PLAIN.get(card.verdict, card.verdict)
-    text.text(
-        0,
-        0.76,
-        _wrap(verdict, 46),
-        fontsize=12,
-        fontweight="bold",
-        va="top",
-        color=_colour(card.verdict),
+def live_moment_of(row: LiveMoment, visit: Visit, root: Path | None, session: str) -> Moment:
+    """A saved live moment as a :class:`Moment`."""
+    event = live_moment(row, client_id=visit.client_id)
+    source = "capture" if row.source == "capture" else "live"
+    return Moment(
+        key=f"live-{row.id}",
+        visit_id=visit.id,
+        session=session,
+        date=visit.date,
+        source=source,
+        origin="live",
+        time_s=float(row.time_s),
+        event=event,
+        image=root / row.image if root is not None and row.image else None,
+        image_url=event["image"],
+        page_url=event["page"],
+        card_url=event["card"],
     )
-    y = 0.56
-    for line in card.lines or ["No numbers could be measured for this card."]:
-        text.text(0, y, "• " + _wrap(line, 50), fontsize=10, va="top")
-        y -= 0.16
-    text.text(
-        0,
-        0.0,
-        "pronate · measured from one video; angles are 2-D projections",
-        fontsize=7,
-        color="#5b6670",
-    )
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
-def _wrap(line: str, width: int) -> str:
-    import textwrap
+def client_moments(db: Session, root: Path | None, client: Client) -> list[Moment]:
+    """Every moment of a client, by session (date order), then clips before live
+    moments, each in time order."""
+    labels = session_labels(client.visits)
+    visits = {v.id: v for v in client.visits}
+    live: dict[int, list[LiveMoment]] = {}
+    for row in live_moments_of(db, client):
+        live.setdefault(row.visit_id, []).append(row)
+    out = []
+    for visit in sorted(client.visits, key=lambda v: (v.date, v.id)):
+        label = labels[visit.id]
+        for clip in visit.clips:
+            for analysis in clip.analyses:
+                out.extend(analysis_moments(analysis, root, label))
+        rows = sorted(live.get(visit.id, []), key=lambda r: (r.created_at, r.id))
+        out.extend(live_moment_of(r, visits[visit.id], root, label) for r in rows)
+    return out
 
-    return "\n".join(textwrap.wrap(line, width))
+
+def find_moment(db: Session, root: Path | None, client: Client, key: str) -> Moment:
+    """The client's moment ``ANALYSIS-NUMBER`` or ``live-ID``, or :class:`NotFoundError`."""
+    labels = session_labels(client.visits)
+    if key.startswith("live-"):
+        try:
+            row = client_live_moment(db, client, int(key.removeprefix("live-")))
+        except ValueError:
+            raise NotFoundError(f"no moment {key!r}") from None
+        visit = db.get(Visit, row.visit_id)
+        assert visit is not None
+        return live_moment_of(row, visit, root, labels[visit.id])
+    try:
+        analysis_id, number = (int(part) for part in key.split("-"))
+    except ValueError:
+        raise NotFoundError(f"no moment {key!r}") from None
+    analysis = find(db, Analysis, analysis_id)
+    if analysis is None or analysis.clip.visit.client_id != client.id:
+        raise NotFoundError(f"client {client.id} has no analysis {analysis_id}")
+    moments = analysis_moments(analysis, root, labels[analysis.clip.visit_id])
+    if not 1 <= number <= len(moments):
+        raise NotFoundError(f"analysis {analysis_id} has no moment {number}")
+    return moments[number - 1]
 
 
-def _colour(verdict: str) -> str:
-    return {"pronation": "#1a7f37", "partial": "#9a6700"}.get(verdict, "#b42318")
+def default_pair(moments: list[Moment]) -> tuple[Moment | None, Moment | None]:
+    """Compare's default: the same kind of movement and leg, its first session against
+    its latest (the movement and leg seen in the most sessions, then the most moments);
+    within one session, its first moment against its last."""
+    groups: dict[tuple[str, str], list[Moment]] = {}
+    for m in moments:
+        if m.verdict is not None:
+            groups.setdefault((m.movement, m.side), []).append(m)
+    if not groups:
+        return (moments[0], moments[-1]) if len(moments) >= 2 else (None, None)
+
+    def weight(item: tuple[tuple[str, str], list[Moment]]) -> tuple[int, int]:
+        return len({m.visit_id for m in item[1]}), len(item[1])
+
+    _, chosen = max(groups.items(), key=weight)
+    if len(chosen) < 2:
+        return (moments[0], moments[-1]) if len(moments) >= 2 else (None, None)
+    first = [m for m in chosen if m.visit_id == chosen[0].visit_id]
+    last = [m for m in chosen if m.visit_id == chosen[-1].visit_id]
+    return first[0], last[-1]

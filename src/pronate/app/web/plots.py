@@ -8,8 +8,9 @@ from typing import Final
 
 from pronate.outputs.charts import Chart
 
-COLOURS: Final[dict[str, str]] = {"left": "#1f77b4", "right": "#d62728"}
-"""Line colours of the sides (as the legend of the timeline page)."""
+COLOURS: Final[dict[str, str]] = {"left": "#1f77b4", "right": "#d62728", "both": "#333333"}
+"""Line colours of the sides (as the legend of the timeline page); ``both``: a number of
+the whole body in a two-leg moment (pelvis, balance)."""
 BAND: Final[str] = "#2ca02c"
 """The normal band and the marks of the sessions."""
 MUTED: Final[str] = "#5b6670"

@@ -78,8 +78,10 @@ class VisitOut(BaseModel):
 
     id: int
     date: dt.date
+    label: str = Field(description="its date, with the time when created that day")
     notes: str
     clips: list[ClipOut]
+    live_moments: list[int] = Field(description="ids of its live moments, oldest first")
 
 
 class ClientDetail(ClientOut):
@@ -107,12 +109,15 @@ class JobOut(BaseModel):
     attempts: int
 
 
-class SideOut(BaseModel):
-    """One side of one session in the history."""
+class MovementLeg(BaseModel):
+    """One leg in one movement of one session: the verdict of those moments only."""
 
     verdict: str | None
     moments: int
-    metrics: dict[str, float | None]
+    live: int = Field(description="how many of the moments were saved in live mode")
+    metrics: dict[str, float | None] = Field(
+        description="median of each key number over the moments, by criterion name"
+    )
 
 
 class HistoryEntry(BaseModel):
@@ -120,18 +125,34 @@ class HistoryEntry(BaseModel):
 
     session_id: int
     date: dt.date
+    label: str = Field(description="its date, with the time when created that day")
     notes: str
     analyses: list[int]
-    sides: dict[str, SideOut]
+    live_moments: list[int]
+    movements: dict[str, dict[str, MovementLeg]] = Field(
+        description="movement (single_leg, step_down, lunge, squat, walking) -> leg -> verdict"
+    )
+
+
+class Movement(BaseModel):
+    """A movement seen in a client's sessions."""
+
+    key: str
+    title: str
+    legs: list[str]
+    first_pronation: dict[str, int | None]
+    bands: dict[str, dict[str, Any]] = Field(
+        description="each key number's threshold and uncertainty"
+    )
 
 
 class History(BaseModel):
-    """A client's sessions in date order, and the first session with pronation per side."""
+    """A client's sessions in date order, verdicts per movement and leg (never a vote
+    across kinds of moment), and the first session with pronation of each."""
 
     client_id: int
     sessions: list[HistoryEntry]
-    first_pronation: dict[str, int | None]
-    uncertainty_deg: dict[str, Any]
+    movements: list[Movement]
 
 
 class Health(BaseModel):

@@ -6,29 +6,17 @@ Lookups live mode makes too are in :mod:`pronate.app.workspace.service`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
 
-import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pronate.app.store.blobs import Blobs, Received
+from pronate.app.store.db import forget_deleted
 from pronate.app.store.models import Client, Clip, Job, Visit
 from pronate.app.web import schemas
 from pronate.app.workspace import queue
-from pronate.app.workspace.service import NotFoundError, live_images, summary_of
+from pronate.app.workspace.service import NotFoundError, find, live_images, live_moments_of
 from pronate.errors import InputError
-
-SIDES = ("left", "right")
-KEY_METRICS = (
-    "knee_fppa_peak_deg",
-    "knee_valgus_change_deg",
-    "com_margin_norm",
-    "pelvis_shift_toward_norm",
-    "pelvis_loaded_side_up_deg",
-    "femur_tibia_in_phase_pct",
-)
 
 
 def client_out(db: Session, client: Client) -> schemas.ClientOut:
@@ -67,13 +55,24 @@ def clip_out(db: Session, clip: Clip) -> schemas.ClipOut:
 
 
 def client_detail(db: Session, client: Client) -> schemas.ClientDetail:
-    """A client with its visits (newest first) and their clips."""
+    """A client with its visits (newest first), their clips and their live moments."""
+    from pronate.app.web.moments import session_labels
+
     visits = sorted(client.visits, key=lambda v: (v.date, v.id), reverse=True)
+    labels = session_labels(client.visits)
+    live: dict[int, list[int]] = {}
+    for row in live_moments_of(db, client):
+        live.setdefault(row.visit_id, []).append(row.id)
     return schemas.ClientDetail(
         **client_out(db, client).model_dump(),
         visits=[
             schemas.VisitOut(
-                id=v.id, date=v.date, notes=v.notes, clips=[clip_out(db, c) for c in v.clips]
+                id=v.id,
+                date=v.date,
+                label=labels[v.id],
+                notes=v.notes,
+                clips=[clip_out(db, c) for c in v.clips],
+                live_moments=live.get(v.id, []),
             )
             for v in visits
         ],
@@ -92,20 +91,33 @@ def find_visit(db: Session, client: Client, visit_id: int | None) -> Visit | Non
     """The visit an upload goes to (it must be the client's); ``None``: a new one."""
     if visit_id is None:
         return None
-    visit = db.get(Visit, visit_id)
+    visit = find(db, Visit, visit_id)
     if visit is None or visit.client_id != client.id:
         raise NotFoundError(f"client {client.id} has no session with id {visit_id}")
     return visit
 
 
+PICTURE_FORMATS = ("image2", "gif", "apng")
+"""Containers of pictures (besides FFmpeg's ``*_pipe`` image readers: PNG, JPEG, ...)."""
+
+
 def check_video(received: Received) -> None:
-    """Raise :class:`InputError` unless the received file decodes as a video."""
+    """Raise :class:`InputError` unless the received file decodes as a video of at least
+    two frames (a picture, which FFmpeg also decodes, is refused)."""
+    import av
+
     from pronate.io.video import probe_video
 
     try:
         probe_video(received.path)
-    except InputError:
+        with av.open(str(received.path)) as container:
+            form = str(container.format.name)
+            stream = container.streams.video[0]
+            frames = sum(1 for _, _ in zip(range(2), container.decode(stream), strict=False))
+    except (InputError, av.FFmpegError, IndexError):
         raise InputError("the file is not a video pronate can read") from None
+    if form.endswith("_pipe") or form in PICTURE_FORMATS or frames < 2:
+        raise InputError("the file is a picture, not a video: upload a video clip")
 
 
 def add_clip(
@@ -165,6 +177,7 @@ def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
     images = live_images(db, blobs.root, client)
     db.delete(client)
     db.commit()
+    forget_deleted(db)
     for path in images:
         path.unlink(missing_ok=True)
     for job_id in jobs:
@@ -175,49 +188,3 @@ def delete_client(db: Session, blobs: Blobs, client: Client) -> None:
         )
         if not others:
             blobs.remove_clip(sha)
-
-
-def history(db: Session, client: Client) -> schemas.History:
-    """A client's visits in date order with per-side verdicts and key metrics."""
-    entries: list[schemas.HistoryEntry] = []
-    uncertainty: dict[str, Any] = {}
-    for visit in sorted(client.visits, key=lambda v: (v.date, v.id)):
-        analyses = [a for c in visit.clips for a in c.analyses]
-        summaries = [summary_of(a) for a in analyses]
-        for s in summaries:
-            uncertainty = s.get("uncertainty_deg") or uncertainty
-        entries.append(
-            schemas.HistoryEntry(
-                session_id=visit.id,
-                date=visit.date,
-                notes=visit.notes,
-                analyses=[a.id for a in analyses],
-                sides={side: side_of(summaries, side) for side in SIDES},
-            )
-        )
-    first = {
-        side: next((e.session_id for e in entries if e.sides[side].verdict == "pronation"), None)
-        for side in SIDES
-    }
-    return schemas.History(
-        client_id=client.id, sessions=entries, first_pronation=first, uncertainty_deg=uncertainty
-    )
-
-
-def side_of(summaries: Iterable[dict[str, Any]], side: str) -> schemas.SideOut:
-    """One side of a visit: the overall verdict of all its moments (the pipeline's rule)
-    and the median of each key metric over the visit's clips."""
-    from pronate.verdict.assessment import overall_verdict
-
-    summaries = list(summaries)
-    verdicts = [
-        e["legs"][side] for s in summaries for e in s.get("events", []) if side in e.get("legs", {})
-    ]
-    metrics: dict[str, float | None] = {}
-    for key in KEY_METRICS:
-        values = [s["sides"][side]["medians"].get(key) for s in summaries]
-        finite = [float(v) for v in values if v is not None and np.isfinite(v)]
-        metrics[key] = float(np.median(finite)) if finite else None
-    return schemas.SideOut(
-        verdict=overall_verdict(verdicts), moments=len(verdicts), metrics=metrics
-    )

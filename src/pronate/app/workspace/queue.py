@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pronate.app.store.models import Analysis, Job, utcnow
@@ -96,19 +97,31 @@ def set_progress(sessions: sessionmaker[Session], job_id: int, fraction: float) 
 
 def finish(
     sessions: sessionmaker[Session], job_id: int, *, clip_id: int, folder: str, summary: str
-) -> int:
+) -> int | None:
     """Record the analysis of a job and mark it done, in one transaction; returns the
-    analysis id. A job already done keeps its first analysis (no duplicate)."""
+    analysis id. A job already done keeps its first analysis (no duplicate); a job that
+    is gone (its client deleted during the analysis) records nothing: ``None``."""
     with sessions() as db:
+        job = db.get(Job, job_id)
+        if job is None:
+            return None
         existing = db.scalar(select(Analysis).where(Analysis.job_id == job_id))
         if existing is None:
             existing = Analysis(clip_id=clip_id, job_id=job_id, folder=folder, summary=summary)
             db.add(existing)
-        job = db.get(Job, job_id)
-        if job is not None:
-            job.state, job.progress, job.error, job.updated_at = "done", 1.0, None, utcnow()
-        db.commit()
+        job.state, job.progress, job.error, job.updated_at = "done", 1.0, None, utcnow()
+        try:
+            db.commit()
+        except IntegrityError:  # the clip was deleted between the look and the write
+            db.rollback()
+            return None
         return int(existing.id)
+
+
+def exists(sessions: sessionmaker[Session], job_id: int) -> bool:
+    """Whether job ``job_id`` is still in the database."""
+    with sessions() as db:
+        return db.get(Job, job_id) is not None
 
 
 def fail(sessions: sessionmaker[Session], job_id: int, message: str) -> None:

@@ -36,7 +36,7 @@
   // What tests and the benchmark read.
   const state = window.pronateLive = {
     running: false, sent: 0, replies: 0, drawn: 0, latencies: [], moments: [], last: null,
-    errors: [], upload: null, ready: false,
+    errors: [], upload: null, ready: false, videoSize: null,
     // The picture's own pace: intervals (ms) between video frames presented on screen,
     // whatever the overlay does (the overlay may lag; the picture must not stutter).
     videoFrames: 0, videoIntervals: [],
@@ -61,8 +61,12 @@
     if (kind === "screen") {
       return navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 30 }, audio: false });
     }
+    // The camera's own picture, never cropped to another shape: no aspect ratio is asked
+    // for, and resizeMode "none" keeps one of its native formats (a phone used as a
+    // webcam is 720 x 1280, upright).
     return navigator.mediaDevices.getUserMedia({
-      video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } }, audio: false,
+      video: { width: { ideal: 1280 }, height: { ideal: 1280 }, resizeMode: "none", frameRate: { ideal: 30 } },
+      audio: false,
     });
   }
 
@@ -114,22 +118,24 @@
     const id = ++frameId;
     grab.toBlob(async (blob) => {
       if (!blob || !socket || socket.readyState !== WebSocket.OPEN) { inFlight -= 1; return; }
-      socket.send(JSON.stringify({ type: "frame", id, t }));
+      socket.send(JSON.stringify({ type: "frame", id, t, source: [video.videoWidth, video.videoHeight] }));
       socket.send(await blob.arrayBuffer());
       state.sent += 1;
     }, "image/jpeg", 0.8);
   }
 
-  function fmt(metric, digits = 0) {
+  // The server writes every number in the coach's words (value, unit, its ±).
+  function fmt(metric) {
     if (!metric || metric.value === null || metric.value === undefined) return "–";
-    const pm = metric.uncertainty ? `±${metric.uncertainty}` : "";
-    return `${metric.value >= 0 ? "+" : ""}${metric.value.toFixed(digits)}°${pm}`;
+    return metric.text;
   }
 
+  const STANCE = { left: "on the left leg", right: "on the right leg", both: "on both legs", none: "no foot down" };
+
   function readout(m) {
-    $("live-stance").textContent = m.stance;
-    $("live-camera").textContent = m.camera
-      ? `${m.camera.view}, roll ${m.camera.roll_deg.toFixed(0)}°` : "reading…";
+    state.videoSize = [video.videoWidth, video.videoHeight];
+    $("live-stance").textContent = STANCE[m.stance] || m.stance;
+    $("live-camera").textContent = m.camera ? m.camera.text : "reading…";
     $("live-knee-left").textContent = fmt(m.metrics.knee_fppa_left_deg);
     $("live-knee-right").textContent = fmt(m.metrics.knee_fppa_right_deg);
     $("live-pelvis").textContent = fmt(m.metrics.pelvic_obliquity_deg);
@@ -224,7 +230,9 @@
     label(lk, fmt(m.metrics.knee_fppa_left_deg), leftOnRight ? "right" : "left");
     label(rk, fmt(m.metrics.knee_fppa_right_deg), leftOnRight ? "left" : "right");
     const lh = point(lms, "left_hip", sx, sy), rh = point(lms, "right_hip", sx, sy);
-    if (lh && rh) label([(lh[0] + rh[0]) / 2, (lh[1] + rh[1]) / 2 - 10], `pelvis ${fmt(m.metrics.pelvic_obliquity_deg)}`);
+    if (lh && rh && m.metrics.pelvic_obliquity_deg && m.metrics.pelvic_obliquity_deg.value !== null) {
+      label([(lh[0] + rh[0]) / 2, (lh[1] + rh[1]) / 2 - 10], `pelvis ${fmt(m.metrics.pelvic_obliquity_deg)}`);
+    }
   }
 
   function watchVideo() {
@@ -255,28 +263,41 @@
   }
 
   // ---- moments --------------------------------------------------------------------------
+  // A moment's card: its frame, what and when, the verdict and what decided it, its
+  // numbers (as the server wrote them), and a link to its page in the workspace.
   function addMoment(m) {
     state.moments.push(m);
     if (m.session_id) sessionId = m.session_id;
     const none = $("live-no-moments");
     if (none) none.remove();
-    const card = document.createElement("figure");
+    const card = document.createElement(m.page ? "a" : "figure");
     card.className = "live-moment";
+    if (m.page) card.href = m.page;
     card.dataset.side = m.side;
     card.dataset.source = m.source;
+    card.dataset.verdict = m.verdict || "";
     if (m.image) {
       const img = document.createElement("img");
       img.src = m.image;
       img.alt = `${m.side} ${m.kind}`;
       card.append(img);
     }
-    const caption = document.createElement("figcaption");
-    const verdict = m.verdict ? ` · <span class="verdict-${m.verdict}"></span>` : "";
-    caption.innerHTML = `<strong></strong>${verdict}<br><span class="muted"></span>`;
-    caption.querySelector("strong").textContent = `${m.side} ${m.kind.replaceAll("_", " ")}`;
-    if (m.verdict) caption.querySelector(`.verdict-${m.verdict}`).textContent = m.verdict;
-    caption.querySelector(".muted").textContent = `${m.time.toFixed(1)} s · ${m.source === "capture" ? "captured" : "by itself"}`;
-    card.append(caption);
+    const what = document.createElement("strong");
+    what.textContent = m.title || `${m.side} ${m.kind.replaceAll("_", " ")}`;
+    const when = document.createElement("span");
+    when.className = "muted";
+    when.textContent = ` · ${m.time.toFixed(1)} s`;
+    const headline = document.createElement("p");
+    headline.className = `headline verdict-${m.verdict || "none"}`;
+    headline.textContent = m.headline || m.verdict || "";
+    const numbers = document.createElement("ul");
+    numbers.className = "numbers";
+    for (const row of (m.numbers || []).filter((r) => r.value !== "–").slice(0, 3)) {
+      const li = document.createElement("li");
+      li.textContent = `${row.label}: ${row.value}${row.threshold ? ` (${row.threshold})` : ""}`;
+      numbers.append(li);
+    }
+    card.append(what, when, headline, numbers);
     $("live-moments").append(card);
   }
 
@@ -318,7 +339,10 @@
     if (!response.ok) throw new Error(data.detail || `upload refused (${response.status})`);
     state.upload = { ...data, state: "queued" };
     sessionId = data.session_id;
-    note.textContent = `recording uploaded: analysis queued (job ${data.job_id})`;
+    note.innerHTML = 'recording uploaded into <a id="live-session"></a>: analysis queued';
+    const session = note.querySelector("a");
+    session.href = `/clients/${clientId}#session-${data.session_id}`;
+    session.textContent = "its session";
     poll(data.job_id);
   }
 
