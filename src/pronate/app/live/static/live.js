@@ -16,7 +16,7 @@
   const IN_FLIGHT = 2;
   const COLOURS = { left: "rgb(90,170,255)", right: "rgb(255,120,215)", centre: "rgb(245,245,245)" };
   const VERDICT = { pronation: "rgb(40,200,90)", partial: "rgb(255,176,0)", missing: "rgb(255,176,0)",
-    collapse: "rgb(235,45,45)", unmeasurable: "rgb(160,160,160)" };
+    collapse: "rgb(235,45,45)", uncertain: "rgb(90,150,230)", unmeasurable: "rgb(160,160,160)" };
   const NAMES = ["nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
     "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
     "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
