@@ -122,6 +122,12 @@ def test_a_reused_analysis_is_named_after_the_new_upload(
     before = finish_job(
         workspace.sessions, settings.data_dir, first, content, files={"timeseries.csv": table}
     )
+    # an analysis folder holds its pose dataset, which the new report is made from
+    import synthetic as syn
+    from pronate.pose.schema import save_pose_dataset
+
+    pose = syn.render_pose(syn.simulate(fps=30.0), syn.Camera())
+    save_pose_dataset(pose, settings.data_dir / "analyses" / f"job-{first}" / "pose.nc")
     second = upload(client, bob, tiny_video, "bob-squats.mp4")["job_id"]
     assert queue.claim(workspace.sessions) == second
     executor = Stub()
