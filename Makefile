@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
-$(MODELS_STAMP): $(STAMP) src/pronate/models.py
+$(MODELS_STAMP): $(STAMP) src/pronate/pose/models.py
 	$(BIN)/pronate models install
 	touch $@
 
