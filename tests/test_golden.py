@@ -1,7 +1,9 @@
 """Golden outputs: the analysis of every clip in ``../shared/data`` stays exactly as recorded.
 
-Recorded at the main of 2026-12-06 (before the stage redesign, issue 19), with the heavy
-model: ``summary.json`` (without the clip's path), ``timeseries.csv`` and ``keypoints.csv``
+Recorded at the main of 2026-12-06 before the stage redesign (issue 19), which changed
+nothing here; re-recorded for issue 20 (the +/- of every frontal metric frame by frame,
+``*_unc`` columns, and the verdict's probability: ``uncertain`` where no verdict reaches
+80 % of the readings within the +/-; keypoints.csv unchanged). Heavy model: ``summary.json`` (without the clip's path), ``timeseries.csv`` and ``keypoints.csv``
 of ``pronate analyze --from pose.nc`` on each real clip (tracked once per session), the
 same clips with the view forced to front / back (so that every frontal metric and
 verdict is exercised on real keypoints), the balancing trial's motion capture seen by
@@ -61,9 +63,9 @@ def _check(case: str, produced: dict[str, str]) -> None:
     folder = GOLDEN / case
     if RECORD:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, text in produced.items():
-            with gzip.open(folder / f"{name}.gz", "wt", encoding="utf-8", compresslevel=9) as f:
-                f.write(text)
+        for name, text in produced.items():  # mtime 0: the same text gives the same file
+            data = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+            (folder / f"{name}.gz").write_bytes(data)
         return
     for name, text in produced.items():
         path = folder / f"{name}.gz"
