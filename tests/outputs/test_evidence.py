@@ -145,9 +145,10 @@ def test_a_two_leg_moment_names_each_leg_when_they_differ() -> None:
 
 
 def test_an_unknown_verdict_is_shown_by_name() -> None:
-    assert verdict_title("uncertain") == "Uncertain"
-    assert verdict_words("uncertain") == "Uncertain"
-    assert headline(stance("uncertain")).startswith("Uncertain — the pelvis did not")
+    assert verdict_title("undecided_yet") == "Undecided yet"
+    assert verdict_words("undecided_yet") == "Undecided yet"
+    assert headline(stance("undecided_yet")).startswith("Undecided yet — the pelvis did not")
+    assert verdict_words("uncertain") == "Uncertain: not decided within the ± of the measurement"
     assert verdict_words("pronation") == "Pronation: the chain is there"
     assert verdict_title(None) == "No loading moment"
 
