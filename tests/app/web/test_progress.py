@@ -83,15 +83,17 @@ def test_no_vote_across_kinds_and_live_moments_count(
 ) -> None:
     cid = new_client(client)
     first, second = session(client, cid, "2026-10-01"), session(client, cid, "2026-11-05")
-    # five two-leg squats "missing" and one right single-leg stance "collapse"
+    # five two-leg squats (four uncertain, one collapse) and one right single-leg stance
+    # "collapse"; the squat clip's three squats are all uncertain
     analysed(client, settings, tiny_video, cid, first, "sports2d_demo")
     analysed(client, settings, tiny_video, cid, second, "frontal_squat")
     moment = live(client, second, **STANCE)
     history = client.get(f"/api/clients/{cid}/history").json()
     one, two = history["sessions"]
     assert one["movements"]["single_leg"]["right"]["verdict"] == "collapse"  # not outvoted
-    assert one["movements"]["squat"]["right"]["verdict"] == "missing"
-    assert two["movements"]["squat"]["left"]["verdict"] == "partial"
+    # the decided squat counts, the undecided ones don't outvote it
+    assert one["movements"]["squat"]["right"]["verdict"] == "collapse"
+    assert two["movements"]["squat"]["left"]["verdict"] == "uncertain"
     assert two["movements"]["single_leg"]["left"] == {
         "verdict": "pronation",
         "moments": 1,

@@ -97,8 +97,12 @@ class Moment:
 
     @property
     def legs(self) -> dict[str, str]:
-        """The verdict of each loaded leg (none for a captured frame)."""
+        """The verdict of each loaded leg (none for a captured frame); an ``uncertain``
+        moment leaves each of its legs ``uncertain`` (the legs' verdicts at the measured
+        values are not decided either)."""
         legs = self.event.get("legs")
+        if legs and self.verdict == "uncertain":
+            return {str(k): "uncertain" for k in legs}
         if legs:
             return {str(k): str(v) for k, v in legs.items()}
         if self.verdict is None:
