@@ -1,0 +1,108 @@
+"""The signals that stop a run, handled alike: Ctrl-C (``SIGINT``), ``SIGTERM`` (what
+``docker stop``, systemd, a CI timeout or ``timeout`` send) and ``SIGHUP`` (a closed
+terminal).
+
+:func:`stop_signals` turns each into :class:`Interrupted`, a ``KeyboardInterrupt``: the
+run unwinds as on Ctrl-C (tracking threads stop at their next frame, the staging folder of
+the output is removed, worker processes are ended) and the command exits with
+``128 + signal`` (130, 143, 129). :func:`deferred` holds these signals for the few
+milliseconds of a step that must not be cut in half (swapping a run's results into its
+folder) and delivers them when the step is done.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, Final
+
+STOP_SIGNALS: Final[tuple[signal.Signals, ...]] = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    signal.SIGHUP,
+)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A run stopped by a signal (``KeyboardInterrupt``, so that it unwinds as Ctrl-C).
+
+    Attributes
+    ----------
+    signum
+        The signal's number.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = int(signum)
+
+    @property
+    def exit_status(self) -> int:
+        """``128 + signal``: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
+        return 128 + self.signum
+
+    @property
+    def name(self) -> str:
+        """The signal's name, e.g. ``SIGTERM``."""
+        return signal.Signals(self.signum).name
+
+
+def exit_status(exc: KeyboardInterrupt) -> int:
+    """The exit status of a run stopped by ``exc`` (130 for a plain Ctrl-C)."""
+    return exc.exit_status if isinstance(exc, Interrupted) else 128 + signal.SIGINT
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+
+
+@contextmanager
+def stop_signals(handler: Callable[[int, FrameType | None], Any] = _interrupt) -> Iterator[None]:
+    """Inside the block, SIGINT, SIGTERM and SIGHUP call ``handler`` (by default: raise
+    :class:`Interrupted`); the previous handlers are put back after it. Outside the main
+    thread (where Python cannot handle signals) the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[signal.Signals, Handler] = {}
+    try:
+        for sig in STOP_SIGNALS:
+            previous[sig] = signal.signal(sig, handler)
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
+
+
+def install() -> None:
+    """Make SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` for good (a worker
+    process's start)."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _interrupt)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP inside the block; the first one that arrived is
+    delivered (to the handler before the block) when the block ends. Outside the main
+    thread the block runs as it is (signals are handled in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
+
+    try:
+        with stop_signals(hold):
+            yield
+    finally:
+        if held:
+            signal.raise_signal(held[0])
