@@ -239,6 +239,22 @@ def output_run(
                     outdir.rmdir()  # only when empty
 
 
+def abandon(folder: Path) -> None:
+    """Tidy ``folder`` after a run into it was stopped from outside (its process ended):
+    its staging folder and lock go when no run holds the folder, and the folder too when
+    that leaves it empty."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    try:
+        with FolderLock(folder):
+            _clear_leftovers(folder)
+    except OutputError:
+        return  # a run holds it
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only when empty
+
+
 def _clear_leftovers(outdir: Path) -> None:
     """Remove the staging folders of runs that died (the lock is held: none is running)."""
     for path in outdir.iterdir():

@@ -12,8 +12,10 @@ folder) and delivers them when the step is done.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -106,3 +108,46 @@ def deferred() -> Iterator[None]:
     finally:
         if held:
             signal.raise_signal(held[0])
+
+
+# -- worker processes ------------------------------------------------------------------
+
+_busy = False
+PARENT_POLL_S: Final[float] = 0.5
+"""How often (s) a worker process looks whether its parent is still there."""
+
+
+def worker_started() -> None:
+    """Set up a worker process (a process pool's initializer): while it waits for work,
+    SIGINT, SIGTERM and SIGHUP end it at once; inside :func:`busy` they raise
+    :class:`Interrupted`, so the work unwinds (its staging folder goes) first. When the
+    process that started it dies, however it dies, the worker stops as if sent SIGTERM:
+    it never outlives its parent."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _in_worker)
+    parent = os.getppid()
+    watch = threading.Thread(target=_watch, args=(parent,), name="pronate-parent", daemon=True)
+    watch.start()
+
+
+@contextmanager
+def busy() -> Iterator[None]:
+    """Inside the block, a worker's stop signals raise :class:`Interrupted`."""
+    global _busy
+    _busy = True
+    try:
+        yield
+    finally:
+        _busy = False
+
+
+def _in_worker(signum: int, frame: FrameType | None) -> None:
+    if _busy:
+        raise Interrupted(signum)
+    os._exit(128 + signum)
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os.kill(os.getpid(), signal.SIGTERM)
