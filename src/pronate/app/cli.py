@@ -24,7 +24,7 @@ from pronate.app.options import (
     track_config,
 )
 from pronate.errors import PronateError
-from pronate.io.signals import Interrupted, exit_status, stop_signals
+from pronate.io.signals import Interrupted, exit_quietly, exit_status, stop_signals
 
 
 class Progress:
@@ -296,6 +296,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(glue_negative_values(sys.argv[1:] if argv is None else argv))
     func: Callable[[argparse.Namespace], int] = args.func
+    status = _run(func, args)
+    if argv is None:  # the process's own command: a late signal does not cut its exit
+        exit_quietly()
+    return status
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         with stop_signals():
             return func(args)

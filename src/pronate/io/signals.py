@@ -12,8 +12,10 @@ folder) and delivers them when the step is done.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -151,3 +153,15 @@ def _watch(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_POLL_S)
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+def exit_quietly() -> None:
+    """The command is done: output is flushed, and from now on SIGINT, SIGTERM and SIGHUP
+    are ignored while the interpreter shuts down (which otherwise puts back the default
+    handlers, and a late signal would be reported as a death by that signal)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    if threading.current_thread() is threading.main_thread():
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
