@@ -100,7 +100,7 @@ def _walk(root: Path, *, exclude: Path | None, said: list[str]) -> list[Path]:
             continue
         seen.add((stat.st_dev, stat.st_ino))
         if exclude is not None and here.resolve().is_relative_to(exclude):
-            under_exclude += sum(Path(n).suffix.lower() in VIDEO_SUFFIXES for n in names)
+            under_exclude += sum(p.suffix.lower() in VIDEO_SUFFIXES for p in here.rglob("*"))
             dirs[:] = []
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
