@@ -172,7 +172,9 @@ def run_analyze(
     check_analysis(
         view=options.view, roll_deg=options.roll_deg, sex=options.sex, thresholds=options.thresholds
     )
-    writes = ["pose.nc", "keypoints.csv", "timeseries.csv", "summary.json", MANIFEST_NAME]
+    in_place = pose_path is not None and _same_file(Path(pose_path), Path(outdir) / "pose.nc")
+    writes = ["pose.nc", "timeseries.csv", "summary.json", MANIFEST_NAME]
+    writes += [] if in_place else ["keypoints.csv"]
     writes += ["report.html"] * report + ["overlay.mp4"] * write_video + ["report.pdf"] * pdf
     inputs = [video, pose_path]
     with output_run(Path(outdir), inputs=inputs, replaceable=[pose_path], writes=writes) as run:
@@ -236,13 +238,10 @@ def _analyze(
         assert pose_path is not None
         pose = load_pose_dataset(Path(pose_path))
         earlier = run.outdir / "keypoints.csv"
-        owned = run.owned or frozenset()
-        if _same_file(Path(pose_path), run.outdir / "pose.nc") and (
-            "keypoints.csv" in owned and earlier.is_file()
-        ):
-            keypoints = _link(earlier, outdir / "keypoints.csv")  # of the same pose
-        else:
+        if not _same_file(Path(pose_path), run.outdir / "pose.nc"):
             keypoints = write_keypoints_csv(pose, outdir / "keypoints.csv")
+        elif "keypoints.csv" in (run.owned or ()) and earlier.is_file():
+            keypoints = _link(earlier, outdir / "keypoints.csv")  # of the same pose
         warnings = unique([*warnings, *recorded_decode_warnings(pose)])
     clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
     if isinstance(clip, Path):
