@@ -142,16 +142,29 @@ def read_timeline(path: Path, *, decode: bool = False) -> Timeline:
     key = file_key(path)
     if key in _DECODED:
         return _DECODED[key]
-    if decode:
-        _DECODED[key] = _decoded(path)
-        return _DECODED[key]
-    timeline = _from_packets(key)
+    timeline = None if decode else _from_packets(key)
     if timeline is None:
-        _DECODED[key] = _decoded(path)
-        return _DECODED[key]
+        timeline = _decoded(path)
+        while len(_DECODED) >= _KEEP:
+            _DECODED.pop(next(iter(_DECODED)))
+        _DECODED[key] = timeline
     return timeline
 
 
+def peek_timeline(path: Path) -> Timeline:
+    """The timeline as far as the packets tell, never decoding (quick, for a probe): for a
+    clock that ties or steps back, the packets' times in order, each once."""
+    path = Path(path)
+    if not path.is_file():
+        open_video(path)  # says why
+    key = file_key(path)
+    if key in _DECODED:
+        return _DECODED[key]
+    return _from_packets(key) or _sorted_packets(key)
+
+
+_KEEP: Final[int] = 32
+"""Timelines found by decoding kept in memory (a worker process analyses many clips)."""
 _DECODED: dict[tuple[str, int, int], Timeline] = {}
 
 
@@ -191,6 +204,20 @@ def _from_packets(key: tuple[str, int, int]) -> Timeline | None:
     if reordered:  # B-frames: shown in the order of their times
         return _finish((shown - shown[0]) * base, regular=True)
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _sorted_packets(key: tuple[str, int, int]) -> Timeline:
+    """The packets' times in order, each once (a rough timeline of an odd clock)."""
+    container = open_video(Path(key[0]))
+    try:
+        stream = main_stream(container)
+        base = float(stream.time_base or 0)
+        pts = sorted({p.pts for p in container.demux(stream) if p.size and p.pts is not None})
+    finally:
+        container.close()
+    times = np.asarray(pts, dtype=np.float64) * base
+    return _finish(times - times[0] if times.size else times, regular=False)
 
 
 def _decoded(path: Path) -> Timeline:

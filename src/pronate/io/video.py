@@ -29,7 +29,7 @@ from pronate.io.streams import (
     open_video,
     pixel_aspect,
 )
-from pronate.io.timeline import Timeline, read_timeline
+from pronate.io.timeline import Timeline, peek_timeline, read_timeline
 
 __all__ = [
     "MAX_PLAUSIBLE_FPS",
@@ -154,7 +154,7 @@ def probe_video(path: Path) -> VideoInfo:
         duration = _declared_duration(container, stream)
     finally:
         container.close()
-    timeline = read_timeline(path)
+    timeline = peek_timeline(path)
     if fps <= 0 or timeline.holes:
         fps = 1.0 / timeline.step_s if len(timeline.times) > 1 else (fps or 30.0)
     return VideoInfo(
