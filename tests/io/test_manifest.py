@@ -184,3 +184,24 @@ def test_a_signal_during_the_swap_arrives_after_it(tmp_path):
     assert owned_files(out) == {"summary.json", "pose.nc"}
     assert not (out / "report.html").exists()
     assert (out / "summary.json").read_text() == "new summary.json"
+
+
+def test_a_run_killed_in_the_middle_of_its_swap_is_mended_by_the_next(tmp_path):
+    """A run killed outright (SIGKILL) within its swap: some of its files in place, the
+    earlier run's manifest still there. The next run knows them as pronate's."""
+    out = tmp_path / "out"
+    earlier_run(out, ["summary.json", "report.html"])
+    dead = out / ".pronate-staging-999999"  # the dead run's staging, its manifest staged
+    dead.mkdir()
+    (dead / "pose.nc").write_text("dead pose")
+    write_manifest(dead, command="analyze", names=["pose.nc", "keyframes/01_left_x_1.00s.png"])
+    (out / "keyframes").mkdir()
+    (out / "keyframes/01_left_x_1.00s.png").write_text("dead key frame")  # already moved
+    (out / ".pronate-old-999999").mkdir()
+    with output_run(out, writes=["summary.json", MANIFEST_NAME]) as run:
+        staged(run, ["summary.json"])
+        run.commit()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        MANIFEST_NAME,
+        "summary.json",
+    ]

@@ -10,10 +10,13 @@ files ever replaced.
    added to.
 3. The run writes into ``OUTDIR/.pronate-staging-PID/``.
 4. :meth:`OutputRun.commit` moves the earlier run's files (those its manifest lists)
-   aside, this run's in, and then drops the earlier ones, with SIGINT, SIGTERM and SIGHUP
-   held for those few renames (:func:`~pronate.io.signals.deferred`); if a rename fails,
-   the earlier run is put back. The folder holds one complete run at every moment: the
-   earlier one or this one.
+   aside, this run's in, and last replaces the manifest (one atomic rename: the folder is
+   this run's from then on); then it drops the earlier files. SIGINT, SIGTERM and SIGHUP
+   are held for those few renames (:func:`~pronate.io.signals.deferred`); if a rename
+   fails, the earlier run is put back. The folder holds one complete run: the earlier one
+   or this one. (Were the process killed outright within those milliseconds, the next run
+   into the folder still knows every file there as pronate's, from the dead run's staged
+   manifest, and replaces them.)
 5. However the run ends, its staging folder goes, the lock is released, and a folder the
    run created and left empty is removed.
 """
@@ -60,10 +63,18 @@ class OutputRun:
         The run's files are in place.
     """
 
-    def __init__(self, outdir: Path, *, replaceable: Iterable[Path | None] = ()):
+    def __init__(
+        self,
+        outdir: Path,
+        *,
+        replaceable: Iterable[Path | None] = (),
+        recovered: Iterable[str] = (),
+    ):
         self.outdir = Path(outdir)
         self.staging = self.outdir / f"{STAGING_PREFIX}{os.getpid()}"
         self.owned = owned_files(self.outdir)
+        if recovered:  # a run killed while swapping had begun to put these in place
+            self.owned = frozenset({*(self.owned or ()), *recovered})
         self._replaceable = [Path(p) for p in replaceable if p is not None]
         self.committed = False
 
@@ -125,11 +136,12 @@ class OutputRun:
             When a staged file would replace a file pronate did not write, or the files
             cannot be moved (the earlier run is then put back).
         """
-        new = [*run_files(self.staging)]
-        if (self.staging / MANIFEST_NAME).is_file():
-            new.append(MANIFEST_NAME)
-        self.check(new)
-        old = [name for name in self._earlier() if (self.outdir / name).is_file()]
+        new = run_files(self.staging)
+        staged_manifest = self.staging / MANIFEST_NAME
+        self.check([*new, MANIFEST_NAME] if staged_manifest.is_file() else new)
+        old = [n for n in self._earlier() if n != MANIFEST_NAME and (self.outdir / n).is_file()]
+        if not staged_manifest.is_file() and (self.outdir / MANIFEST_NAME).is_file():
+            old.append(MANIFEST_NAME)
         aside = self.outdir / f"{ASIDE_PREFIX}{os.getpid()}"
         with deferred():
             moved_old: list[str] = []
@@ -141,6 +153,8 @@ class OutputRun:
                 for name in new:
                     _move(self.staging / name, self.outdir / name)
                     moved_new.append(name)
+                if staged_manifest.is_file():  # the switch: the new run is the folder's
+                    os.replace(staged_manifest, self.outdir / MANIFEST_NAME)
             except OSError as exc:
                 for name in reversed(moved_new):
                     with contextlib.suppress(OSError):
@@ -223,8 +237,8 @@ def output_run(
     run: OutputRun | None = None
     try:
         lock.acquire()
-        _clear_leftovers(outdir)
-        run = OutputRun(outdir, replaceable=replaceable)
+        recovered = _clear_leftovers(outdir)
+        run = OutputRun(outdir, replaceable=replaceable, recovered=recovered)
         run.guard(*inputs)
         run.check(writes)
         run.staging.mkdir()
@@ -255,11 +269,17 @@ def abandon(folder: Path) -> None:
         folder.rmdir()  # only when empty
 
 
-def _clear_leftovers(outdir: Path) -> None:
-    """Remove the staging folders of runs that died (the lock is held: none is running)."""
+def _clear_leftovers(outdir: Path) -> set[str]:
+    """Remove the staging folders of runs that died (the lock is held: none is running);
+    the files their manifests list (a run killed in the middle of its swap had begun to
+    put them in place: they are pronate's)."""
+    names: set[str] = set()
     for path in outdir.iterdir():
         if path.name.startswith((STAGING_PREFIX, ASIDE_PREFIX)) and path.is_dir():
+            if path.name.startswith(STAGING_PREFIX):
+                names |= owned_files(path) or set()
             shutil.rmtree(path, ignore_errors=True)
+    return names
 
 
 def _remove_empty(folder: Path) -> None:
