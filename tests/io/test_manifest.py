@@ -194,9 +194,11 @@ def test_a_run_killed_in_the_middle_of_its_swap_is_mended_by_the_next(tmp_path):
     dead = out / ".pronate-staging-999999"  # the dead run's staging, its manifest staged
     dead.mkdir()
     (dead / "pose.nc").write_text("dead pose")
-    write_manifest(dead, command="analyze", names=["pose.nc", "keyframes/01_left_x_1.00s.png"])
+    (dead / "keyframes").mkdir()
+    (dead / "keyframes/01_left_x_1.00s.png").write_text("dead key frame")
+    write_manifest(dead, command="analyze")
     (out / "keyframes").mkdir()
-    (out / "keyframes/01_left_x_1.00s.png").write_text("dead key frame")  # already moved
+    (dead / "keyframes/01_left_x_1.00s.png").rename(out / "keyframes/01_left_x_1.00s.png")
     (out / ".pronate-old-999999").mkdir()
     with output_run(out, writes=["summary.json", MANIFEST_NAME]) as run:
         staged(run, ["summary.json"])
