@@ -108,6 +108,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         require_distributed()
     if args.max_upload_mb <= 0:
         raise InputError("--max-upload-mb must be positive")
+    if args.workers is not None and not 0 <= args.workers <= 1024:
+        raise InputError(f"--workers {args.workers} must lie in 0..1024 (0: no job workers)")
     data = (args.data or default_data_dir()).expanduser()
     try:
         data.mkdir(parents=True, exist_ok=True)
