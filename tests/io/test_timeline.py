@@ -50,6 +50,7 @@ def test_ties_and_steps_back_are_repaired_once_for_every_reader(tmp_path):
     """Issue 24 defect 5: frames with a tied or backward time were dropped, differently
     by each tracking segment."""
     clip = write_stamped_clip(tmp_path / "odd.mkv", pictures(len(ODD_MS)), times_ms=ODD_MS)
+    assert probe_video(clip).fps == pytest.approx(20.0)  # the frames' pace, not the header's
     times = frame_times(clip)
     assert len(times) == len(ODD_MS)  # every frame kept
     assert np.all(np.diff(times) > 0)

@@ -119,12 +119,18 @@ def upright(image: np.ndarray, *, rotation_deg: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, k=-k)) if k else image
 
 
+RATE_TOLERANCE = 0.1
+"""A declared frame rate more than this fraction away from the pace of the frames' own
+times (their median step) is not the clip's: the frames' pace is taken."""
+
+
 def probe_video(path: Path) -> VideoInfo:
     """Read a video's properties, decoding only its first frame (for the rotation).
 
     The clip is the file's main picture stream (:func:`pronate.io.streams.main_stream`);
-    its frame rate is :func:`pronate.io.streams.nominal_rate`, or the rate of the frames
-    themselves when the clock has holes (:class:`pronate.io.timeline.Timeline`).
+    its frame rate is :func:`pronate.io.streams.nominal_rate`, or the pace of the frames'
+    own times when the clock has holes or that rate is not their pace
+    (:data:`RATE_TOLERANCE`, :class:`pronate.io.timeline.Timeline`).
 
     Raises
     ------
@@ -155,8 +161,11 @@ def probe_video(path: Path) -> VideoInfo:
     finally:
         container.close()
     timeline = peek_timeline(path)
-    if fps <= 0 or timeline.holes:
-        fps = 1.0 / timeline.step_s if len(timeline.times) > 1 else (fps or 30.0)
+    if len(timeline.times) > 1:
+        rate = 1.0 / timeline.step_s
+        if fps <= 0 or timeline.holes or abs(fps - rate) > RATE_TOLERANCE * rate:
+            fps = rate  # the frames' own pace, where the header's rate is not it
+    fps = fps or 30.0
     return VideoInfo(
         path=path,
         width=int(width),

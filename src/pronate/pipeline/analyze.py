@@ -120,9 +120,11 @@ def _without_jumps(analysis: Analysis, time_s: np.ndarray) -> tuple[Analysis, li
     for assessment in analysis.assessments:
         moment = assessment.moment
         if any(moment.start < hole.index <= moment.end for hole in holes):
+            legs = "both legs" if moment.side == "both" else f"{moment.side} leg"
             dropped.append(
-                f"the {moment.side} {moment.kind.replace('_', ' ')} from {moment.start_s:.2f} s "
-                f"to {moment.end_s:.2f} s spans a jump of the clip's clock and is left out"
+                f"a loading moment ({moment.kind.replace('_', ' ')}, {legs}) from "
+                f"{moment.start_s:.2f} s to {moment.end_s:.2f} s spans a jump of the clip's "
+                "clock and is left out"
             )
         else:
             kept.append(assessment)
