@@ -131,3 +131,66 @@ def test_no_tracking_thread_outlives_an_interrupted_run(long_clip):
     assert len(frames) < 5 + 10  # not the 540 frames of the clip
     assert [t.name for t in threading.enumerate() if t.name.startswith("pronate-")] == []
     assert not NATIVE_STDERR.is_silenced
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_stop_like_ctrl_c(long_clip, tmp_path, sig):
+    """Issue 24 defect 2: what docker stop, systemd, timeout or a closed terminal send
+    killed pronate on the spot."""
+    out, err = tmp_path / "out", tmp_path / "stderr.txt"
+    process = start_pronate(["analyze", str(long_clip), "--model", "lite", "-o", str(out)], err)
+    wait_for_progress(process, err, timeout_s=120)
+    sent = time.monotonic()
+    process.send_signal(sig)
+    try:
+        code = process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"pronate still ran 10 s after {sig.name}")
+    assert time.monotonic() - sent < 3
+    assert code == 128 + sig
+    lines = [line for line in lines_of(err) if not line.startswith("tracking")]
+    assert lines == [f"pronate: interrupted by {sig.name}"]
+    assert not out.exists() or sorted(p.name for p in out.iterdir()) == []
+
+
+def one_complete_run(out: Path) -> dict[str, str]:
+    """The folder holds exactly the files its manifest lists, with their sizes, and
+    nothing half written: no temporary file, no staging folder, no lock. Returns each
+    file's SHA-256."""
+    import hashlib
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    listed = {f["name"]: f["bytes"] for f in manifest["files"]}
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"]
+    assert {p.relative_to(out).as_posix(): p.stat().st_size for p in files} == listed
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files
+    }
+
+
+@pytest.mark.parametrize("delay_s", [0.0, 0.4, 1.0])
+def test_a_signal_while_writing_leaves_one_complete_run(short_clip, tmp_path, delay_s):
+    """Issue 24 defect 2: SIGTERM while writing left an unplayable temporary overlay, no
+    manifest, or the new clip's summary beside the old report and overlay."""
+    out, err = tmp_path / "out", tmp_path / "stderr.txt"
+    args = ["analyze", str(short_clip), "--model", "lite", "-o", str(out)]
+    first = start_pronate([*args, "--sex", "female"], err)
+    assert first.wait(timeout=300) == 0
+    before = one_complete_run(out)
+    second = start_pronate(args, err)
+    deadline = time.monotonic() + 300
+    while b"rendering" not in err.read_bytes():
+        if second.poll() is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    time.sleep(delay_s)
+    second.send_signal(signal.SIGTERM)
+    code = second.wait(timeout=30)
+    after = one_complete_run(out)
+    assert code in (0, 143), lines_of(err)[-6:]
+    # stopped: the earlier run is there, whole; finished: the new one (its centre of mass
+    # is that of the other table)
+    assert (after == before) == (code == 143)

@@ -182,13 +182,15 @@ def test_cli_analyze_real_video(capsys, shared_data, tmp_path):
 
 def test_ctrl_c_while_drawing_leaves_no_half_result(synthetic_pose_path, tmp_path, monkeypatch):
     """Issue 9: Ctrl-C after tracking (while the pictures are drawn) used to leave pose.nc,
-    summary.json and the tables behind, beside an earlier run's report; pronate's outputs
-    and the manifest go, the user's own files stay."""
+    summary.json and the tables behind, beside an earlier run's report. Issue 24: the
+    run's files are written aside, so the folder keeps the earlier run, whole, and the
+    user's own files."""
     import pronate.pipeline.analyze
 
     out = tmp_path / "o"
     run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
     (out / "notes.txt").write_text("mine")
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -196,9 +198,8 @@ def test_ctrl_c_while_drawing_leaves_no_half_result(synthetic_pose_path, tmp_pat
     monkeypatch.setattr(pronate.pipeline.analyze, "run_pictures", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_analyze(out, pose_path=synthetic_pose_path, write_video=False)
-    left = sorted(p.name for p in out.iterdir())
-    assert "notes.txt" in left
-    assert left == ["notes.txt"]
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
 
 
 def test_ctrl_c_before_writing_keeps_the_earlier_run(synthetic_pose_path, tmp_path, monkeypatch):

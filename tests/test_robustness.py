@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -27,7 +28,14 @@ import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clips import SHARED_DATA, write_clip
+from clips import (
+    SHARED_DATA,
+    write_anamorphic,
+    write_clip,
+    write_raw_h264,
+    write_stamped_clip,
+    write_with_thumbnail,
+)
 from pronate.app.cli import main
 from pronate.metrics import frontal_series as kin
 from pronate.pose.keypoints import KEYPOINTS
@@ -137,11 +145,74 @@ def _negative_config(root: Path, frames: list[np.ndarray]) -> Path:
     return root / "negative.toml"
 
 
+def _config(text: str) -> Callable[[Path, list[np.ndarray]], Path]:
+    def make(root: Path, frames: list[np.ndarray]) -> Path:
+        path = root / f"config_{abs(hash(text))}.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return make
+
+
+def _pose(
+    *, n: int = 30, fps: float = 30.0, scale: float = 1.0, seen: bool = True
+) -> Callable[[Path, list[np.ndarray]], Path]:
+    """A pose dataset of ``n`` frames of a 446x796 picture: a plausible body, its
+    coordinates times ``scale``, or nobody seen."""
+
+    def make(root: Path, frames: list[np.ndarray]) -> Path:
+        from pronate.pose.schema import make_pose_dataset
+
+        rng = np.random.default_rng(0)
+        body = np.column_stack([rng.uniform(150, 300, 33), rng.uniform(100, 700, 33), np.zeros(33)])
+        position = np.repeat(body[None], n, axis=0) * scale
+        if not seen:
+            position[:] = np.nan
+        pose = make_pose_dataset(
+            position=position,
+            confidence=np.full((n, 33), 0.9),
+            world=np.zeros((n, 33, 3)),
+            time_s=np.arange(n) / 30.0,
+            fps=fps,
+            source_video="",
+            model="mediapipe-pose-lite",
+            image_width=446,
+            image_height=796,
+        )
+        path = root / f"pose_{n}_{fps}_{scale}_{seen}.nc"
+        return save_pose_dataset(pose, path)
+
+    return make
+
+
+def _odd_clock(root: Path, frames: list[np.ndarray]) -> Path:
+    """160 frames at 20 fps (so that 1, 2 and 4 tracking segments all fit) whose clock
+    ties and steps back here and there."""
+    pictures = [*frames, *frames[::-1][:70]]
+    times = 50 * np.arange(len(pictures))
+    times[[20, 21, 90]] = times[[19, 19, 89]]  # ties
+    times[[50, 130]] = times[[50, 130]] - 70  # steps back
+    return write_stamped_clip(root / "odd_clock.mkv", pictures, times_ms=times.tolist())
+
+
+def _hole(root: Path, frames: list[np.ndarray]) -> Path:
+    """Three seconds of squats with 10 s of nothing in their middle."""
+    times = np.concatenate([np.arange(45) / 30, 11.5 + np.arange(45) / 30])
+    return write_clip(root / "hole.mp4", frames, times_s=times)
+
+
 MAKERS: dict[str, Callable[[Path, list[np.ndarray]], Path]] = {
     "small": lambda root, frames: write_clip(root / "small.mp4", frames[:10], fps=30.0),
     "empty": _empty,
     "empty_pose": _empty_pose,
     "negative_config": _negative_config,
+    "huge_window": _config("value_window_s = 1e10\n"),
+    "huge_margin": _config("com_margin_min = 1e308\n"),
+    "bom_config": _config("\ufefffppa_max_deg = 18.0\n"),
+    "fps_inf_pose": _pose(fps=np.inf),
+    "no_frames_pose": _pose(n=0),
+    "nan_pose": _pose(seen=False),
+    "far_pose": _pose(scale=1e6),
     "sound": lambda root, frames: sound_only(root / "sound.m4a"),
     # 6 s of squats forward and backward: 180 frames declared, about 30 left
     "truncated": lambda root, frames: truncated(root / "truncated.mp4", [*frames, *frames[::-1]]),
@@ -154,6 +225,14 @@ MAKERS: dict[str, Callable[[Path, list[np.ndarray]], Path]] = {
     "still_start": lambda root, frames: write_clip(
         root / "still_start.mp4", [frames[0]] * 90 + frames[:45], fps=30.0
     ),
+    "square": lambda root, frames: write_clip(root / "square.mp4", frames[:45], fps=30.0),
+    "raw60": lambda root, frames: write_raw_h264(root / "clip60.h264", frames[:60], fps=60),
+    "thumbnail": lambda root, frames: write_with_thumbnail(root / "thumb.mp4", frames[:45]),
+    "anamorphic": lambda root, frames: write_anamorphic(
+        root / "anamorphic.mp4", frames[:45], aspect=Fraction(4, 3)
+    ),
+    "odd_clock": _odd_clock,
+    "hole": _hole,
 }
 
 
@@ -258,12 +337,72 @@ BAD: list[tuple[str, Args, tuple[str, ...]]] = [
         ("empty.nc is empty (0 bytes): not a pose dataset",),
     ),
     ("sound only", lambda clip: [clip("sound")], ("sound.m4a has only sound, no picture",)),
+    # issue 24 defect 7: taken with confident output, or refused after the whole tracking
+    (
+        "confidence above 1",
+        lambda clip: [clip("small"), "--min-confidence", "2", *LITE],
+        ("--min-confidence 2 is out of range", "from 0 to 1"),
+    ),
+    ("roll nan", lambda clip: [clip("small"), "--roll", "nan"], ("--roll nan is out of range",)),
+    ("roll inf", lambda clip: [clip("small"), "--roll", "inf"], ("--roll inf is out of range",)),
+    ("cutoff 0", lambda clip: [clip("small"), "--cutoff", "0"], ("--cutoff 0 is out of range",)),
+    (
+        "even hampel window",
+        lambda clip: [clip("small"), "--hampel-window", "4"],
+        ("--hampel-window 4 must be an odd whole number",),
+    ),
+    (
+        "huge hampel window",
+        lambda clip: [clip("small"), "--hampel-window", "1000001"],
+        ("--hampel-window 1000001 must lie in 1..99",),
+    ),
+    (
+        "hampel sigma 0",
+        lambda clip: [clip("small"), "--hampel-sigma", "0"],
+        ("--hampel-sigma 0 is out of range",),
+    ),
+    (
+        "max gap negative",
+        lambda clip: [clip("small"), "--max-gap", "-1"],
+        ("--max-gap -1 is out of range",),
+    ),
+    # issue 24 defect 7: OverflowError, MemoryError
+    (
+        "config window of 1e10 s",
+        lambda clip: [clip("small"), "--config", clip("huge_window")],
+        ("'value_window_s' must lie within ±60 s, got 1e+10",),
+    ),
+    (
+        "config margin of 1e308",
+        lambda clip: [clip("small"), "--config", clip("huge_margin")],
+        ("'com_margin_min' must lie within ±100, got 1e+308",),
+    ),
+    # issue 24 defect 7: tracebacks, or an all-NaN pose reported as a front view
+    ("from fps inf", lambda clip: ["--from", clip("fps_inf_pose")], ("fps = inf",)),
+    ("from no frame", lambda clip: ["--from", clip("no_frames_pose")], ("holds no frame",)),
+    (
+        "from nobody seen",
+        lambda clip: ["--from", clip("nan_pose")],
+        ("no keypoint is seen in any frame (all NaN)",),
+    ),
+    (
+        "from coordinates x1e6",
+        lambda clip: ["--from", clip("far_pose")],
+        ("frame sizes outside its 446x796 picture",),
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "args", "parts"), BAD, ids=[row[0] for row in BAD])
-def test_bad_input_is_one_clear_line(clip, capsys, tmp_path, name, args, parts):
-    """Issue 9 defect 6: these scanned the clip, or gave argparse's or a wrong message."""
+def test_bad_input_is_one_clear_line(clip, capsys, tmp_path, monkeypatch, name, args, parts):
+    """Issue 9 defect 6: these scanned the clip, or gave argparse's or a wrong message.
+    Each is refused before any tracking (issue 24)."""
+    from pronate.pipeline import track
+
+    def no_tracking(*args: object, **kwargs: object) -> None:
+        raise AssertionError("tracked before refusing")
+
+    monkeypatch.setattr(track, "track_video", no_tracking)
     assert_one_error(in_process(capsys, *args(clip), outdir=tmp_path / "out"), *parts)
 
 
@@ -343,6 +482,144 @@ def test_walking_and_jumping_clip_is_analysed(tracked_clip, tmp_path):
     there_and_back.attrs["source_video"] = ""
     path = save_pose_dataset(there_and_back, tmp_path / "palindrome.nc")
     assert_results(pronate("--from", path, outdir=tmp_path / "palindrome"))
+
+
+# ------------------------------------------------------- issue 24: odd clocks and pictures
+
+
+@pytest.mark.model
+def test_a_raw_stream_is_analysed_at_the_rate_it_was_recorded(clip, tmp_path):
+    """Issue 24 defect 6: a raw .h264 at 60 fps was analysed at 25 fps (times x2.4)."""
+    summary = assert_results(pronate(clip("raw60"), *LITE, "--no-video", outdir=tmp_path / "out"))
+    assert summary["fps"] == pytest.approx(60.0) and summary["frames"] == 60
+    pose = xr.open_dataset(tmp_path / "out" / "pose.nc", engine="h5netcdf")
+    assert float(pose["time"][-1]) == pytest.approx(59 / 60)
+
+
+@pytest.mark.model
+def test_the_clip_is_found_behind_a_thumbnail_stream(clip, tmp_path):
+    """Issue 24 defect 6: the small first stream was analysed ("no person found")."""
+    summary = assert_results(
+        pronate(clip("thumbnail"), *LITE, "--no-video", outdir=tmp_path / "out")
+    )
+    assert summary["frames"] == 45
+    pose = xr.open_dataset(tmp_path / "out" / "pose.nc", engine="h5netcdf")
+    assert (pose.attrs["image_width"], pose.attrs["image_height"]) == (446, 796)
+
+
+@pytest.mark.model
+def test_an_anamorphic_clip_is_measured_on_square_pixels(clip, tmp_path):
+    """Issue 24 defect 6: a clip with 4:3 pixels was measured on stretched pixels."""
+    runs = {}
+    for kind in ("square", "anamorphic"):
+        assert_results(pronate(clip(kind), *LITE, "--no-video", outdir=tmp_path / kind))
+        runs[kind] = xr.open_dataset(tmp_path / kind / "pose.nc", engine="h5netcdf").load()
+    square, anamorphic = runs["square"], runs["anamorphic"]
+    assert anamorphic.attrs["image_width"] == pytest.approx(446, abs=2)
+    legs = [f"{side}_{joint}" for side in ("left", "right") for joint in ("hip", "knee", "ankle")]
+    x = [r["position"].sel(keypoint=legs, space="x").values for r in (square, anamorphic)]
+    assert np.nanmedian(np.abs(x[0] - x[1])) < 6  # pixels, where the shown picture has them
+
+
+@pytest.mark.model
+def test_a_bom_in_the_config_file_is_fine(clip, tmp_path):
+    """Issue 24 defect 7: a --config with a UTF-8 byte-order mark failed."""
+    run = pronate(
+        clip("small"), *LITE, "--no-video", "--config", clip("bom_config"), outdir=tmp_path / "out"
+    )
+    assert assert_results(run)["events"] is not None
+
+
+@pytest.mark.model
+def test_a_hole_in_the_clock_is_said_and_no_moment_spans_it(clip, tmp_path):
+    """Issue 24 defect 6: a 10-s hole gave a moment spanning it, "13.8 fps", no word."""
+    run = pronate(clip("hole"), *LITE, "--no-video", outdir=tmp_path / "out")
+    summary = assert_results(run, "the timestamps of hole.mp4 jump 10.0 s after 1.47 s (frame 45)")
+    assert summary["fps"] == pytest.approx(30.0, rel=0.02)
+    for event in summary["events"]:
+        assert not (event["start_s"] < 1.5 and event["end_s"] > 11.4), event
+
+
+@pytest.mark.model
+def test_an_odd_clock_gives_the_same_results_on_1_2_and_4_segments(clip, tmp_path):
+    """Issue 24 defect 5: with 2 segments the end of such a clip was dropped, with a false
+    "cut short" warning and a line per frame."""
+    from pronate.pipeline import run_analyze
+    from pronate.pose.config import TrackConfig
+
+    runs = []
+    for workers in (1, 2, 4):
+        out = run_analyze(
+            tmp_path / f"w{workers}",
+            video=clip("odd_clock"),
+            track=TrackConfig(model="lite", workers=workers),
+            write_video=False,
+            report=False,
+        )
+        pose = xr.open_dataset(out.pose_path, engine="h5netcdf").load()
+        runs.append((out.summary, pose))
+    (summary, pose), *others = runs
+    assert pose.sizes["time"] == 160 and summary["frames"] == 160
+    (said,) = [w for w in summary["warnings"] if "timestamp" in w]
+    assert "5 frame(s) of odd_clock.mkv" in said
+    assert not [w for w in summary["warnings"] if "truncated" in w]
+    for other_summary, other_pose in others:
+        assert other_summary["events"] == summary["events"]
+        assert other_summary["warnings"] == summary["warnings"]
+        np.testing.assert_array_equal(other_pose["time"].values, pose["time"].values)
+        np.testing.assert_array_equal(other_pose["position"].values, pose["position"].values)
+
+
+# --------------------------------------------------- issue 24: what is not ours stays
+
+
+@pytest.mark.model
+def test_a_folder_of_the_users_is_only_added_to(clip, tmp_path):
+    """Issue 24 defect 1: a user's report.pdf and overlay.mp4 in OUTDIR were deleted."""
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = {"report.pdf": b"my report", "overlay.mp4": b"my video", "notes.txt": b"notes"}
+    for name, data in mine.items():
+        (out / name).write_bytes(data)
+    assert_results(pronate(clip("small"), *LITE, "--no-video", outdir=out))
+    assert {name: (out / name).read_bytes() for name in mine} == mine
+    listed = {f["name"] for f in json.loads((out / "manifest.json").read_text())["files"]}
+    assert not listed & set(mine)
+    refused = pronate(clip("small"), *LITE, outdir=out)  # would write its own overlay.mp4
+    assert refused.code == 2
+    (line,) = own_lines(refused.stderr)
+    assert line.startswith("pronate: error: ") and "overlay.mp4 was not written by pronate" in line
+    assert {name: (out / name).read_bytes() for name in mine} == mine
+
+
+@pytest.mark.model
+def test_a_clip_in_its_output_folder_is_never_written_over(clip, tmp_path):
+    """Issue 24 defect 1: VIDEO given as OUTDIR/overlay.mp4 was overwritten by the
+    overlay (deleted with --no-video)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    video = out / "overlay.mp4"
+    video.write_bytes(clip("small").read_bytes())
+    for extra in ([], ["--no-video"]):
+        run = pronate(video, *LITE, *extra, outdir=out)
+        assert_one_error(run, "overlay.mp4 is an input of this run")
+        assert video.read_bytes() == clip("small").read_bytes()
+
+
+@pytest.mark.model
+def test_a_second_run_into_a_busy_folder_is_refused(clip, tmp_path):
+    """Issue 24 defect 4: two runs into one folder both went on and mixed their files."""
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with (out / ".pronate.lock").open("w") as lock:  # as a first run holds it
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run = pronate(clip("small"), *LITE, outdir=out)
+    assert_one_error(run, f"in use by another pronate run (pid {os.getpid()})")
+    assert sorted(p.name for p in out.iterdir()) == [".pronate.lock"]
 
 
 # ----------------------------------------------------------------------------- properties

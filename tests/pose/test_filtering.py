@@ -502,3 +502,18 @@ def test_clean_with_non_uniform_timestamps():
         1 / np.median(np.diff(t))
     )
     np.testing.assert_array_equal(out["time"].values, t)
+
+
+def test_the_clean_up_never_reaches_across_a_jump_of_the_clock():
+    """Issue 24: a 10-s hole in the timestamps was filtered across, as if the frames on
+    its two sides were neighbours. Each side is cleaned as a clip of its own."""
+    t = np.concatenate([np.arange(60) / 30, 12 + np.arange(60) / 30])
+    ds = make_ds(n=120, fps=30.0, t=t)
+    position = ds["position"].values.copy()
+    position[60:] += 300.0  # the subject stands elsewhere after the pause
+    ds["position"] = (ds["position"].dims, position)
+    whole = clean_pose_dataset(ds)
+    before = clean_pose_dataset(ds.isel(time=slice(0, 60)))
+    after = clean_pose_dataset(ds.isel(time=slice(60, None)))
+    np.testing.assert_allclose(whole["position"].values[:60], before["position"].values)
+    np.testing.assert_allclose(whole["position"].values[60:], after["position"].values)

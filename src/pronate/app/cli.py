@@ -1,7 +1,9 @@
 """The ``pronate`` command line.
 
 Every user error (:class:`pronate.errors.PronateError`) is printed as one line,
-``pronate: error: ...``, with exit status 2; no traceback.
+``pronate: error: ...``, with exit status 2; no traceback. Ctrl-C, SIGTERM and SIGHUP stop
+any command alike (:mod:`pronate.io.signals`): ``pronate: interrupted``, exit status
+``128 + signal`` (130, 143, 129).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pronate.app.options import (
     track_config,
 )
 from pronate.errors import PronateError
+from pronate.io.signals import Interrupted, exit_quietly, exit_status, stop_signals
 
 
 class Progress:
@@ -293,14 +296,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(glue_negative_values(sys.argv[1:] if argv is None else argv))
     func: Callable[[argparse.Namespace], int] = args.func
+    status = _run(func, args)
+    if argv is None:  # the process's own command: a late signal does not cut its exit
+        exit_quietly()
+    return status
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
-        return func(args)
+        with stop_signals():
+            return func(args)
     except PronateError as exc:
         print(f"pronate: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("pronate: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        by = f" by {exc.name}" if isinstance(exc, Interrupted) and exc.name != "SIGINT" else ""
+        print(f"pronate: interrupted{by}", file=sys.stderr)
+        return exit_status(exc)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,18 @@
 """Where analyses run: spawned processes on this machine, or a Dask distributed cluster.
 
 Batch runs and the workspace's jobs both hand an :class:`~pronate.pipeline.AnalysisRequest`
-to an :class:`Executor`; in the worker, :func:`analyse` writes the analysis into a
-``.NAME.partial`` folder that replaces the request's folder only when complete, and never
-raises: what happened comes back as an :class:`Outcome`.
+to an :class:`Executor`; in the worker, :func:`analyse` writes the analysis into the
+request's folder (aside, and swapped in whole when complete: a failed analysis leaves an
+earlier one intact, see :mod:`pronate.io.outdir`), and never raises: what happened comes
+back as an :class:`Outcome`.
 
 - On this machine, ``workers`` spawned processes are reused from one analysis to the next.
   A process that dies (a crash in native code) breaks the pool: the analyses it took down
   are run again in a fresh pool, at most :data:`ROUNDS` times, then reported as a crash.
+  Closing the executor (also on Ctrl-C, SIGTERM or SIGHUP) ends its processes and waits
+  for them: each stops its analysis at the next frame and removes what it had begun
+  (:func:`pronate.io.signals.worker_started`); a worker never outlives the process that
+  started it.
 - On a Dask cluster (``pip install 'pronate[cluster]'``), each analysis runs on a worker
   with glibc's roomy malloc thresholds (:mod:`pronate.app.malloc`); the workers must see
   the same paths (a shared file system).
@@ -19,19 +24,17 @@ import logging
 import math
 import multiprocessing
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from pronate.app.malloc import roomy_malloc
-from pronate.app.reuse import partial_of, replace_folder
 from pronate.errors import InputError, PronateError
+from pronate.io.signals import busy, exit_status, worker_started
 from pronate.pipeline.request import AnalysisRequest, run_request
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,9 @@ ROUNDS = 2
 TRACK_SHARE = 0.8
 """Share of the progress given to tracking; drawing the pictures is the rest."""
 CRASHED = "the analysis process stopped unexpectedly (a crash)"
+STOP_S = 3.0
+"""How long (s) closing waits for a worker process to stop after SIGTERM before it is
+killed."""
 Progress = Callable[[float], None]
 """Told the fraction done (0..1) of an analysis, in the worker; picklable."""
 
@@ -107,30 +113,36 @@ def _callbacks(request: AnalysisRequest, progress: Progress | None) -> dict[str,
 
 
 def analyse(request: AnalysisRequest, progress: Progress | None = None) -> Outcome:
-    """Run ``request`` into its folder (the worker's side); never raises.
+    """Run ``request`` into its folder (the worker's side); never raises but for an
+    interrupt (``KeyboardInterrupt``).
 
-    The analysis is written into ``.NAME.partial`` beside the folder and replaces it only
-    when complete: a failed analysis leaves nothing (and an earlier one intact).
+    The analysis is written aside and swapped into the folder only when complete
+    (:func:`pronate.pipeline.run_analyze`): a failed analysis leaves nothing (and an
+    earlier one intact).
     """
     start = time.perf_counter()
-    final = Path(request.outdir)
-    partial = partial_of(final)
-    shutil.rmtree(partial, ignore_errors=True)
     kind = exception = error = ""
     try:
         with roomy_malloc():
-            run_request(replace(request, outdir=partial), **_callbacks(request, progress))
-        replace_folder(partial, final)
+            run_request(request, **_callbacks(request, progress))
     except PronateError as exc:
         kind, error = "input", str(exc) or type(exc).__name__
     except Exception as exc:
         log.exception("%s: the analysis failed unexpectedly", request.video)
         kind, exception = "unexpected", type(exc).__name__
         error = f"the analysis failed unexpectedly ({exception}: {exc})"
-    if kind:
-        shutil.rmtree(partial, ignore_errors=True)
     seconds = time.perf_counter() - start
     return Outcome(request, error.replace("\n", " "), kind, exception, seconds)
+
+
+def _in_worker(request: AnalysisRequest, progress: Progress | None = None) -> Outcome:
+    """:func:`analyse` in a pool's process: a stop signal unwinds the analysis, then ends
+    the process with the signal's status."""
+    try:
+        with busy():
+            return analyse(request, progress)
+    except KeyboardInterrupt as exc:
+        os._exit(exit_status(exc))
 
 
 Call = tuple[AnalysisRequest, Progress | None]
@@ -199,10 +211,12 @@ class Executor:
                     return None
                 if self._pool is None:
                     context = multiprocessing.get_context("spawn")
-                    self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+                    self._pool = ProcessPoolExecutor(
+                        max_workers=self.workers, mp_context=context, initializer=worker_started
+                    )
                 pool = self._pool
             try:
-                return pool.submit(analyse, *call), pool
+                return pool.submit(_in_worker, *call), pool
             except (BrokenProcessPool, RuntimeError):  # broke, or shut down meanwhile
                 self._renew(pool)
         return None
@@ -266,14 +280,21 @@ class Executor:
 
 
 def _end(pool: ProcessPoolExecutor) -> None:
-    """Shut ``pool`` down without waiting for the analyses it runs: its processes end."""
+    """Shut ``pool`` down without waiting for the analyses it runs: its processes are sent
+    SIGTERM (each removes what its analysis had begun), waited for, and killed when they
+    take longer than :data:`STOP_S`; then reaped."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
+    deadline = time.monotonic() + STOP_S
     for process in processes:
-        process.join(timeout=5)
+        process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
 
 
 def connect(address: str, *, timeout_s: float = 10.0) -> Any:

@@ -148,11 +148,11 @@ def filter_config(args: argparse.Namespace) -> FilterConfig:
 def analysis_options(args: argparse.Namespace) -> AnalysisOptions:
     """Build the analysis options from parsed options (reads ``--config``)."""
     from pronate.pipeline import AnalysisOptions
-    from pronate.verdict.thresholds import load_thresholds
+    from pronate.pipeline.checks import checked_thresholds
 
     return AnalysisOptions(
         view=args.view,
         roll_deg=args.roll,
         sex=args.sex,
-        thresholds=load_thresholds(args.config),
+        thresholds=checked_thresholds(args.config),
     )

@@ -3,9 +3,9 @@ settings is not run again; the earlier analysis folder is hard-linked into place
 
 Batch runs remember what they did in ``OUTDIR/batch-index.json``
 (:mod:`pronate.app.batch.index`), the workspace in its database (its jobs and analyses);
-both look up the earlier folders there and hand them to :func:`reuse`. Folders are
-written beside their final place as ``.NAME.partial`` and swapped in only when complete
-(:func:`partial_of`, :func:`replace_folder`), so an earlier analysis stays intact until a
+both look up the earlier folders there and hand them to :func:`reuse`. A copy goes into
+its folder as an analysis does (:func:`pronate.io.outdir.output_run`): aside, swapped in
+whole, replacing only pronate's own files, so an earlier analysis stays intact until the
 new one is ready.
 """
 
@@ -16,6 +16,10 @@ import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+
+from pronate.errors import OutputError
+from pronate.io.manifest import MANIFEST_NAME, owned_files, run_files
+from pronate.io.outdir import output_run
 
 SUMMARY = "summary.json"
 """The file every complete analysis folder holds (written last by the analysis)."""
@@ -30,41 +34,33 @@ def sha256_of(path: Path, *, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def partial_of(final: Path) -> Path:
-    """Where the folder ``final`` is written before it is complete: ``.NAME.partial``."""
-    return final.with_name(f".{final.name}.partial")
-
-
-def replace_folder(new: Path, final: Path) -> None:
-    """Put folder ``new`` in place of ``final`` (removing an earlier ``final``)."""
-    old = final.with_name(f".{final.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(new, final)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def link_copy(source: Path, final: Path) -> None:
-    """Copy the analysis folder ``source`` to ``final`` (hard links where possible).
+    """Copy the analysis folder ``source`` (the files its manifest lists, and the
+    manifest) to ``final``, hard links where possible.
 
     Raises
     ------
-    OSError
-        When neither linking nor copying works (``final`` is then left as it was).
+    OutputError
+        When ``final`` is in use, holds files pronate did not write where the copy goes, or
+        the files can be neither linked nor copied (``final`` is then left as it was).
     """
-    partial = partial_of(final)
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        shutil.copytree(source, partial, copy_function=os.link)
-    except OSError:
-        shutil.rmtree(partial, ignore_errors=True)
-        try:
-            shutil.copytree(source, partial)
-        except OSError:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
-    replace_folder(partial, final)
+    source = Path(source)
+    names = sorted(owned_files(source) or run_files(source))
+    if (source / MANIFEST_NAME).is_file():
+        names.append(MANIFEST_NAME)
+    with output_run(final, writes=names) as run:
+        for name in names:
+            target = run.staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source / name, target)
+            except OSError:
+                try:
+                    shutil.copy2(source / name, target)
+                except OSError as exc:
+                    why = exc.strerror or exc
+                    raise OutputError(f"cannot copy {source / name} to {final}: {why}") from exc
+        run.commit()
 
 
 def complete(folders: Iterable[Path]) -> list[Path]:
@@ -79,7 +75,7 @@ def reuse(earlier: Iterable[Path], final: Path) -> Path | None:
 
     Raises
     ------
-    OSError
+    OutputError
         When the folder can be neither linked nor copied.
     """
     found = complete(earlier)

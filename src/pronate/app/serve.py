@@ -6,12 +6,15 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
 from pronate.app.options import add_executor_options, add_model
 from pronate.errors import InputError
+from pronate.io.signals import Interrupted
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -105,6 +108,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         require_distributed()
     if args.max_upload_mb <= 0:
         raise InputError("--max-upload-mb must be positive")
+    if args.workers is not None and not 0 <= args.workers <= 1024:
+        raise InputError(f"--workers {args.workers} must lie in 0..1024 (0: no job workers)")
     data = (args.data or default_data_dir()).expanduser()
     try:
         data.mkdir(parents=True, exist_ok=True)
@@ -125,5 +130,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = f"http://{shown}:{args.port}/" + (f"?token={token}" if token else "")
     print(f"pronate workspace: {url}", flush=True)
     print(f"data: {data}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=1
+    )
+    _serve(uvicorn.Server(config))
     return 0
+
+
+def _serve(server: Any) -> None:
+    """Run the uvicorn ``server`` until Ctrl-C, SIGTERM or SIGHUP; each shuts it down
+    alike (open connections get a second, the job workers' analyses are ended and
+    reaped), then stops the command as :class:`~pronate.io.signals.Interrupted`.
+    uvicorn handles SIGINT and SIGTERM itself and raises them again once shut down;
+    SIGHUP is handled here the same way."""
+    if threading.current_thread() is not threading.main_thread():
+        server.run()
+        return
+    hung_up: list[int] = []
+
+    def hang_up(signum: int, frame: object) -> None:
+        hung_up.append(signum)
+        server.should_exit = True
+
+    previous = signal.signal(signal.SIGHUP, hang_up)
+    try:
+        server.run()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    if hung_up:
+        raise Interrupted(signal.SIGHUP)

@@ -1,23 +1,22 @@
-"""One run per output folder: ``manifest.json`` lists what the run wrote, and the outputs
-an earlier run left there that this one did not write are removed.
+"""``manifest.json``: the files a run wrote into its output folder, and nothing else.
 
-Only pronate's own outputs are ever removed: the files named in :data:`OUTPUT_NAMES` and
-the key frames of ``keyframes/`` (named as :mod:`pronate.outputs.render.keyframes` names them).
-Anything else in the folder (the user's notes, the clip itself) is left alone.
+The manifest is how pronate knows what is its own: a later run into the same folder
+replaces or removes exactly the files the manifest lists (:func:`owned_files`), and
+leaves everything else alone, the user's notes, the clip itself, a ``report.pdf`` the
+user put there. A folder without a manifest was never written by pronate: it is only
+added to.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from pronate import __version__
-from pronate.errors import OutputError
 from pronate.io.atomic import write_text_atomic
 
 MANIFEST_NAME: Final[str] = "manifest.json"
@@ -31,123 +30,103 @@ OUTPUT_NAMES: Final[tuple[str, ...]] = (
     "report.pdf",
 )
 """Files ``track`` and ``analyze`` write at the top of an output folder. ``validation.json``
-is not among them and is never removed: ``pronate validate --from OUT/pose.nc`` puts it
-beside the analysis it checks."""
+is not among them: ``pronate validate --from OUT/pose.nc`` puts it beside the analysis it
+checks, and no run lists it."""
 KEYFRAME_DIR: Final[str] = "keyframes"
-_KEYFRAME = re.compile(r"^(\d{2,}_[a-z]+_[a-z0-9_]+_\d+\.\d\ds|left_vs_right)\.png$")
+KEYFRAME = re.compile(r"^(\d{2,}_[a-z]+_[a-z0-9_]+_\d+\.\d\ds|left_vs_right)\.png$")
+"""Names of the key frames (as :mod:`pronate.outputs.render.keyframes` names them)."""
 
 
-def pronate_outputs(outdir: Path) -> list[Path]:
-    """pronate's outputs present in ``outdir``: the known names and the key frames."""
-    outdir = Path(outdir)
-    found = [outdir / name for name in OUTPUT_NAMES if (outdir / name).is_file()]
-    keyframes = outdir / KEYFRAME_DIR
-    if keyframes.is_dir():
-        found += sorted(p for p in keyframes.iterdir() if _KEYFRAME.match(p.name) and p.is_file())
-    return found
+def owned_files(outdir: Path) -> frozenset[str] | None:
+    """The files (relative, posix) the manifest of ``outdir`` lists, those inside the
+    folder only; ``None`` when there is no manifest, or it is not pronate's."""
+    data = read_manifest(outdir)
+    if data is None:
+        return None
+    names = set()
+    for entry in data.get("files") or []:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and (safe := _inside(name)) is not None:
+            names.add(safe)
+    return frozenset(names)
 
 
-def run_files(outdir: Path, written: Iterable[Path | None]) -> list[Path]:
-    """The files of a run: ``written`` with folders expanded to pronate's files in them."""
-    outdir = Path(outdir)
-    files: set[Path] = set()
-    for path in written:
-        if path is None:
-            continue
-        path = Path(path)
-        if path.is_dir():
-            files.update(p for p in path.iterdir() if _KEYFRAME.match(p.name) and p.is_file())
-        elif path.is_file():
-            files.add(path)
-    return sorted(files, key=lambda p: _relative(outdir, p))
+def read_manifest(outdir: Path) -> dict[str, Any] | None:
+    """The content of ``outdir/manifest.json`` when pronate wrote it (it names pronate's
+    version and lists files), else ``None``."""
+    try:
+        data = json.loads((Path(outdir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or "pronate" not in data or "files" not in data:
+        return None
+    return data
 
 
-def finish_run(
-    outdir: Path,
-    written: Iterable[Path | None],
+def write_manifest(
+    folder: Path,
     *,
     command: str,
     details: Mapping[str, Any] | None = None,
+    names: Iterable[str] | None = None,
 ) -> Path:
-    """Remove the outputs of earlier runs that this run did not write, then write
-    ``manifest.json`` listing this run's files.
+    """Write ``folder/manifest.json`` listing the files in ``folder`` (every file, below
+    it too, but the manifest and hidden files), or ``names``.
 
     Parameters
     ----------
-    outdir
-        The output folder.
-    written
-        What this run wrote (files, or folders of key frames); ``None`` entries are skipped.
+    folder
+        Where the run's files are (its staging folder).
     command
         The command that ran (``analyze``, ``track``).
     details
         More to record (the input video or pose dataset, warnings), JSON-serialisable.
+    names
+        The files to list (relative, posix); default: what ``folder`` holds.
 
     Returns
     -------
     pathlib.Path
         The manifest.
-
-    Raises
-    ------
-    OutputError
-        When a stale output cannot be removed or the manifest cannot be written.
     """
-    outdir = Path(outdir)
-    files = run_files(outdir, written)
-    keep = {p.resolve() for p in files}
-    for stale in pronate_outputs(outdir):
-        if stale.resolve() not in keep:
-            _remove(stale)
-    keyframes = outdir / KEYFRAME_DIR
-    if keyframes.is_dir() and not any(keyframes.iterdir()):
-        keyframes.rmdir()
+    folder = Path(folder)
+    listed = sorted(names) if names is not None else run_files(folder)
     manifest = {
         "pronate": __version__,
         "command": command,
         "finished_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         **dict(details or {}),
-        "files": [{"name": _relative(outdir, p), "bytes": p.stat().st_size} for p in files],
+        "files": [{"name": name, "bytes": (folder / name).stat().st_size} for name in listed],
     }
     text = json.dumps(manifest, indent=2, allow_nan=False)
-    return write_text_atomic(outdir / MANIFEST_NAME, text + "\n")
+    return write_text_atomic(folder / MANIFEST_NAME, text + "\n")
 
 
-@contextmanager
-def removed_if_interrupted(outdir: Path) -> Iterator[None]:
-    """On Ctrl-C inside the block: if this run had begun writing (an output appeared or
-    changed since the block began), remove pronate's outputs and ``manifest.json`` from
-    the folder (an earlier run's set is broken by then, this run's is half done); if it
-    had not, the folder stays as it was. Then the interrupt goes on."""
-    before = _snapshot(outdir)
-    try:
-        yield
-    except KeyboardInterrupt:
-        if _snapshot(outdir) != before:
-            for path in [*pronate_outputs(outdir), Path(outdir) / MANIFEST_NAME]:
-                with suppress(OSError):
-                    path.unlink()
-        raise
+def run_files(folder: Path) -> list[str]:
+    """The files below ``folder`` (relative, posix, sorted), but the manifest and hidden
+    files and folders."""
+    folder = Path(folder)
+    found = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+            found.append(relative.as_posix())
+    return sorted(name for name in found if name != MANIFEST_NAME)
 
 
-def _snapshot(outdir: Path) -> dict[Path, int]:
-    """pronate's outputs in ``outdir`` with their modification times (ns)."""
-    out = {}
-    for path in pronate_outputs(outdir):
-        with suppress(OSError):
-            out[path] = path.stat().st_mtime_ns
-    return out
+def may_write(name: str) -> bool:
+    """Could a run of ``track`` or ``analyze`` write the file ``name`` (relative, posix)?"""
+    path = PurePosixPath(name)
+    if len(path.parts) == 1:
+        return name in (*OUTPUT_NAMES, MANIFEST_NAME)
+    return (
+        len(path.parts) == 2 and path.parts[0] == KEYFRAME_DIR and bool(KEYFRAME.match(path.name))
+    )
 
 
-def _remove(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot remove {path} of an earlier run: {exc.strerror or exc}") from exc
-
-
-def _relative(outdir: Path, path: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(outdir.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+def _inside(name: str) -> str | None:
+    """``name`` as a clean relative path inside the folder, or ``None`` (absolute, ``..``)."""
+    path = PurePosixPath(name)
+    if path.is_absolute() or not path.parts or any(p in ("..", "") for p in path.parts):
+        return None
+    return path.as_posix()

@@ -19,8 +19,33 @@ import av
 import numpy as np
 
 from pronate.errors import InputError
+from pronate.io.streams import (
+    MAX_PLAUSIBLE_FPS,
+    VIDEO_ERRORS,
+    display_width,
+    error_reason,
+    main_stream,
+    nominal_rate,
+    open_video,
+    pixel_aspect,
+)
+from pronate.io.timeline import Timeline, peek_timeline, read_timeline
 
-VIDEO_ERRORS = (av.error.FFmpegError, OSError, ValueError, RuntimeError, EOFError)
+__all__ = [
+    "MAX_PLAUSIBLE_FPS",
+    "VIDEO_ERRORS",
+    "DecodeReport",
+    "Frame",
+    "Timeline",
+    "VideoInfo",
+    "error_reason",
+    "frame_times",
+    "iter_frames",
+    "prefetch",
+    "probe_video",
+    "read_timeline",
+    "truncation_warning",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,9 +57,11 @@ class VideoInfo:
     path
         The file.
     width, height
-        Size of the upright frame in pixels (after rotation).
+        Size of the upright frame in square pixels (after rotation; an anamorphic clip's
+        width is that of its picture as shown, see ``pixel_aspect``).
     fps
-        Nominal frame rate (average rate of the stream), as a float.
+        Nominal frame rate, as a float: the average rate of the stream, the rate a raw
+        stream's codec declares, or, when the clock has holes, that of the frames.
     n_frames
         Frame count from the container; 0 when the container does not say.
     rotation_deg
@@ -44,6 +71,9 @@ class VideoInfo:
     duration_s
         Duration of the video stream from the container's header (the file's if the
         stream does not say); 0 when neither says.
+    pixel_aspect
+        Width over height of a stored pixel (1 for square pixels); frames are delivered
+        resampled to square pixels.
     """
 
     path: Path
@@ -54,6 +84,7 @@ class VideoInfo:
     rotation_deg: int
     codec: str
     duration_s: float = 0.0
+    pixel_aspect: float = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,33 +102,9 @@ class DecodeReport:
 
     frames: int = 0
     warnings: list[str] = field(default_factory=list)
-
-
-def _open(path: Path) -> av.container.InputContainer:
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"no such file: {path}")
-    if not path.is_file():
-        raise InputError(f"not a file: {path}")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path} is empty (0 bytes): not a video")
-    try:
-        container = av.open(str(path), mode="r")
-    except VIDEO_ERRORS as exc:
-        raise InputError(f"{path} is not a readable video ({error_reason(exc)})") from exc
-    if not container.streams.video:
-        audio = bool(container.streams.audio)
-        container.close()
-        if audio:
-            raise InputError(f"{path} has only sound, no picture (no video stream)")
-        raise InputError(f"{path} has no video stream (not a video, or truncated)")
-    return container
-
-
-def error_reason(exc: BaseException) -> str:
-    """The first line of an FFmpeg/OS error, at most 200 characters (its type if empty)."""
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+    clock_changed: bool = False
+    """The decoded frames' times did not follow the order the packets promised (a
+    timeline read again by decoding, :func:`pronate.io.timeline.read_timeline`)."""
 
 
 def clockwise_rotation(display_rotation: float) -> int:
@@ -112,8 +119,18 @@ def upright(image: np.ndarray, *, rotation_deg: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, k=-k)) if k else image
 
 
+RATE_TOLERANCE = 0.1
+"""A declared frame rate more than this fraction away from the pace of the frames' own
+times (their median step) is not the clip's: the frames' pace is taken."""
+
+
 def probe_video(path: Path) -> VideoInfo:
     """Read a video's properties, decoding only its first frame (for the rotation).
+
+    The clip is the file's main picture stream (:func:`pronate.io.streams.main_stream`);
+    its frame rate is :func:`pronate.io.streams.nominal_rate`, or the pace of the frames'
+    own times when the clock has holes or that rate is not their pace
+    (:data:`RATE_TOLERANCE`, :class:`pronate.io.timeline.Timeline`).
 
     Raises
     ------
@@ -121,13 +138,10 @@ def probe_video(path: Path) -> VideoInfo:
         For a missing path, a file that is not a video, or a video with no decodable frame.
     """
     path = Path(path)
-    container = _open(path)
+    container = open_video(path)
     try:
-        stream = container.streams.video[0]
-        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-        fps = float(rate) if rate else 0.0
-        if not 0 < fps <= MAX_PLAUSIBLE_FPS:
-            fps = _rate_from_timestamps(path) or float(stream.guessed_rate or 0)
+        stream = main_stream(container)
+        fps = nominal_rate(container, stream, path)
         try:
             first = next(container.decode(stream))
         except StopIteration:
@@ -137,50 +151,32 @@ def probe_video(path: Path) -> VideoInfo:
                 f"{path}: cannot decode the first frame ({error_reason(exc)})"
             ) from exc
         rotation = clockwise_rotation(first.rotation or 0)
-        width, height = first.width, first.height
+        aspect = pixel_aspect(stream)
+        width, height = display_width(first.width, aspect), first.height
         if rotation in (90, 270):
             width, height = height, width
-        if fps <= 0:
-            fps = 30.0
-        return VideoInfo(
-            path=path,
-            width=int(width),
-            height=int(height),
-            fps=fps,
-            n_frames=int(stream.frames or 0),
-            rotation_deg=rotation,
-            codec=str(stream.codec_context.name),
-            duration_s=_declared_duration(container, stream),
-        )
+        n_frames = int(stream.frames or 0)
+        codec = str(stream.codec_context.name)
+        duration = _declared_duration(container, stream)
     finally:
         container.close()
-
-
-MAX_PLAUSIBLE_FPS = 240.0
-"""A declared frame rate above this (a phone's slow motion) is a time base, not a rate:
-browsers' MediaRecorder WebM files declare 1000 (their millisecond clock)."""
-
-
-def _rate_from_timestamps(path: Path, *, packets: int = 120) -> float:
-    """Frame rate from the first ``packets`` timestamps: frames over the time they span
-    (the demuxer only, no decoding); 0 if they do not tell."""
-    container = _open(path)
-    try:
-        stream = container.streams.video[0]
-        pts = []
-        for packet in container.demux(stream):
-            if packet.pts is not None:
-                pts.append(packet.pts)
-            if len(pts) >= packets:
-                break
-        times = np.unique(pts) * float(stream.time_base or 0)
-        span = float(times[-1] - times[0]) if times.size > 1 else 0.0
-        rate = (times.size - 1) / span if span > 0 else 0.0
-        return rate if 0 < rate <= MAX_PLAUSIBLE_FPS else 0.0
-    except VIDEO_ERRORS:
-        return 0.0
-    finally:
-        container.close()
+    timeline = peek_timeline(path)
+    if len(timeline.times) > 1:
+        rate = 1.0 / timeline.step_s
+        if fps <= 0 or timeline.holes or abs(fps - rate) > RATE_TOLERANCE * rate:
+            fps = rate  # the frames' own pace, where the header's rate is not it
+    fps = fps or 30.0
+    return VideoInfo(
+        path=path,
+        width=int(width),
+        height=int(height),
+        fps=fps,
+        n_frames=n_frames,
+        rotation_deg=rotation,
+        codec=codec,
+        duration_s=duration,
+        pixel_aspect=aspect,
+    )
 
 
 def _declared_duration(container: av.container.InputContainer, stream: av.VideoStream) -> float:
@@ -229,20 +225,10 @@ def truncation_warning(info: VideoInfo, *, frames: int, duration_s: float) -> st
 
 
 def frame_times(path: Path) -> np.ndarray:
-    """Presentation times (s, from the first frame) of every video packet, in order.
-
-    Reads packets only (no decoding), so it is fast; used to give frames a stable index
-    when decoding starts in the middle of a clip.
-    """
-    container = _open(Path(path))
-    try:
-        stream = container.streams.video[0]
-        tb = float(stream.time_base or 0)
-        pts = sorted({p.pts for p in container.demux(stream) if p.pts is not None})
-    finally:
-        container.close()
-    times = np.asarray(pts, dtype=np.float64) * tb
-    return times - times[0] if times.size else times
+    """Time (s, from the first frame) of every frame, in the order they are shown: the
+    file's :class:`~pronate.io.timeline.Timeline`, read once (packets only, unless its
+    clock is odd)."""
+    return read_timeline(Path(path)).times
 
 
 def iter_frames(
@@ -252,31 +238,36 @@ def iter_frames(
     stop: int | None = None,
     report: DecodeReport | None = None,
 ) -> Iterator[Frame]:
-    """Yield upright RGB frames with real timestamps, one at a time (memory stays flat).
+    """Yield upright RGB frames (square pixels) with their times, one at a time (memory
+    stays flat).
 
-    ``start`` / ``stop`` select frames by index (``stop`` excluded); decoding then begins
-    at the key frame before ``start``. A decoding error after the first frame (truncated or
-    corrupt file) ends the stream: frames decoded so far are kept and a warning is added
-    to ``report``.
+    ``start`` / ``stop`` select frames by index (``stop`` excluded). Frames are counted
+    from the first; in a clip whose clock is regular, decoding begins at the key frame
+    before ``start`` and frames are found by their time. Times are those of the file's
+    :class:`~pronate.io.timeline.Timeline` (ties and steps back repaired once, the same
+    for every reader). A decoding error after the first frame (truncated or corrupt file)
+    ends the stream: frames decoded so far are kept and a warning is added to ``report``.
     """
     report = report if report is not None else DecodeReport()
     path = Path(path)
-    table = frame_times(path) if start > 0 else None
-    container = _open(path)
+    timeline = read_timeline(path)
+    seeking = start > 0 and timeline.regular
+    container = open_video(path)
     yielded = 0
     try:
-        stream = container.streams.video[0]
+        stream = main_stream(container)
         stream.thread_type = "AUTO"
         tb = float(stream.time_base or 0)
+        width = display_width(stream.codec_context.width, pixel_aspect(stream))
         t0: float | None = None
-        if table is not None:
-            if start >= len(table):
+        if seeking:
+            if start >= len(timeline.times):
                 return
-            first = container.demux(stream)
-            t0 = _first_pts(first) * tb
-            container.seek(round((table[start] + t0) / tb), stream=stream, backward=True)
+            t0 = _first_pts(container.demux(stream)) * tb
+            target = timeline.times[start] + t0
+            container.seek(round(target / tb), stream=stream, backward=True)
         last_t = -np.inf
-        index = start - 1
+        index = start - 1 if seeking else -1
         frames = container.decode(stream)
         while stop is None or index + 1 < stop:
             try:
@@ -289,24 +280,28 @@ def iter_frames(
                     "the file may be truncated or corrupt, keeping what was decoded"
                 )
                 break
-            t = frame.time
-            if t is None:
-                t = (index + 1) / float(stream.average_rate or 30)
-            t0 = t if t0 is None else t0
-            t_rel = float(t - t0)
-            if table is not None:
-                if t_rel < table[start] - 1e-6:
+            if seeking:
+                t = float(frame.time) - (t0 or 0.0) if frame.time is not None else np.nan
+                if not t >= timeline.times[start] - 1e-6:
                     continue  # before the requested start, after the seek
-                index = int(np.searchsorted(table, t_rel - 1e-6))
+                index = int(np.searchsorted(timeline.times, t - 1e-6))
+                if t <= last_t:
+                    report.clock_changed = True  # not the order the packets promised
+                    continue
             else:
                 index += 1
-            if t_rel <= last_t:
-                report.warnings.append(f"frame {index}: non-increasing timestamp dropped")
-                continue
-            last_t = t_rel
-            rotation = clockwise_rotation(frame.rotation or 0)
-            image = upright(frame.to_ndarray(format="rgb24"), rotation_deg=rotation)
-            yield Frame(index=index, time_s=t_rel, image=image)
+                t = timeline.time_of(index)
+                if timeline.regular and frame.time is not None:
+                    t0 = float(frame.time) if t0 is None else t0
+                    t = float(frame.time) - t0
+                    if t <= last_t:  # the packets promised a regular clock: decode it
+                        report.clock_changed = True
+                        timeline = read_timeline(path, decode=True)
+                        t = timeline.time_of(index)
+                if index < start:
+                    continue
+            last_t = t
+            yield Frame(index=index, time_s=t, image=_image(frame, width))
             report.frames += 1
             yielded += 1
         declared = int(stream.frames or 0)
@@ -319,6 +314,16 @@ def iter_frames(
         container.close()
     if yielded == 0 and start == 0:
         raise InputError(f"{path} contains no decodable video frames")
+
+
+def _image(frame: av.VideoFrame, width: int) -> np.ndarray:
+    """The frame as an upright RGB array, resampled to ``width`` (square pixels)."""
+    rotation = clockwise_rotation(frame.rotation or 0)
+    if width != frame.width:
+        rgb = frame.to_ndarray(format="rgb24", width=width, height=frame.height)
+    else:
+        rgb = frame.to_ndarray(format="rgb24")
+    return upright(rgb, rotation_deg=rotation)
 
 
 def _first_pts(packets: Iterator[av.Packet]) -> int:

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +16,15 @@ import xarray as xr
 
 from pronate.camera.body import observe
 from pronate.errors import InputError
-from pronate.io.atomic import ensure_output_dir, write_text_atomic
-from pronate.io.manifest import finish_run, removed_if_interrupted
+from pronate.io.atomic import write_text_atomic
+from pronate.io.manifest import MANIFEST_NAME, write_manifest
+from pronate.io.outdir import OutputRun, output_run
 from pronate.io.tables import write_keypoints_csv, write_table_csv
+from pronate.io.timeline import find_holes
 from pronate.metrics.com import world_com
 from pronate.outputs.pictures import run_pictures, scene_segments_of, source_video
 from pronate.outputs.summary import summarize
+from pronate.pipeline.checks import check_analysis, check_tracking
 from pronate.pipeline.track import recorded_decode_warnings, track_clip, unique
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.schema import load_pose_dataset, save_pose_dataset
@@ -92,13 +97,38 @@ def analyze_pose(
     """
     body = observe(pose, segments=segments, view=options.view, roll_deg=options.roll_deg)
     analysis = analyse_body(body, sex=options.sex, thresholds=options.thresholds)
+    analysis, dropped = _without_jumps(analysis, np.asarray(pose["time"].values))
     summary = summarize(
         analysis,
         video=str(pose.attrs.get("source_video", "")),
         fps=float(pose.attrs["fps"]),
         frames=int(pose.sizes["time"]),
     )
+    if dropped:
+        summary["warnings"] = dropped
     return analysis, summary
+
+
+def _without_jumps(analysis: Analysis, time_s: np.ndarray) -> tuple[Analysis, list[str]]:
+    """The analysis without the loading moments that span a jump of the clock
+    (:func:`pronate.io.timeline.find_holes`: nothing was recorded there), and what was
+    left out."""
+    holes = find_holes(time_s)
+    if not holes:
+        return analysis, []
+    kept, dropped = [], []
+    for assessment in analysis.assessments:
+        moment = assessment.moment
+        if any(moment.start < hole.index <= moment.end for hole in holes):
+            legs = "both legs" if moment.side == "both" else f"{moment.side} leg"
+            dropped.append(
+                f"a loading moment ({moment.kind.replace('_', ' ')}, {legs}) from "
+                f"{moment.start_s:.2f} s to {moment.end_s:.2f} s spans a jump of the clip's "
+                "clock and is left out"
+            )
+        else:
+            kept.append(assessment)
+    return replace(analysis, assessments=kept), dropped
 
 
 def with_world_com(pose: xr.Dataset, *, sex: str) -> xr.Dataset:
@@ -139,25 +169,46 @@ def run_analyze(
     """
     if (video is None) == (pose_path is None):
         raise InputError("give either a video or --from POSE.nc, not both or neither")
-    outdir = ensure_output_dir(Path(outdir))
-    with removed_if_interrupted(outdir):
-        return _analyze(
-            outdir,
+    options = options or AnalysisOptions()
+    check_tracking(track, filters)
+    check_analysis(
+        view=options.view, roll_deg=options.roll_deg, sex=options.sex, thresholds=options.thresholds
+    )
+    in_place = pose_path is not None and _same_file(Path(pose_path), Path(outdir) / "pose.nc")
+    writes = ["pose.nc", "timeseries.csv", "summary.json", MANIFEST_NAME]
+    writes += [] if in_place else ["keypoints.csv"]
+    writes += ["report.html"] * report + ["overlay.mp4"] * write_video + ["report.pdf"] * pdf
+    inputs = [video, pose_path]
+    with output_run(Path(outdir), inputs=inputs, replaceable=[pose_path], writes=writes) as run:
+        out = _analyze(
+            run,
             video=video,
             pose_path=pose_path,
             track=track,
             filters=filters,
-            options=options or AnalysisOptions(),
+            options=options,
             progress=progress,
             write_video=write_video,
             report=report,
             pdf=pdf,
             render_progress=render_progress,
         )
+        run.commit()
+    return _committed(out, run)
+
+
+def _committed(out: AnalyzeOutputs, run: OutputRun) -> AnalyzeOutputs:
+    """``out`` with its paths where the files are once committed."""
+    moved: dict[str, Any] = {
+        f.name: run.final(getattr(out, f.name))
+        for f in fields(out)
+        if f.name.endswith(("_path", "_dir"))
+    }
+    return replace(out, **moved)
 
 
 def _analyze(
-    outdir: Path,
+    run: OutputRun,
     *,
     video: Path | None,
     pose_path: Path | None,
@@ -170,6 +221,7 @@ def _analyze(
     pdf: bool,
     render_progress: Callable[[int], Callable[[int], None]] | None,
 ) -> AnalyzeOutputs:
+    outdir = run.staging
     warnings: list[str] = []
     target = outdir / "pose.nc"
     keypoints: Path | None = None
@@ -181,25 +233,27 @@ def _analyze(
             track=track or TrackConfig(),
             filters=filters or FilterConfig(),
             progress=progress,
-            finish=False,
         )
         pose, keypoints, warnings = tracked.pose, tracked.keypoints_path, tracked.warnings
         scene_frames = tracked.scene_frames
     else:
         assert pose_path is not None
         pose = load_pose_dataset(Path(pose_path))
-        if not _same_file(Path(pose_path), target):
+        earlier = run.outdir / "keypoints.csv"
+        if not _same_file(Path(pose_path), run.outdir / "pose.nc"):
             keypoints = write_keypoints_csv(pose, outdir / "keypoints.csv")
-        elif (outdir / "keypoints.csv").is_file():
-            keypoints = outdir / "keypoints.csv"  # of the same pose, written when tracked
+        elif "keypoints.csv" in (run.owned or ()) and earlier.is_file():
+            keypoints = _link(earlier, outdir / "keypoints.csv")  # of the same pose
         warnings = unique([*warnings, *recorded_decode_warnings(pose)])
     clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
+    if isinstance(clip, Path):
+        run.guard(clip)  # the clip of --from is not drawn over
     segments = scene_segments_of(clip, pose, images=scene_frames)
     analysis, summary = analyze_pose(pose, options=options, segments=segments)
     metrics = analysis.metrics
     save_pose_dataset(with_world_com(pose, sex=options.sex), target)
     timeseries = write_table_csv(metrics, outdir / "timeseries.csv")
-    summary["warnings"] = list(warnings)
+    summary["warnings"] = unique([*warnings, *summary.get("warnings", [])])
     if options.clip_name:
         summary["video"] = options.clip_name
     summary_path = _write_summary(outdir, summary)
@@ -215,12 +269,11 @@ def _analyze(
         progress=render_progress,
     )
     if pictures.warnings:
-        summary["warnings"] = unique([*warnings, *pictures.warnings])
+        summary["warnings"] = unique([*summary["warnings"], *pictures.warnings])
         _write_summary(outdir, summary)
-    written = [target, keypoints, timeseries, summary_path, *pictures.paths()]
     source = {"video": str(video)} if video is not None else {"pose": str(pose_path)}
     details = {**source, "warnings": summary["warnings"]}
-    finish_run(outdir, written, command="analyze", details=details)
+    write_manifest(outdir, command="analyze", details=details)
     return AnalyzeOutputs(
         summary=summary,
         pose_path=target,
@@ -238,6 +291,15 @@ def _analyze(
 def _write_summary(outdir: Path, summary: dict[str, Any]) -> Path:
     text = json.dumps(summary, indent=2, allow_nan=False)
     return write_text_atomic(outdir / "summary.json", text + "\n")
+
+
+def _link(source: Path, target: Path) -> Path:
+    """Hard-link ``source`` to ``target`` (a copy where links are not possible)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+    return target
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +11,11 @@ import xarray as xr
 
 from pronate.camera.scene import FrameSampler
 from pronate.errors import NoPersonError
-from pronate.io.atomic import ensure_output_dir
-from pronate.io.manifest import finish_run, removed_if_interrupted
+from pronate.io.manifest import MANIFEST_NAME, write_manifest
+from pronate.io.outdir import output_run
 from pronate.io.tables import write_keypoints_csv
 from pronate.io.video import VideoInfo, frame_times, probe_video, truncation_warning
+from pronate.pipeline.checks import check_tracking
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.filtering import clean_pose_dataset
 from pronate.pose.schema import processing_log, save_pose_dataset, with_log_entry
@@ -44,20 +45,25 @@ def run_track(
     track: TrackConfig,
     filters: FilterConfig,
     progress: Callable[[int], None] | None = None,
-    finish: bool = True,
 ) -> TrackOutputs:
     """Track the subject of ``video``, clean the series, write ``pose.nc`` and
-    ``keypoints.csv`` into ``outdir``.
+    ``keypoints.csv`` into ``outdir`` with its ``manifest.json``.
 
-    With ``finish`` the folder's ``manifest.json`` is written and outputs of earlier runs
-    removed (:func:`pronate.io.manifest.finish_run`); :func:`run_analyze` does that itself.
-    The warnings include a video that decodes shorter than its header declares.
+    The folder is held as :func:`pronate.io.outdir.output_run` says: locked, the files
+    written aside and swapped in whole, only pronate's own files replaced. The settings
+    are checked before tracking (:func:`pronate.pipeline.checks.check_tracking`). The
+    warnings include a video that decodes shorter than its header declares.
     """
-    outdir = ensure_output_dir(Path(outdir))
-    with removed_if_interrupted(outdir):
-        return track_clip(
-            Path(video), outdir, track=track, filters=filters, progress=progress, finish=finish
-        )
+    check_tracking(track, filters)
+    writes = ("pose.nc", "keypoints.csv", MANIFEST_NAME)
+    with output_run(Path(outdir), inputs=[video], writes=writes) as run:
+        out = track_clip(Path(video), run.staging, track=track, filters=filters, progress=progress)
+        details = {"video": str(video), "warnings": out.warnings}
+        write_manifest(run.staging, command="track", details=details)
+        run.commit()
+    return replace(
+        out, pose_path=Path(outdir) / "pose.nc", keypoints_path=Path(outdir) / "keypoints.csv"
+    )
 
 
 def track_clip(
@@ -67,8 +73,9 @@ def track_clip(
     track: TrackConfig,
     filters: FilterConfig,
     progress: Callable[[int], None] | None,
-    finish: bool,
 ) -> TrackOutputs:
+    """Track and clean ``video``, write ``pose.nc`` and ``keypoints.csv`` into ``outdir``
+    (a run's staging folder)."""
     sampler = FrameSampler(probe_video(Path(video)).n_frames)
     try:
         result = track_video(Path(video), config=track, progress=progress, on_frame=sampler)
@@ -83,9 +90,6 @@ def track_clip(
         pose = with_log_entry(pose, INPUT_WARNINGS, warnings=warnings)
     pose_path = save_pose_dataset(pose, outdir / "pose.nc")
     keypoints_path = write_keypoints_csv(pose, outdir / "keypoints.csv")
-    if finish:
-        details = {"video": str(video), "warnings": warnings}
-        finish_run(outdir, [pose_path, keypoints_path], command="track", details=details)
     return TrackOutputs(
         pose=pose,
         pose_path=pose_path,

@@ -13,10 +13,14 @@ with the defaults of :class:`pronate.pose.config.FilterConfig`:
 2. :func:`fill_gaps` -- short interior gaps are filled by linear interpolation in time;
 3. :func:`hampel` -- isolated outliers are replaced by their window median;
 4. :func:`lowpass` -- zero-lag Butterworth low-pass on each NaN-free run of samples.
+
+A clip whose clock jumps (:func:`pronate.io.timeline.find_holes`: nothing was recorded
+there) is cleaned in parts, one between jumps: no step reaches across a jump.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from typing import Any
@@ -27,6 +31,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import butter, sosfiltfilt
 
 from pronate.errors import ConfigError, SchemaError
+from pronate.io.timeline import find_holes
 from pronate.pose import schema
 from pronate.pose.config import FilterConfig
 from pronate.series import frame_rate, true_runs
@@ -314,14 +319,20 @@ def clean_pose_dataset(ds: xr.Dataset, config: FilterConfig = DEFAULT_CONFIG) ->
     rate = sampling_rate(ds["position"]) if ds.sizes["time"] >= 2 else float(ds.attrs["fps"])
     cutoff = effective_cutoff(config.cutoff_hz, rate)
     out = ds.copy()
+    cuts = [0, *(hole.index for hole in find_holes(ds["time"].values)), ds.sizes["time"]]
     for name in ("position", "world"):
         raw = ds[f"{name}_raw"] if f"{name}_raw" in ds else ds[name]
-        clean = mask_low_confidence(raw, ds["confidence"], min_confidence=config.min_confidence)
-        clean = fill_gaps(clean, max_gap_s=config.max_gap_s)
-        clean = hampel(clean, window=config.hampel_window, n_sigma=config.hampel_n_sigma)
-        clean = lowpass(clean, cutoff_hz=config.cutoff_hz, order=config.order, fs=rate)
+        parts = [
+            _clean(
+                raw.isel(time=slice(a, b)),
+                ds["confidence"].isel(time=slice(a, b)),
+                config=config,
+                rate=rate,
+            )
+            for a, b in itertools.pairwise(cuts)
+        ]
         out[f"{name}_raw"] = raw.copy()
-        out[name] = clean
+        out[name] = parts[0] if len(parts) == 1 else xr.concat(parts, dim="time")
     params: dict[str, Any] = {
         "min_confidence": config.min_confidence,
         "max_gap_s": config.max_gap_s,
@@ -337,6 +348,16 @@ def clean_pose_dataset(ds: xr.Dataset, config: FilterConfig = DEFAULT_CONFIG) ->
 
 
 # --- helpers -------------------------------------------------------------------------
+
+
+def _clean(
+    raw: xr.DataArray, confidence: xr.DataArray, *, config: FilterConfig, rate: float
+) -> xr.DataArray:
+    """The steps of :func:`clean_pose_dataset` on one part of a series."""
+    clean = mask_low_confidence(raw, confidence, min_confidence=config.min_confidence)
+    clean = fill_gaps(clean, max_gap_s=config.max_gap_s)
+    clean = hampel(clean, window=config.hampel_window, n_sigma=config.hampel_n_sigma)
+    return lowpass(clean, cutoff_hz=config.cutoff_hz, order=config.order, fs=rate)
 
 
 def _time_values(da: xr.DataArray) -> np.ndarray:

@@ -31,6 +31,7 @@ functions that create a dataset and by :func:`load_pose_dataset`.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -238,4 +239,59 @@ def load_pose_dataset(path: Path) -> xr.Dataset:
             ds.attrs[key] = int(ds.attrs[key])
     if "fps" in ds.attrs:
         ds.attrs["fps"] = float(ds.attrs["fps"])
-    return validate_pose_dataset(ds)
+    try:
+        return check_usable(validate_pose_dataset(ds))
+    except SchemaError as exc:
+        raise SchemaError(f"{path}: {exc}") from None
+
+
+OUTSIDE_FRAMES: Final[float] = 4.0
+"""Keypoints may lie outside the picture (a foot below its edge), up to this many frame
+sizes beyond it; further out a dataset is not a tracking of this frame."""
+MAX_WORLD_M: Final[float] = 100.0
+"""Largest world coordinate (m) of a person's keypoint around the hips."""
+
+
+def check_usable(ds: xr.Dataset) -> xr.Dataset:
+    """Check that a pose dataset read from a file can be analysed; return it unchanged.
+
+    A finite frame rate, at least one frame, finite times, a frame size, positions that
+    are finite or NaN and within :data:`OUTSIDE_FRAMES` frame sizes of the picture, world
+    coordinates within :data:`MAX_WORLD_M`, and a keypoint seen in at least one frame.
+
+    Raises
+    ------
+    SchemaError
+        Naming what is wrong.
+    """
+    fps = float(ds.attrs["fps"])
+    if not math.isfinite(fps) or fps > 10_000:
+        raise SchemaError(f"its frame rate (fps = {fps:g}) is not a finite rate")
+    if ds.sizes["time"] == 0:
+        raise SchemaError("it holds no frame")
+    if not np.all(np.isfinite(ds["time"].values)):
+        raise SchemaError("its frame times are not all finite")
+    width, height = (int(ds.attrs.get(k, 0)) for k in ("image_width", "image_height"))
+    if width <= 0 or height <= 0:
+        raise SchemaError(f"its frame size ({width}x{height}) is not a picture's")
+    size = np.array([width, height, max(width, height)], dtype=np.float64)
+    for name in ("position", "position_raw"):
+        if name not in ds:
+            continue
+        values = np.asarray(ds[name].values, dtype=np.float64)
+        if np.isinf(values).any():
+            raise SchemaError(f"{name} holds infinite coordinates")
+        reach = np.abs(values - size / 2) - (0.5 + OUTSIDE_FRAMES) * size
+        if (np.nan_to_num(reach, nan=-1.0) > 0).any():
+            raise SchemaError(
+                f"{name} holds coordinates more than {OUTSIDE_FRAMES:g} frame sizes outside "
+                f"its {width}x{height} picture: not a tracking of this frame"
+            )
+    for name in ("world", "world_raw"):
+        if name in ds:
+            values = np.asarray(ds[name].values, dtype=np.float64)
+            if (np.nan_to_num(np.abs(values), nan=0.0) > MAX_WORLD_M).any():
+                raise SchemaError(f"{name} holds coordinates beyond {MAX_WORLD_M:g} m")
+    if not np.isfinite(ds["position"].sel(space=["x", "y"]).values).any():
+        raise SchemaError("no keypoint is seen in any frame (all NaN): nothing to analyse")
+    return ds

@@ -9,10 +9,9 @@ person as the segment before, or it is tracked again with the subject handed ove
 from __future__ import annotations
 
 import contextlib
-import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,17 +22,36 @@ from pronate.io.video import (
     DecodeReport,
     Frame,
     VideoInfo,
-    frame_times,
     iter_frames,
     prefetch,
     probe_video,
+    read_timeline,
 )
 from pronate.pose.config import TrackConfig
-from pronate.pose.keypoints import KEYPOINTS
 from pronate.pose.landmarker import NATIVE_STDERR, Box, Landmarker
 from pronate.pose.schema import make_pose_dataset, with_log_entry
+from pronate.pose.segments import (
+    Segment,
+    SegmentPlan,
+    concat_segments,
+    plan_segments,
+    same_subject,
+)
 from pronate.pose.subject import CROP_GRID, WARNING_PREFIX, N, SubjectTracker
 from pronate.pose.threads import TrackingCancelledError, run_in_threads
+
+__all__ = [
+    "Segment",
+    "SegmentPlan",
+    "TrackResult",
+    "concat_segments",
+    "plan_segments",
+    "same_subject",
+    "track_frames",
+    "track_parallel",
+    "track_video",
+    "warmup_frames",
+]
 
 
 @dataclass
@@ -45,50 +63,6 @@ class TrackResult:
     decode: DecodeReport
     found_frames: int
     log: list[str]
-
-
-@dataclass
-class Segment:
-    """Per-frame results of tracking one run of frames (NaN where the subject is unseen)."""
-
-    time: np.ndarray
-    frame: np.ndarray
-    position: np.ndarray
-    confidence: np.ndarray
-    world: np.ndarray
-    log: list[str]
-
-    def slice_frames(self, start: int, stop: int) -> Segment:
-        """The part of this segment with ``start <= frame < stop``."""
-        keep = (self.frame >= start) & (self.frame < stop)
-        return Segment(
-            time=self.time[keep],
-            frame=self.frame[keep],
-            position=self.position[keep],
-            confidence=self.confidence[keep],
-            world=self.world[keep],
-            log=self.log,
-        )
-
-    def last_box(self) -> Box | None:
-        """Box of the subject's last sighting in this segment, if any."""
-        seen = np.flatnonzero(np.isfinite(self.confidence[:, 0]))
-        if not seen.size:
-            return None
-        xy = self.position[seen[-1], :, :2]
-        return Box(x0=xy[:, 0].min(), y0=xy[:, 1].min(), x1=xy[:, 0].max(), y1=xy[:, 1].max())
-
-
-def concat_segments(parts: list[Segment]) -> Segment:
-    """Join segments that follow each other."""
-    return Segment(
-        time=np.concatenate([p.time for p in parts]),
-        frame=np.concatenate([p.frame for p in parts]),
-        position=np.concatenate([p.position for p in parts]).reshape(-1, N, 3),
-        confidence=np.concatenate([p.confidence for p in parts]).reshape(-1, N),
-        world=np.concatenate([p.world for p in parts]).reshape(-1, N, 3),
-        log=[line for p in parts for line in p.log],
-    )
 
 
 FrameTap = Callable[[Frame], None]
@@ -180,53 +154,6 @@ def warmup_frames(config: TrackConfig, *, fps: float) -> int:
     """Frames of warm-up before a segment (``config.warmup_s``, at least 10); also the
     period of the tracker's restarts."""
     return max(10, round(config.warmup_s * fps))
-
-
-@dataclass(frozen=True, kw_only=True)
-class SegmentPlan:
-    """Frames ``[start, stop)`` of one segment, tracked from ``warm_start`` on."""
-
-    warm_start: int
-    start: int
-    stop: int | None
-
-
-def plan_segments(n_frames: int, *, workers: int, warmup: int) -> list[SegmentPlan]:
-    """Split ``n_frames`` into up to ``workers`` segments, each but the first preceded by
-    ``warmup`` frames; one segment when the clip is too short to gain.
-
-    Every worker tracks the same number of frames, warm-up included (the first segment
-    owns ``warmup`` more frames than the others), so they all finish together.
-    """
-    if workers <= 1 or n_frames <= 0:
-        return [SegmentPlan(warm_start=0, start=0, stop=None)]
-    k = max(1, min(workers, n_frames // max(4 * warmup, 1)))
-    per_worker = (n_frames + (k - 1) * warmup) / k
-    bounds = np.round(
-        np.concatenate(([0.0], per_worker + np.arange(k) * (per_worker - warmup)))
-    ).astype(int)
-    return [
-        SegmentPlan(warm_start=max(0, int(a) - (warmup if i else 0)), start=int(a), stop=int(b))
-        for i, (a, b) in enumerate(itertools.pairwise(bounds))
-    ]
-
-
-def same_subject(a: Segment, b: Segment, *, max_distance: float = 0.25) -> bool:
-    """Do two trackings of the same frames follow the same person?
-
-    Compares the mid-hip positions where both saw someone, relative to the body height;
-    two segments that saw nobody agree too.
-    """
-    both = np.isfinite(a.confidence[:, 0]) & np.isfinite(b.confidence[:, 0])
-    seen_a, seen_b = np.isfinite(a.confidence[:, 0]).any(), np.isfinite(b.confidence[:, 0]).any()
-    if not both.any():
-        return not seen_a and not seen_b
-    hips = [KEYPOINTS.index("left_hip"), KEYPOINTS.index("right_hip")]
-    mid_a = a.position[both][:, hips, :2].mean(axis=1)
-    mid_b = b.position[both][:, hips, :2].mean(axis=1)
-    height = np.ptp(a.position[both][:, :, 1], axis=1)
-    dist = np.linalg.norm(mid_a - mid_b, axis=1) / np.maximum(height, 1e-6)
-    return bool(np.median(dist) <= max_distance)
 
 
 @contextlib.contextmanager
@@ -338,17 +265,27 @@ def track_video(
     """
     path = Path(path)
     info = probe_video(path)
+    timeline = read_timeline(path)
+    if not timeline.regular:  # frames found by counting: one piece
+        config = replace(config, workers=1)
     report = DecodeReport()
-    n_frames = len(frame_times(path)) if config.workers > 1 else 0
     seg = track_parallel(
         path,
         info=info,
-        n_frames=n_frames,
+        n_frames=len(timeline.times) if config.workers > 1 else 0,
         config=config,
         report=report,
         progress=progress,
         on_frame=on_frame,
     )
+    if report.clock_changed and config.workers > 1:
+        # The frames were not shown in the order their packets promised: the timeline is
+        # read again by decoding, and the clip tracked again in one piece.
+        timeline = read_timeline(path, decode=True)
+        config, report = replace(config, workers=1), DecodeReport()
+        seg = track_parallel(path, info=info, n_frames=0, config=config, report=report)
+    timeline = read_timeline(path)
+    report.warnings.extend(timeline.warnings(path.name))
     if not len(seg.time):
         raise InputError(f"{path} contains no decodable video frames")
     found = int(np.sum(np.isfinite(seg.confidence[:, 0])))

@@ -101,3 +101,45 @@ def test_clips_fill_the_cores_first_then_share_what_is_left(cores, workers, segm
     from pronate.app.batch.run import segments_per_clip
 
     assert segments_per_clip(cores=cores, workers=workers) == segments
+
+
+def test_linked_folders_are_followed_once_and_what_is_skipped_is_named(tmp_path: Path) -> None:
+    """Issue 24 defect 8: a linked client folder was skipped without a word (rc 0), and
+    so were the clips under an OUTDIR inside DIR."""
+    clips, store = tmp_path / "clips", tmp_path / "store"
+    for name in ["clips/alice/a.mp4", "store/carol/squat.mp4", "clips/out/alice__a/overlay.mp4"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    (clips / "carol").symlink_to(store / "carol")  # a client kept on another disk
+    (clips / "alice" / "again").symlink_to(clips)  # a loop
+    (clips / "dead.mp4").symlink_to(tmp_path / "gone.mp4")
+    found = find_clips(clips, exclude=clips / "out")
+    assert [(c.relative, c.client) for c in found.clips] == [
+        ("alice/a.mp4", "alice"),
+        ("carol/squat.mp4", "carol"),
+    ]
+    assert sorted(found.skipped) == [
+        f"1 video(s) under the output folder {(clips / 'out').resolve()}",
+        "alice/again/ (a link to a folder already searched)",
+        "dead.mp4 (a link leading nowhere)",
+    ]
+
+
+def test_a_list_file_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """Issue 24 defect 7: a batch list saved with a UTF-8 BOM failed."""
+    (tmp_path / "list.txt").write_text("\ufeffc/one.mp4\nc/two.mp4\n", encoding="utf-8")
+    found = find_clips(tmp_path / "list.txt")
+    assert [c.relative for c in found.clips] == ["c/one.mp4", "c/two.mp4"]
+
+
+def test_the_output_folder_cannot_be_the_folder_of_clips(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 24 defect 8: ``-o DIR`` said "no video found" (its clips taken for outputs)."""
+    from pronate.app.cli import main
+
+    (tmp_path / "a.mp4").write_bytes(b"")
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("pronate: error: -o ") and "is the folder of clips itself" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mp4"]

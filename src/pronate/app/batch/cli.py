@@ -42,12 +42,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     """Run the batch; exit status 2 when any clip failed."""
     from pronate.app.batch.run import BatchSettings, run_batch
     from pronate.errors import InputError
-    from pronate.verdict.thresholds import load_thresholds
+    from pronate.pipeline.checks import checked_thresholds
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers must be at least 1")
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise InputError("--workers must lie in 1..1024")
     if args.config is not None:
-        load_thresholds(args.config)  # a bad file is one error, not one per clip
+        checked_thresholds(args.config)  # a bad file is one error, not one per clip
     settings = BatchSettings(
         model=args.model,
         sex=args.sex,
@@ -58,10 +58,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     result = run_batch(args.source, args.output, settings=settings, echo=_echo)
     if result.ignored:
-        names = ", ".join(result.ignored[:MAX_LISTED])
-        more = len(result.ignored) - MAX_LISTED
-        names += f" and {more} more" if more > 0 else ""
-        print(f"pronate: warning: passed over (not videos): {names}", file=sys.stderr)
+        print(
+            f"pronate: warning: passed over (not videos): {_some(result.ignored)}", file=sys.stderr
+        )
+    if result.skipped:
+        print(f"pronate: warning: skipped: {_some(result.skipped)}", file=sys.stderr)
     counts = {s: sum(r.status == s for r in result.reports) for s in _STATUSES}
     print(", ".join(f"{n} {s}" for s, n in counts.items() if n) + f" of {len(result.reports)}")
     print(f"wrote {result.csv_path} ({result.rows} rows)")
@@ -74,6 +75,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 _STATUSES = ("analysed", "skipped", "copied", "failed")
+
+
+def _some(names: list[str]) -> str:
+    """The first :data:`MAX_LISTED` names, and how many more."""
+    more = len(names) - MAX_LISTED
+    return ", ".join(names[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
 def _echo(report: ClipReport) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pronate.errors import InputError
@@ -40,17 +41,22 @@ class Clip:
 
 @dataclass
 class Found:
-    """The clips of a batch, and the files passed over (not videos)."""
+    """The clips of a batch, the files passed over (not videos), and the videos and
+    folders skipped, each with why (under OUTDIR, hidden, a link followed already or
+    leading nowhere)."""
 
     clips: list[Clip]
     ignored: list[str]
+    skipped: list[str] = field(default_factory=list)
 
 
 def find_clips(source: Path, *, exclude: Path | None = None) -> Found:
-    """The clips of ``source``: a folder (searched recursively), one video, or a text file
-    listing one video per line (blank lines and ``#`` comments skipped; relative paths are taken
-    from the list's folder). Files under ``exclude`` (the batch's OUTDIR, whose overlays
-    are videos too) and hidden files are passed over.
+    """The clips of ``source``: a folder (searched recursively, through linked folders
+    too, each folder once), one video, or a text file listing one video per line (blank
+    lines and ``#`` comments skipped; relative paths are taken from the list's folder; a
+    UTF-8 byte-order mark is fine). Files under ``exclude`` (the batch's OUTDIR, whose
+    overlays are videos too) and hidden files are passed over; the videos and folders
+    skipped are named in :attr:`Found.skipped`.
 
     Raises
     ------
@@ -58,16 +64,14 @@ def find_clips(source: Path, *, exclude: Path | None = None) -> Found:
         When ``source`` does not exist or holds no video.
     """
     source = Path(source)
+    skipped: list[str] = []
     if source.is_dir():
         root = source.resolve()
-        skip = exclude.resolve() if exclude is not None else None
-        files = sorted(
-            p
-            for p in root.rglob("*")
-            if p.is_file() and not _hidden(p, root) and not (skip and p.is_relative_to(skip))
+        files = _walk(
+            root, exclude=exclude.resolve() if exclude is not None else None, said=skipped
         )
         videos = [p for p in files if p.suffix.lower() in VIDEO_SUFFIXES]
-        ignored = [p.relative_to(root).as_posix() for p in files if p not in set(videos)]
+        ignored = [_relative(p, root) for p in files if p not in set(videos)]
     elif source.is_file():
         root = source.resolve().parent
         single = source.suffix.lower() in VIDEO_SUFFIXES
@@ -75,18 +79,56 @@ def find_clips(source: Path, *, exclude: Path | None = None) -> Found:
     else:
         raise InputError(f"{source} does not exist")
     if not videos:
-        raise InputError(f"no video found in {source}")
-    return Found(clips=_name_clips(videos, root), ignored=ignored)
+        raise InputError(
+            f"no video found in {source}" + (f" ({'; '.join(skipped)})" if skipped else "")
+        )
+    return Found(clips=_name_clips(videos, root), ignored=ignored, skipped=skipped)
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    """A file or folder whose name starts with a dot (under ``root``)."""
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _walk(root: Path, *, exclude: Path | None, said: list[str]) -> list[Path]:
+    """The files under ``root``, through linked folders (each real folder once: no
+    loops), but hidden ones and those under ``exclude``; what is skipped is said."""
+    files: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    under_exclude = 0
+    for top, dirs, names in os.walk(root, followlinks=True):
+        here = Path(top)
+        stat = here.stat()
+        if (stat.st_dev, stat.st_ino) in seen:
+            said.append(f"{_relative(here, root)}/ (a link to a folder already searched)")
+            dirs[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        if exclude is not None and here.resolve().is_relative_to(exclude):
+            under_exclude += sum(p.suffix.lower() in VIDEO_SUFFIXES for p in here.rglob("*"))
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = here / name
+            if name.startswith("."):
+                if path.suffix.lower() in VIDEO_SUFFIXES:
+                    said.append(f"{_relative(path, root)} (hidden)")
+            elif not path.exists():
+                said.append(f"{_relative(path, root)} (a link leading nowhere)")
+            elif path.is_file():
+                files.append(path)
+    if under_exclude:
+        said.append(f"{under_exclude} video(s) under the output folder {exclude}")
+    return sorted(files, key=lambda p: _relative(p, root))
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path`` under ``root`` (posix), as found (links not resolved)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _listed(list_file: Path, root: Path) -> list[Path]:
     try:
-        lines = list_file.read_text(encoding="utf-8").splitlines()
+        lines = list_file.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the list of videos {list_file}: {exc}") from None
     paths = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,11 +12,14 @@ from pronate.app.batch.discover import Clip, find_clips
 from pronate.app.batch.index import BatchIndex
 from pronate.app.batch.table import read_rows, write_tables
 from pronate.app.executor import Executor, Outcome, cores
-from pronate.app.reuse import link_copy, partial_of, reuse, sha256_of
+from pronate.app.reuse import link_copy, reuse, sha256_of
+from pronate.errors import InputError, PronateError
 from pronate.io.atomic import ensure_output_dir
+from pronate.io.lock import FolderLock
+from pronate.io.outdir import abandon
 from pronate.pipeline import AnalysisOptions, AnalysisRequest
+from pronate.pipeline.checks import checked_thresholds
 from pronate.pose.config import ModelName, TrackConfig
-from pronate.verdict.thresholds import load_thresholds
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,13 +67,15 @@ class ClipReport:
 
 @dataclass
 class BatchResult:
-    """The outcome of a batch: one report per clip, the files passed over, the tables."""
+    """The outcome of a batch: one report per clip, the files passed over (not videos)
+    and the videos and folders skipped (with why), the tables."""
 
     reports: list[ClipReport]
     ignored: list[str]
     csv_path: Path
     parquet_path: Path
     rows: int = 0
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[ClipReport]:
@@ -105,7 +109,23 @@ def run_batch(
     InputError
         When ``source`` holds no video, or the Dask scheduler cannot be reached.
     """
+    if Path(source).is_dir() and Path(outdir).resolve() == Path(source).resolve():
+        raise InputError(
+            f"-o {outdir} is the folder of clips itself: give the results a folder of their "
+            f"own (e.g. -o {Path(source).resolve().name}-results)"
+        )
     outdir = ensure_output_dir(Path(outdir))
+    with FolderLock(outdir):
+        return _batch(source, outdir, settings=settings, echo=echo)
+
+
+def _batch(
+    source: Path,
+    outdir: Path,
+    *,
+    settings: BatchSettings,
+    echo: Callable[[ClipReport], None] | None,
+) -> BatchResult:
     found = find_clips(source, exclude=outdir)
     index = BatchIndex(outdir)
     tell = echo or (lambda report: None)
@@ -118,9 +138,9 @@ def run_batch(
     plan = _plan(found.clips, index, settings, outdir, settle)
     try:
         _run_tasks(plan, index, settings, outdir, settle)
-    except BaseException:  # interrupted: no half analysis left behind
+    except BaseException:  # interrupted: what the stopped analyses had begun goes
         for task in plan.tasks:
-            shutil.rmtree(partial_of(task.outdir), ignore_errors=True)
+            abandon(task.outdir)
         raise
     for clip, key in plan.waiting:
         settle(_copy_duplicate(clip, plan.primary[key], reports, index, key, outdir))
@@ -128,7 +148,9 @@ def run_batch(
     ordered = [reports[c.folder] for c in found.clips]
     rows = _table_rows(ordered, outdir, tell)
     csv_path, parquet_path = write_tables(rows, outdir)
-    return BatchResult(ordered, found.ignored, csv_path, parquet_path, rows=len(rows))
+    return BatchResult(
+        ordered, found.ignored, csv_path, parquet_path, rows=len(rows), skipped=found.skipped
+    )
 
 
 def _table_rows(
@@ -159,7 +181,7 @@ def _plan(
     """Hash each clip; settle those already done; the rest become tasks or duplicates."""
     plan = _Plan()
     setting_key = settings.key()
-    options = AnalysisOptions(sex=settings.sex, thresholds=load_thresholds(settings.config))
+    options = AnalysisOptions(sex=settings.sex, thresholds=checked_thresholds(settings.config))
     for clip in clips:
         try:
             key = BatchIndex.key(sha256_of(clip.path), setting_key)
@@ -170,7 +192,7 @@ def _plan(
         done = index.folders(key)
         if clip.folder in {folder.name for folder in done}:
             settle(ClipReport(clip, "skipped"))
-        elif (earlier := reuse(done, outdir / clip.folder)) is not None:
+        elif (earlier := _reuse(done, outdir / clip.folder)) is not None:
             index.record(key, clip.folder)
             settle(ClipReport(clip, "copied", same_as=earlier.name))
         elif key in plan.primary:
@@ -187,6 +209,14 @@ def _plan(
                 )
             )
     return plan
+
+
+def _reuse(done: list[Path], final: Path) -> Path | None:
+    """:func:`~pronate.app.reuse.reuse`; when the copy fails, the clip is analysed again."""
+    try:
+        return reuse(done, final)
+    except (OSError, PronateError):
+        return None
 
 
 def _run_tasks(
@@ -246,6 +276,9 @@ def _copy_duplicate(
     first = reports[primary.folder]
     if first.status == "failed":
         return ClipReport(clip, "failed", f"same content as {primary.relative}, which failed")
-    link_copy(outdir / primary.folder, outdir / clip.folder)
+    try:
+        link_copy(outdir / primary.folder, outdir / clip.folder)
+    except PronateError as exc:
+        return ClipReport(clip, "failed", str(exc))
     index.record(key, clip.folder)
     return ClipReport(clip, "copied", same_as=primary.relative)

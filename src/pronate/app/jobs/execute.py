@@ -26,6 +26,7 @@ from pronate.app.store.db import make_engine, session_factory
 from pronate.app.store.models import Analysis, Clip, Job
 from pronate.app.workspace import queue
 from pronate.app.workspace.queue import JobSettings
+from pronate.errors import PronateError
 from pronate.pipeline import AnalysisOptions, AnalysisRequest
 from pronate.pose.config import TrackConfig
 
@@ -79,7 +80,7 @@ def run_job(
     final = blobs.analysis_dir(job_id)
     try:
         earlier = reuse(_earlier(sessions, blobs, job, job_id), final)
-    except OSError:
+    except (OSError, PronateError):
         log.exception("job %s: the earlier analysis could not be linked", job_id)
         earlier = None
     if earlier is not None:

@@ -20,6 +20,7 @@ from pronate.app.jobs.execute import run_job
 from pronate.app.store.blobs import Blobs
 from pronate.app.store.models import Job
 from pronate.app.workspace import queue
+from pronate.io.signals import exit_status, stop_signals
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +98,14 @@ class WorkerPool:
         self._wake.set()
 
     def stop(self, *, timeout: float | None = None) -> None:
-        """Stop claiming jobs and wait for the running ones."""
+        """Stop claiming jobs, end the analyses still running (their jobs are recovered
+        later, by this workspace's next start or another worker), and wait for the
+        threads."""
         self._stop.set()
         self._wake.set()
-        for thread in self._threads:  # the heartbeat thread stops within lease_s / 4
+        self.executor.close()  # the analyses' processes stop and are reaped
+        for thread in self._threads:
             thread.join(timeout)
-        self.executor.close()  # analyses still running are abandoned (recovered later)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -146,7 +149,9 @@ class WorkerPool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """A standalone worker pool on the workspace database (until interrupted)."""
+    """A standalone worker pool on the workspace database, until Ctrl-C, SIGTERM or
+    SIGHUP: then the running analyses are ended and reaped, and the exit status is
+    ``128 + signal``."""
     from pronate.app.store.db import database_url, open_database
 
     parser = argparse.ArgumentParser(prog="python -m pronate.app.jobs.worker")
@@ -156,12 +161,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     url = database_url(args.data, args.database_url)
     _, sessions = open_database(url)
-    pool = WorkerPool(sessions, database_url=url, data_dir=args.data, workers=args.workers)
-    pool.start()
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pool.stop()
+    with stop_signals():
+        pool = WorkerPool(sessions, database_url=url, data_dir=args.data, workers=args.workers)
+        try:
+            pool.start()
+            threading.Event().wait()
+        except KeyboardInterrupt as exc:
+            with stop_signals(lambda signum, frame: None):  # a second signal waits
+                pool.stop(timeout=5)
+            return exit_status(exc)
     return 0
 
 
