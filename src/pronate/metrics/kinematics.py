@@ -122,7 +122,7 @@ def compute_metrics(body: Body, *, sex: str = "mean") -> xr.Dataset:
     values = {name: np.asarray(metrics[name].values) for name in FRONTAL_VARIABLES}
     sigmas = frame_uncertainty(body.frontal, values, leg_px=body.leg_px, model=model)
     for name, sigma in sigmas.items():
-        metrics[name + UNCERTAINTY_SUFFIX] = body.along_time(sigma)
+        metrics[name + UNCERTAINTY_SUFFIX] = ("time", sigma)
     metrics = metrics[list(METRIC_VARIABLES)]
     metrics.attrs = {
         "model": model,

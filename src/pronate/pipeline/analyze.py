@@ -20,7 +20,6 @@ from pronate.io.atomic import write_text_atomic
 from pronate.io.manifest import MANIFEST_NAME, write_manifest
 from pronate.io.outdir import OutputRun, output_run
 from pronate.io.tables import write_keypoints_csv, write_table_csv
-from pronate.io.timeline import find_holes
 from pronate.metrics.com import world_com
 from pronate.outputs.pictures import run_pictures, scene_segments_of, source_video
 from pronate.outputs.summary import summarize
@@ -97,38 +96,15 @@ def analyze_pose(
     """
     body = observe(pose, segments=segments, view=options.view, roll_deg=options.roll_deg)
     analysis = analyse_body(body, sex=options.sex, thresholds=options.thresholds)
-    analysis, dropped = _without_jumps(analysis, np.asarray(pose["time"].values))
     summary = summarize(
         analysis,
         video=str(pose.attrs.get("source_video", "")),
         fps=float(pose.attrs["fps"]),
         frames=int(pose.sizes["time"]),
     )
-    if dropped:
-        summary["warnings"] = dropped
+    if analysis.warnings:
+        summary["warnings"] = list(analysis.warnings)
     return analysis, summary
-
-
-def _without_jumps(analysis: Analysis, time_s: np.ndarray) -> tuple[Analysis, list[str]]:
-    """The analysis without the loading moments that span a jump of the clock
-    (:func:`pronate.io.timeline.find_holes`: nothing was recorded there), and what was
-    left out."""
-    holes = find_holes(time_s)
-    if not holes:
-        return analysis, []
-    kept, dropped = [], []
-    for assessment in analysis.assessments:
-        moment = assessment.moment
-        if any(moment.start < hole.index <= moment.end for hole in holes):
-            legs = "both legs" if moment.side == "both" else f"{moment.side} leg"
-            dropped.append(
-                f"a loading moment ({moment.kind.replace('_', ' ')}, {legs}) from "
-                f"{moment.start_s:.2f} s to {moment.end_s:.2f} s spans a jump of the clip's "
-                "clock and is left out"
-            )
-        else:
-            kept.append(assessment)
-    return replace(analysis, assessments=kept), dropped
 
 
 def with_world_com(pose: xr.Dataset, *, sex: str) -> xr.Dataset:
