@@ -1,19 +1,22 @@
 """Track one subject through a clip: segments in parallel threads, joined and checked.
 
-The subject is chosen and followed by :class:`pronate.pose.subject.SubjectTracker` (never a
-bystander). With several workers the clip is cut into segments, each tracked by its own
-landmarkers after a short warm-up; on the warm-up frames a segment must follow the same
-person as the segment before, or it is tracked again with the subject handed over.
+First the opening seconds are surveyed for everyone in the picture and the client is
+chosen (:func:`pronate.pose.choice.survey_clip`); then the client is followed by
+:class:`pronate.pose.subject.SubjectTracker` (never a bystander). With several workers the
+clip is cut into segments, each tracked by its own landmarkers after a short warm-up and
+knowing the client's looks; on the warm-up frames a segment must follow the same person
+as the segment before, or it is tracked again with the subject handed over.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -28,12 +31,32 @@ from pronate.io.video import (
     prefetch,
     probe_video,
 )
+from pronate.pose.choice import Choice, survey_clip
 from pronate.pose.config import TrackConfig
-from pronate.pose.keypoints import KEYPOINTS
+from pronate.pose.identity import MAX_OTHERS, Identity
 from pronate.pose.landmarker import NATIVE_STDERR, Box, Landmarker
 from pronate.pose.schema import make_pose_dataset, with_log_entry
-from pronate.pose.subject import CROP_GRID, WARNING_PREFIX, N, SubjectTracker
+from pronate.pose.segments import (
+    Segment,
+    SegmentPlan,
+    concat_segments,
+    plan_segments,
+    same_subject,
+)
+from pronate.pose.subject import WARNING_PREFIX, N, SubjectTracker, Target
 from pronate.pose.threads import TrackingCancelledError, run_in_threads
+
+__all__ = [
+    "FrameTap",
+    "Segment",
+    "SegmentPlan",
+    "TrackResult",
+    "concat_segments",
+    "plan_segments",
+    "same_subject",
+    "track_frames",
+    "track_video",
+]
 
 
 @dataclass
@@ -45,50 +68,7 @@ class TrackResult:
     decode: DecodeReport
     found_frames: int
     log: list[str]
-
-
-@dataclass
-class Segment:
-    """Per-frame results of tracking one run of frames (NaN where the subject is unseen)."""
-
-    time: np.ndarray
-    frame: np.ndarray
-    position: np.ndarray
-    confidence: np.ndarray
-    world: np.ndarray
-    log: list[str]
-
-    def slice_frames(self, start: int, stop: int) -> Segment:
-        """The part of this segment with ``start <= frame < stop``."""
-        keep = (self.frame >= start) & (self.frame < stop)
-        return Segment(
-            time=self.time[keep],
-            frame=self.frame[keep],
-            position=self.position[keep],
-            confidence=self.confidence[keep],
-            world=self.world[keep],
-            log=self.log,
-        )
-
-    def last_box(self) -> Box | None:
-        """Box of the subject's last sighting in this segment, if any."""
-        seen = np.flatnonzero(np.isfinite(self.confidence[:, 0]))
-        if not seen.size:
-            return None
-        xy = self.position[seen[-1], :, :2]
-        return Box(x0=xy[:, 0].min(), y0=xy[:, 1].min(), x1=xy[:, 0].max(), y1=xy[:, 1].max())
-
-
-def concat_segments(parts: list[Segment]) -> Segment:
-    """Join segments that follow each other."""
-    return Segment(
-        time=np.concatenate([p.time for p in parts]),
-        frame=np.concatenate([p.frame for p in parts]),
-        position=np.concatenate([p.position for p in parts]).reshape(-1, N, 3),
-        confidence=np.concatenate([p.confidence for p in parts]).reshape(-1, N),
-        world=np.concatenate([p.world for p in parts]).reshape(-1, N, 3),
-        log=[line for p in parts for line in p.log],
-    )
+    choice: Choice | None = None
 
 
 FrameTap = Callable[[Frame], None]
@@ -103,6 +83,7 @@ def track_frames(
     info: VideoInfo,
     config: TrackConfig,
     init_box: Box | None = None,
+    choice: Choice | None = None,
     report_from: int = 0,
     progress: Callable[[int], None] | None = None,
     cancel: threading.Event | None = None,
@@ -111,7 +92,9 @@ def track_frames(
     """Track the subject through ``frames``.
 
     With ``init_box`` the subject is handed over (its box in the frame before the first
-    one) instead of being chosen. ``progress`` is called for frames with index
+    one) instead of being chosen. ``choice`` is the client chosen by the survey: their
+    looks and the others' are known, and when ``frames`` start at the clip's start they
+    are taken at their first sighting. ``progress`` is called for frames with index
     ``>= report_from`` (frames before are a warm-up), never while MediaPipe's native
     logging is silenced (see :class:`~pronate.pose.landmarker.NativeStderr`).
     ``on_frame`` is called with each of those frames (see :data:`FrameTap`). The tracker
@@ -144,13 +127,14 @@ def track_frames(
             full=full,
             cropped=crop,
             restart_every=warmup_frames(config, fps=info.fps),
+            identity=identity_of(choice),
         )
         if init_box is not None:
-            tracker.last_box = init_box
-            tracker.crop = init_box.expanded(
-                margin=config.crop_margin, width=info.width, height=info.height, grid=CROP_GRID
-            )
+            tracker.hand_over(init_box)
         for frame in frames:
+            if _awaits(tracker, choice, frame):
+                assert choice is not None
+                tracker.target = Target(frame=choice.frame, det=choice.person.first.det)
             if cancel is not None and cancel.is_set():
                 raise TrackingCancelledError(f"tracking stopped at frame {frame.index}")
             det = tracker.step(frame)
@@ -173,60 +157,36 @@ def track_frames(
         confidence=np.asarray(conf).reshape(-1, N),
         world=np.asarray(world).reshape(-1, N, 3),
         log=tracker.log,
+        rejected=np.asarray(tracker.rejected, dtype=np.int64),
+        dropped=np.asarray(tracker.dropped, dtype=np.int64),
     )
+
+
+def _awaits(tracker: SubjectTracker, choice: Choice | None, frame: Frame) -> bool:
+    """Must the tracker look for the survey's choice in particular (not taken yet, and
+    first seen from this frame on)?"""
+    if choice is None or not choice.targets or tracker.last_box is not None:
+        return False
+    return tracker.target is None and frame.index <= choice.frame
+
+
+def identity_of(choice: Choice | None) -> Identity:
+    """What a tracker knows of the client from the survey: their looks (learnt from their
+    own first frames when the survey saw none comparable) and the others' looks and last
+    places."""
+    if choice is None:
+        return Identity()
+    others = deque(choice.others(), maxlen=MAX_OTHERS)
+    model = choice.model()
+    if not model.ready:
+        return Identity(others=others)
+    return Identity(model=model, learn=False, others=others)
 
 
 def warmup_frames(config: TrackConfig, *, fps: float) -> int:
     """Frames of warm-up before a segment (``config.warmup_s``, at least 10); also the
     period of the tracker's restarts."""
     return max(10, round(config.warmup_s * fps))
-
-
-@dataclass(frozen=True, kw_only=True)
-class SegmentPlan:
-    """Frames ``[start, stop)`` of one segment, tracked from ``warm_start`` on."""
-
-    warm_start: int
-    start: int
-    stop: int | None
-
-
-def plan_segments(n_frames: int, *, workers: int, warmup: int) -> list[SegmentPlan]:
-    """Split ``n_frames`` into up to ``workers`` segments, each but the first preceded by
-    ``warmup`` frames; one segment when the clip is too short to gain.
-
-    Every worker tracks the same number of frames, warm-up included (the first segment
-    owns ``warmup`` more frames than the others), so they all finish together.
-    """
-    if workers <= 1 or n_frames <= 0:
-        return [SegmentPlan(warm_start=0, start=0, stop=None)]
-    k = max(1, min(workers, n_frames // max(4 * warmup, 1)))
-    per_worker = (n_frames + (k - 1) * warmup) / k
-    bounds = np.round(
-        np.concatenate(([0.0], per_worker + np.arange(k) * (per_worker - warmup)))
-    ).astype(int)
-    return [
-        SegmentPlan(warm_start=max(0, int(a) - (warmup if i else 0)), start=int(a), stop=int(b))
-        for i, (a, b) in enumerate(itertools.pairwise(bounds))
-    ]
-
-
-def same_subject(a: Segment, b: Segment, *, max_distance: float = 0.25) -> bool:
-    """Do two trackings of the same frames follow the same person?
-
-    Compares the mid-hip positions where both saw someone, relative to the body height;
-    two segments that saw nobody agree too.
-    """
-    both = np.isfinite(a.confidence[:, 0]) & np.isfinite(b.confidence[:, 0])
-    seen_a, seen_b = np.isfinite(a.confidence[:, 0]).any(), np.isfinite(b.confidence[:, 0]).any()
-    if not both.any():
-        return not seen_a and not seen_b
-    hips = [KEYPOINTS.index("left_hip"), KEYPOINTS.index("right_hip")]
-    mid_a = a.position[both][:, hips, :2].mean(axis=1)
-    mid_b = b.position[both][:, hips, :2].mean(axis=1)
-    height = np.ptp(a.position[both][:, :, 1], axis=1)
-    dist = np.linalg.norm(mid_a - mid_b, axis=1) / np.maximum(height, 1e-6)
-    return bool(np.median(dist) <= max_distance)
 
 
 @contextlib.contextmanager
@@ -251,6 +211,7 @@ def track_parallel(
     n_frames: int,
     config: TrackConfig,
     report: DecodeReport,
+    choice: Choice | None = None,
     progress: Callable[[int], None] | None = None,
     on_frame: FrameTap | None = None,
 ) -> Segment:
@@ -277,6 +238,7 @@ def track_parallel(
                 frames,
                 info=info,
                 config=config,
+                choice=choice,
                 report_from=plan.start,
                 progress=progress,
                 cancel=cancel,
@@ -292,7 +254,15 @@ def track_parallel(
             part = seg.slice_frames(plan.start, plan.stop)
         else:
             handed = merged.last_box()
-            part = _retrack(path, plan=plan, handed=handed, info=info, config=config, report=report)
+            part = _retrack(
+                path,
+                plan=plan,
+                handed=handed,
+                info=info,
+                config=config,
+                report=report,
+                choice=choice,
+            )
         merged = concat_segments([merged, part])
     return merged
 
@@ -305,13 +275,21 @@ def _retrack(
     info: VideoInfo,
     config: TrackConfig,
     report: DecodeReport,
+    choice: Choice | None,
 ) -> Segment:
     """Track ``plan``'s frames again with the subject ``handed`` over (in a thread, so an
     interrupt stops it like the others)."""
 
     def run(start: int, cancel: threading.Event) -> Segment:
         with _frames(path, start=start, stop=plan.stop, report=report) as frames:
-            return track_frames(frames, info=info, config=config, init_box=handed, cancel=cancel)
+            return track_frames(
+                frames,
+                info=info,
+                config=config,
+                init_box=handed,
+                choice=choice,
+                cancel=cancel,
+            )
 
     part = run_in_threads(run, [plan.start])[0]
     part.log.append(f"segment from frame {plan.start} re-tracked with the subject handed over")
@@ -340,12 +318,14 @@ def track_video(
     info = probe_video(path)
     report = DecodeReport()
     n_frames = len(frame_times(path)) if config.workers > 1 else 0
+    choice = survey_clip(path, info=info, config=config)
     seg = track_parallel(
         path,
         info=info,
         n_frames=n_frames,
         config=config,
         report=report,
+        choice=choice,
         progress=progress,
         on_frame=on_frame,
     )
@@ -388,8 +368,29 @@ def track_video(
         found_frames=found,
         decode_warnings=report.warnings,
         notes=seg.log,
+        subject=subject_record(choice, seg, config=config),
     )
     report.warnings.extend(
         line.removeprefix(WARNING_PREFIX) for line in seg.log if line.startswith(WARNING_PREFIX)
     )
-    return TrackResult(pose=pose, info=info, decode=report, found_frames=found, log=seg.log)
+    return TrackResult(
+        pose=pose, info=info, decode=report, found_frames=found, log=seg.log, choice=choice
+    )
+
+
+def subject_record(choice: Choice | None, seg: Segment, *, config: TrackConfig) -> dict[str, Any]:
+    """Who was followed and why (``summary.json["subject"]``), with how often someone else
+    was refused and a foreign leg dropped."""
+    if choice is not None:
+        record = choice.record()
+    else:
+        how = "pick" if config.pick is not None else "largest"
+        record = {
+            "chosen_by": how,
+            "reason": "nobody was seen by the survey of the opening "
+            "seconds: the person of the first frame where anyone is seen",
+            "people": [],
+        }
+    record["refused_frames"] = int(np.unique(seg.rejected).size)
+    record["dropped_leg_frames"] = int(np.unique(seg.dropped).size)
+    return record
