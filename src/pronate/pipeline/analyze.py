@@ -19,8 +19,10 @@ from pronate.io.manifest import finish_run, removed_if_interrupted
 from pronate.io.tables import write_keypoints_csv, write_table_csv
 from pronate.metrics.com import world_com
 from pronate.outputs.pictures import run_pictures, scene_segments_of, source_video
+from pronate.outputs.subject import SUBJECT_PNG
 from pronate.outputs.summary import summarize
-from pronate.pipeline.track import recorded_decode_warnings, track_clip, unique
+from pronate.pipeline.track import recorded_decode_warnings, subject_picture, track_clip, unique
+from pronate.pose.choice import recorded_subject
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.schema import load_pose_dataset, save_pose_dataset
 from pronate.verdict.analysis import Analysis, analyse_body
@@ -98,6 +100,8 @@ def analyze_pose(
         fps=float(pose.attrs["fps"]),
         frames=int(pose.sizes["time"]),
     )
+    if (subject := recorded_subject(pose)) is not None:
+        summary["subject"] = subject
     return analysis, summary
 
 
@@ -174,6 +178,7 @@ def _analyze(
     target = outdir / "pose.nc"
     keypoints: Path | None = None
     scene_frames: list[np.ndarray] | None = None
+    subject: Path | None = None
     if video is not None:
         tracked = track_clip(
             Path(video),
@@ -184,7 +189,7 @@ def _analyze(
             finish=False,
         )
         pose, keypoints, warnings = tracked.pose, tracked.keypoints_path, tracked.warnings
-        scene_frames = tracked.scene_frames
+        scene_frames, subject = tracked.scene_frames, tracked.subject_path
     else:
         assert pose_path is not None
         pose = load_pose_dataset(Path(pose_path))
@@ -194,6 +199,10 @@ def _analyze(
             keypoints = outdir / "keypoints.csv"  # of the same pose, written when tracked
         warnings = unique([*warnings, *recorded_decode_warnings(pose)])
     clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
+    if pose_path is not None:
+        kept = outdir / SUBJECT_PNG
+        here = kept.is_file() and _same_file(Path(pose_path).parent, outdir)
+        subject = kept if here else subject_picture(outdir, pose, video=clip)
     segments = scene_segments_of(clip, pose, images=scene_frames)
     analysis, summary = analyze_pose(pose, options=options, segments=segments)
     metrics = analysis.metrics
@@ -217,7 +226,7 @@ def _analyze(
     if pictures.warnings:
         summary["warnings"] = unique([*warnings, *pictures.warnings])
         _write_summary(outdir, summary)
-    written = [target, keypoints, timeseries, summary_path, *pictures.paths()]
+    written = [target, keypoints, timeseries, summary_path, subject, *pictures.paths()]
     source = {"video": str(video)} if video is not None else {"pose": str(pose_path)}
     details = {**source, "warnings": summary["warnings"]}
     finish_run(outdir, written, command="analyze", details=details)

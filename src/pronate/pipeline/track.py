@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,8 @@ from pronate.io.atomic import ensure_output_dir
 from pronate.io.manifest import finish_run, removed_if_interrupted
 from pronate.io.tables import write_keypoints_csv
 from pronate.io.video import VideoInfo, frame_times, probe_video, truncation_warning
+from pronate.outputs.subject import SUBJECT_PNG, frame_of, write_subject_png
+from pronate.pose.choice import recorded_subject
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.filtering import clean_pose_dataset
 from pronate.pose.schema import processing_log, save_pose_dataset, with_log_entry
@@ -35,6 +37,7 @@ class TrackOutputs:
     found_frames: int
     warnings: list[str] = field(default_factory=list)
     scene_frames: list[np.ndarray] | None = None
+    subject_path: Path | None = None
 
 
 def run_track(
@@ -83,9 +86,12 @@ def track_clip(
         pose = with_log_entry(pose, INPUT_WARNINGS, warnings=warnings)
     pose_path = save_pose_dataset(pose, outdir / "pose.nc")
     keypoints_path = write_keypoints_csv(pose, outdir / "keypoints.csv")
+    images = result.choice.survey.images if result.choice is not None else None
+    subject_path = subject_picture(outdir, pose, images=images)
     if finish:
         details = {"video": str(video), "warnings": warnings}
-        finish_run(outdir, [pose_path, keypoints_path], command="track", details=details)
+        written = [pose_path, keypoints_path, subject_path]
+        finish_run(outdir, written, command="track", details=details)
     return TrackOutputs(
         pose=pose,
         pose_path=pose_path,
@@ -94,7 +100,29 @@ def track_clip(
         found_frames=result.found_frames,
         warnings=warnings,
         scene_frames=sampler.images(),
+        subject_path=subject_path,
     )
+
+
+def subject_picture(
+    outdir: Path,
+    pose: xr.Dataset,
+    *,
+    images: Mapping[int, np.ndarray] | None = None,
+    video: Path | str | None = None,
+) -> Path | None:
+    """Write ``subject.png`` (who was followed, among whom) when the pose records the
+    choice, from the survey's ``images`` or else the frame read from ``video``."""
+    record = recorded_subject(pose)
+    if not record or not record.get("people"):
+        return None
+    frame = int(record["frame"])
+    image = (images or {}).get(frame)
+    if image is None and video is not None and Path(video).is_file():
+        image = frame_of(Path(video), frame)
+    if image is None:
+        return None
+    return write_subject_png(Path(outdir) / SUBJECT_PNG, image, record)
 
 
 def _truncation(info: VideoInfo, pose: xr.Dataset) -> str | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+import xarray as xr
 
 from pronate.errors import InputError
 from pronate.io.video import VideoInfo, iter_frames, prefetch
@@ -28,6 +29,7 @@ from pronate.pose.identity import Other
 from pronate.pose.keypoints import KEYPOINT_INDEX
 from pronate.pose.landmarker import Box, Landmarker
 from pronate.pose.people import Person, Survey, run_survey, sample_step
+from pronate.pose.schema import processing_log
 
 LOWER: Final[tuple[int, ...]] = tuple(
     KEYPOINT_INDEX[f"{s}_{k}"] for s in ("left", "right") for k in ("hip", "knee", "ankle")
@@ -332,6 +334,11 @@ def survey_clip(path: Path, *, info: VideoInfo, config: TrackConfig) -> Choice |
     """
     until = config.survey_s
     if config.pick_time_s is not None:
+        length = info.duration_s or (info.n_frames / info.fps if info.fps > 0 else 0.0)
+        if length and config.pick_time_s > length:
+            raise InputError(
+                f"--pick {config.pick_time_s:g}:...: the clip is only {length:.2f} s long"
+            )
         until = max(until, config.pick_time_s + 0.5)
     stop = max(1, int(np.ceil(until * info.fps)))
     rate = min(config.survey_hz, MAX_SAMPLES / max(until, 1e-6))
@@ -354,3 +361,13 @@ def survey_clip(path: Path, *, info: VideoInfo, config: TrackConfig) -> Choice |
             max_people=config.max_people,
         )
     return choose(survey, pick=pick)
+
+
+def recorded_subject(pose: xr.Dataset) -> dict[str, Any] | None:
+    """Who was followed and why, as recorded in a pose dataset's log when it was tracked
+    (``None`` for a pose from elsewhere, e.g. motion capture)."""
+    for entry in reversed(processing_log(pose)):
+        if entry.get("step") == "track":
+            subject = entry.get("params", {}).get("subject")
+            return dict(subject) if isinstance(subject, dict) else None
+    return None

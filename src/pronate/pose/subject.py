@@ -59,6 +59,8 @@ def choose_subject(
 SIMILAR_SIZE = 0.8
 """Two people whose box areas are within this ratio are "of about the same size"."""
 WARNING_PREFIX = "warning: "
+REFUSAL = "refused in frame"
+"""Tracking log lines of a detection refused as someone else start so."""
 """Tracking log lines that are also warnings for the user."""
 
 
@@ -214,21 +216,40 @@ class SubjectTracker:
         return det
 
     def _chosen(self, dets: list[Detection], frame: Frame) -> Detection | None:
-        """Without a target: the person at ``pick``, or the largest, or (once the subject's
-        looks are known, e.g. a later segment) the one who looks most like them."""
-        if len(dets) > 1 and self.identity.model.ready and self.config.pick is None:
-            looks = [
-                (self.identity.model.scores(self.identity.look(frame.image, d)), d) for d in dets
-            ]
-            scored = [(float(np.mean(list(s.values()))), i) for i, (s, _) in enumerate(looks) if s]
-            if scored:
-                return looks[max(scored)[1]][1]
+        """Without a target: the person at ``pick``, or the largest; once the subject's
+        looks are known (handed over by the survey, e.g. to a later segment), only among
+        those the identity checks take for them (with those refused greyed out, the
+        frame is looked at once more), the one who looks most like them."""
+        if self.identity.model.ready and not self.identity.learn:
+            dets = self._like_subject(dets, frame)
+            if len(dets) > 1:
+                return max(dets, key=lambda d: self._likeness(d, frame))
         det = choose_subject(dets, pick=self.config.pick)
         if det is not None and self.config.pick is None:
             rival = similar_rival(dets, det)
             if rival is not None:
                 self.log.append(rival_warning(det, rival, frame=frame.index))
         return det
+
+    def _like_subject(self, dets: list[Detection], frame: Frame) -> list[Detection]:
+        def taken(found: list[Detection]) -> list[Detection]:
+            return [
+                d
+                for d in found
+                if self.identity.judge(d, frame.image, time_s=frame.time_s).accepted
+            ]
+
+        kept = taken(dets)
+        if kept or not dets:
+            return kept
+        picture = frame.image.copy()
+        for d in dets:
+            picture[body_mask(d.position, picture.shape[:2], offset=(0, 0))] = 127
+        return taken(self.full.detect(picture, time_s=frame.time_s))
+
+    def _likeness(self, det: Detection, frame: Frame) -> float:
+        scores = self.identity.model.scores(self.identity.look(frame.image, det))
+        return float(np.mean(list(scores.values()))) if scores else 0.0
 
     def _of_target(self, dets: list[Detection], frame: Frame) -> Detection | None:
         """The detection that is the target, from the full frame or (once the target's
@@ -317,7 +338,7 @@ class SubjectTracker:
         if not verdict.accepted:
             if not self.rejected or self.rejected[-1] != frame.index:
                 self.rejected.append(frame.index)
-            self.log.append(f"frame {frame.index}: refused, {verdict.reason}")
+            self.log.append(f"{REFUSAL} {frame.index}: refused, {verdict.reason}")
             self.identity.note_other(det, verdict.look, time_s=frame.time_s)
             return None
         if verdict.drop:

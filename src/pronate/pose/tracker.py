@@ -43,7 +43,7 @@ from pronate.pose.segments import (
     plan_segments,
     same_subject,
 )
-from pronate.pose.subject import WARNING_PREFIX, N, SubjectTracker, Target
+from pronate.pose.subject import REFUSAL, WARNING_PREFIX, N, SubjectTracker, Target
 from pronate.pose.threads import TrackingCancelledError, run_in_threads
 
 __all__ = [
@@ -367,7 +367,7 @@ def track_video(
         frames=n,
         found_frames=found,
         decode_warnings=report.warnings,
-        notes=seg.log,
+        notes=[line for line in seg.log if not line.startswith(REFUSAL)],
         subject=subject_record(choice, seg, config=config),
     )
     report.warnings.extend(
@@ -393,4 +393,6 @@ def subject_record(choice: Choice | None, seg: Segment, *, config: TrackConfig) 
         }
     record["refused_frames"] = int(np.unique(seg.rejected).size)
     record["dropped_leg_frames"] = int(np.unique(seg.dropped).size)
+    reasons = {line.split(", ", 1)[-1] for line in seg.log if line.startswith(REFUSAL)}
+    record["refused_because"] = sorted(reasons)
     return record
