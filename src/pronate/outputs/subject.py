@@ -75,3 +75,36 @@ def frame_of(video: Path, index: int) -> np.ndarray | None:
     except Exception:  # noqa: BLE001 - the picture is a nicety; the analysis goes on
         return None
     return None
+
+
+HOW: Final[dict[str, str]] = {
+    "performer": "the person who performs",
+    "only_person": "the only person seen",
+    "pick": "the person picked",
+    "largest": "the largest person of the first frame where anyone is seen",
+}
+
+
+def subject_caption(subject: Mapping[str, Any]) -> str:
+    """One or two sentences: who was analysed, why, and how to choose someone else."""
+    how = HOW.get(str(subject.get("chosen_by")), str(subject.get("chosen_by")))
+    text = f"Analysed: {how}"
+    reason = subject.get("reason")
+    if reason and subject.get("chosen_by") == "performer":
+        text += f": {reason}"
+    pick = subject.get("pick")
+    if pick:
+        when = f" at {pick['time_s']:g} s" if pick.get("time_s") is not None else ""
+        text += f", at pixel {pick['x']:g},{pick['y']:g}{when}"
+    text += "."
+    refused = int(subject.get("refused_frames") or 0)
+    if refused:
+        text += f" In {refused} frames another person was refused (those frames are gaps)."
+    others = [p for p in subject.get("people") or [] if not p.get("chosen")]
+    if others:
+        t = float(subject.get("time_s") or 0.0)
+        text += (
+            " Someone else? Analyse again with --pick "
+            f"{t:.2f}:X,Y (a pixel on them in this picture)."
+        )
+    return text

@@ -22,9 +22,9 @@ from pronate.outputs.pictures import run_pictures, scene_segments_of, source_vid
 from pronate.outputs.subject import SUBJECT_PNG
 from pronate.outputs.summary import summarize
 from pronate.pipeline.track import recorded_decode_warnings, subject_picture, track_clip, unique
-from pronate.pose.choice import recorded_subject
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.schema import load_pose_dataset, save_pose_dataset
+from pronate.pose.survey import recorded_subject
 from pronate.verdict.analysis import Analysis, analyse_body
 from pronate.verdict.thresholds import Thresholds
 

@@ -16,10 +16,10 @@ from pronate.io.manifest import finish_run, removed_if_interrupted
 from pronate.io.tables import write_keypoints_csv
 from pronate.io.video import VideoInfo, frame_times, probe_video, truncation_warning
 from pronate.outputs.subject import SUBJECT_PNG, frame_of, write_subject_png
-from pronate.pose.choice import recorded_subject
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.filtering import clean_pose_dataset
 from pronate.pose.schema import processing_log, save_pose_dataset, with_log_entry
+from pronate.pose.survey import recorded_subject
 from pronate.pose.tracker import track_video
 
 INPUT_WARNINGS = "input_warnings"

@@ -13,23 +13,17 @@ person with their box and scores).
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
-import xarray as xr
 
 from pronate.errors import InputError
-from pronate.io.video import VideoInfo, iter_frames, prefetch
 from pronate.pose.appearance import AppearanceModel
-from pronate.pose.config import ModelName, TrackConfig
 from pronate.pose.identity import Other
 from pronate.pose.keypoints import KEYPOINT_INDEX
-from pronate.pose.landmarker import Box, Landmarker
-from pronate.pose.people import Person, Survey, run_survey, sample_step
-from pronate.pose.schema import processing_log
+from pronate.pose.landmarker import Box
+from pronate.pose.people import Person, Survey
 
 LOWER: Final[tuple[int, ...]] = tuple(
     KEYPOINT_INDEX[f"{s}_{k}"] for s in ("left", "right") for k in ("hip", "knee", "ankle")
@@ -245,7 +239,7 @@ def _why(best: Person, scores: dict[int, Scores]) -> str:
         if all(getattr(mine, key) > getattr(r, key) + 0.05 for r in rivals)
     ]
     others = len(rivals)
-    tail = f" (of {others + 1} people)"
+    tail = f", of {others + 1} people"
     return f"person {best.number} " + (", ".join(better) if better else "scores highest") + tail
 
 
@@ -312,62 +306,3 @@ def _where(person: Person) -> str:
     return (
         f"person {person.number} at {b.x0:.0f},{b.y0:.0f}-{b.x1:.0f},{b.y1:.0f} ({s.time_s:.2f} s)"
     )
-
-
-MAX_SAMPLES: Final[int] = 60
-"""Sampled frames at most in a survey (a later pick lowers the rate)."""
-
-
-def survey_model(model: ModelName) -> ModelName:
-    """The model the survey looks with: the tracking model, ``full`` at most."""
-    return "lite" if model == "lite" else "full"
-
-
-def survey_clip(path: Path, *, info: VideoInfo, config: TrackConfig) -> Choice | None:
-    """Survey the clip's opening seconds (up to the picked time when later) and choose
-    the client; ``None`` when nobody was seen.
-
-    Raises
-    ------
-    InputError
-        When nobody is at ``config.pick``.
-    """
-    until = config.survey_s
-    if config.pick_time_s is not None:
-        length = info.duration_s or (info.n_frames / info.fps if info.fps > 0 else 0.0)
-        if length and config.pick_time_s > length:
-            raise InputError(
-                f"--pick {config.pick_time_s:g}:...: the clip is only {length:.2f} s long"
-            )
-        until = max(until, config.pick_time_s + 0.5)
-    stop = max(1, int(np.ceil(until * info.fps)))
-    rate = min(config.survey_hz, MAX_SAMPLES / max(until, 1e-6))
-    pick = None if config.pick is None else Pick(*config.pick, time_s=config.pick_time_s)
-    with (
-        Landmarker(
-            survey_model(config.model),
-            num_poses=config.max_people,
-            min_confidence=config.min_pose_confidence,
-            still=True,
-        ) as landmarker,
-        contextlib.closing(prefetch(iter_frames(path, stop=stop))) as frames,  # type: ignore[type-var]
-    ):
-        survey = run_survey(
-            frames,
-            landmarker,
-            width=info.width,
-            height=info.height,
-            step=sample_step(info.fps, rate),
-            max_people=config.max_people,
-        )
-    return choose(survey, pick=pick)
-
-
-def recorded_subject(pose: xr.Dataset) -> dict[str, Any] | None:
-    """Who was followed and why, as recorded in a pose dataset's log when it was tracked
-    (``None`` for a pose from elsewhere, e.g. motion capture)."""
-    for entry in reversed(processing_log(pose)):
-        if entry.get("step") == "track":
-            subject = entry.get("params", {}).get("subject")
-            return dict(subject) if isinstance(subject, dict) else None
-    return None

@@ -95,18 +95,17 @@ def people_in(image: np.ndarray, landmarker: Landmarker, *, max_people: int) -> 
     found: list[Detection] = []
     picture = image
     for _ in range(max_people):
-        new = [
-            d
-            for d in landmarker.detect(picture, time_s=0.0)
-            if is_person(d, width=w, height=h) and not any(same_person(d.box, f.box) for f in found)
-        ]
-        if not new:
-            break
-        found.extend(new[: max_people - len(found)])
-        if len(found) >= max_people:
+        new = 0
+        for d in landmarker.detect(picture, time_s=0.0):
+            if is_person(d, width=w, height=h) and not any(
+                same_person(d.box, f.box) for f in found
+            ):
+                found.append(d)
+                new += 1
+        if not new or len(found) >= max_people:
             break
         picture = grey_out(image, [d.box for d in found])
-    return found
+    return found[:max_people]
 
 
 @dataclass(frozen=True)

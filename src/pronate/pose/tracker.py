@@ -16,7 +16,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -31,7 +30,7 @@ from pronate.io.video import (
     prefetch,
     probe_video,
 )
-from pronate.pose.choice import Choice, survey_clip
+from pronate.pose.choice import Choice
 from pronate.pose.config import TrackConfig
 from pronate.pose.identity import MAX_OTHERS, Identity
 from pronate.pose.landmarker import NATIVE_STDERR, Box, Landmarker
@@ -44,6 +43,7 @@ from pronate.pose.segments import (
     same_subject,
 )
 from pronate.pose.subject import REFUSAL, WARNING_PREFIX, N, SubjectTracker, Target
+from pronate.pose.survey import subject_record, survey_clip
 from pronate.pose.threads import TrackingCancelledError, run_in_threads
 
 __all__ = [
@@ -368,7 +368,14 @@ def track_video(
         found_frames=found,
         decode_warnings=report.warnings,
         notes=[line for line in seg.log if not line.startswith(REFUSAL)],
-        subject=subject_record(choice, seg, config=config),
+        subject=subject_record(
+            choice,
+            seg.rejected,
+            seg.dropped,
+            seg.log,
+            config=config,
+            size=(info.width, info.height),
+        ),
     )
     report.warnings.extend(
         line.removeprefix(WARNING_PREFIX) for line in seg.log if line.startswith(WARNING_PREFIX)
@@ -376,23 +383,3 @@ def track_video(
     return TrackResult(
         pose=pose, info=info, decode=report, found_frames=found, log=seg.log, choice=choice
     )
-
-
-def subject_record(choice: Choice | None, seg: Segment, *, config: TrackConfig) -> dict[str, Any]:
-    """Who was followed and why (``summary.json["subject"]``), with how often someone else
-    was refused and a foreign leg dropped."""
-    if choice is not None:
-        record = choice.record()
-    else:
-        how = "pick" if config.pick is not None else "largest"
-        record = {
-            "chosen_by": how,
-            "reason": "nobody was seen by the survey of the opening "
-            "seconds: the person of the first frame where anyone is seen",
-            "people": [],
-        }
-    record["refused_frames"] = int(np.unique(seg.rejected).size)
-    record["dropped_leg_frames"] = int(np.unique(seg.dropped).size)
-    reasons = {line.split(", ", 1)[-1] for line in seg.log if line.startswith(REFUSAL)}
-    record["refused_because"] = sorted(reasons)
-    return record

@@ -88,7 +88,7 @@ def run_job(
         request = AnalysisRequest(
             video=video,
             outdir=final,
-            track=TrackConfig(model=job.settings.model, workers=1),  # one job per core
+            track=_track(job.settings),
             options=AnalysisOptions(clip_name=job.name or "clip"),
             write_video=job.settings.write_video,
         )
@@ -106,6 +106,16 @@ def run_job(
         clip_id=job.clip_id,
         folder=folder,
         summary=json.dumps(summary, allow_nan=False),
+    )
+
+
+def _track(settings: JobSettings) -> TrackConfig:
+    """Tracking of a job: its model, one segment (one job per core), the picked client."""
+    pick = settings.pick
+    if pick is None:
+        return TrackConfig(model=settings.model, workers=1)
+    return TrackConfig(
+        model=settings.model, workers=1, pick=(pick[0], pick[1]), pick_time_s=pick[2]
     )
 
 
