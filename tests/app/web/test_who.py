@@ -1,4 +1,4 @@
-""""Who is the client?" in headless Chromium: a clip of two people side by side (the
+""" "Who is the client?" in headless Chromium: a clip of two people side by side (the
 squat, the performer; a taller man standing still) is analysed for the performer; the
 analysis page shows who was analysed; on the "who" page a click on the man analyses the
 clip again, for him, and the page opens the new analysis."""
