@@ -27,9 +27,14 @@ DUPLICATE_IOU: Final[float] = 0.5
 """Two poses whose boxes overlap this much are one person..."""
 CONTAINED: Final[float] = 0.8
 """...as are two whose smaller box lies this much inside the larger one."""
-LINK_DISTANCE: Final[float] = 0.6
-"""Largest hip displacement between two sightings of a person, in body heights per
-second (plus half a body height)."""
+LINK_SPEED: Final[float] = 2.0
+"""Largest hip displacement between two sightings of a person, in body heights a second
+(plus half a body height)."""
+LINK_GAP_S: Final[float] = 1.0
+"""Sightings further apart than this are one person only if they look alike..."""
+LINK_LOOKS: Final[float] = 0.7
+"""...this much (and never when their looks differ less than :data:`FOREIGN_LOOKS`)."""
+FOREIGN_LOOKS: Final[float] = 0.5
 
 
 def torso_box(det: Detection) -> Box:
@@ -203,15 +208,19 @@ class Survey:
         height = max(last.box.height, s.box.height, 1.0)
         dt = s.time_s - last.time_s
         moved = float(np.linalg.norm(s.hip - last.hip)) / height
-        if moved > 0.5 + LINK_DISTANCE * dt * 5:
+        if moved > 0.5 + LINK_SPEED * dt:
             return None
         ratio = s.box.height / max(last.box.height, 1.0)
         if not 0.5 <= ratio <= 2.0:
             return None
         model = person.model()
         scores = model.scores(s.look) if s.look.comparable else {}
-        looks = 1.0 - float(np.mean(list(scores.values()))) if scores else 0.5
-        return moved + 0.5 * looks
+        alike = float(np.mean(list(scores.values()))) if scores else None
+        if alike is not None and alike < FOREIGN_LOOKS:
+            return None
+        if dt > LINK_GAP_S and (alike is None or alike < LINK_LOOKS):
+            return None
+        return moved + 0.5 * (1.0 - alike if alike is not None else 0.5)
 
     def seen_in(self, frame: int) -> list[Person]:
         """The people with a sighting in ``frame``."""
