@@ -85,7 +85,7 @@ def test_pick_at_a_time_chooses_the_person_there_then() -> None:
     picked = choose(survey, pick=Pick(1100 - 60 * 2, 300, time_s=7 / 5))
     assert picked is not None and picked.chosen_by == "pick" and picked.targets
     assert picked.frame == 5  # followed from their first sighting
-    with pytest.raises(InputError, match="nobody at 20,20 at 1.4 s"):
+    with pytest.raises(InputError, match=r"nobody at 20,20 at 1\.4 s"):
         choose(survey, pick=Pick(20, 20, time_s=1.4))
 
 
@@ -115,13 +115,13 @@ class Looks(Identity):
         self.looks = looks
 
     def look(self, image: np.ndarray, det: Detection) -> Look:
-        x = int(round(det.position[[23, 24], 0].mean()))
+        x = round(float(det.position[[23, 24], 0].mean()))
         return self.looks[x]
 
 
-def model_of(l: Look) -> AppearanceModel:
+def model_of(seen: Look) -> AppearanceModel:
     m = AppearanceModel()
-    m.learn(l)
+    m.learn(seen)
     return m
 
 

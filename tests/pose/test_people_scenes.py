@@ -115,8 +115,10 @@ def test_pick_time_x_y_follows_the_woman_of_the_sports_demo_end_to_end(tmp_path:
     t, x, y = WOMAN_AT_3S
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "pronate.app.cli", "analyze", str(scene.path), "-o", str(out)]
-        + ["--pick", f"{t:g}:{x:g},{y:g}", "--no-video", "-q"],
+        [
+            *(sys.executable, "-m", "pronate.app.cli", "analyze", str(scene.path), "-o", str(out)),
+            *("--pick", f"{t:g}:{x:g},{y:g}", "--no-video", "-q"),
+        ],
         capture_output=True,
         text=True,
         timeout=900,
@@ -140,8 +142,10 @@ def test_pick_time_x_y_follows_the_woman_of_the_sports_demo_end_to_end(tmp_path:
 def test_pick_at_a_time_with_nobody_there_is_one_line(tmp_path: Path) -> None:
     scene = crowd.sports_demo()
     done = subprocess.run(
-        [sys.executable, "-m", "pronate.app.cli", "track", str(scene.path), "-o", str(tmp_path)]
-        + ["--pick", "3:10,10", "-q"],
+        [
+            *(sys.executable, "-m", "pronate.app.cli", "track", str(scene.path)),
+            *("-o", str(tmp_path), "--pick", "3:10,10", "-q"),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
