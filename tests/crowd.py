@@ -50,6 +50,7 @@ class Actor:
     def height(self) -> float:
         """Median height of the person's keypoints, in scene pixels."""
         ys = self.truth[..., 1]
+        ys = ys[np.isfinite(ys).any(axis=1)]
         spans = np.nanmax(ys, axis=1) - np.nanmin(ys, axis=1)
         return float(np.nanmedian(spans))
 

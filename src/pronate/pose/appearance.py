@@ -54,6 +54,8 @@ MIN_CONFIDENCE = 0.6
 """A look is learnt only when its shoulders, hips, knees and ankles are this sure..."""
 PART_CONFIDENCE = 0.5
 """...and a part is read only when its keypoints are this sure."""
+LOOK_HEIGHT = 320.0
+"""A person is read shrunk to at most this many pixels tall (colours need no detail)."""
 MAX_TILT_DEG = 55.0
 """A torso further than this from upright (in the picture) is not comparable."""
 
@@ -116,10 +118,10 @@ PART_POINTS: Final[dict[str, tuple[int, ...]]] = {
 
 
 def part_masks(
-    position: np.ndarray, shape: tuple[int, int]
-) -> tuple[dict[str, np.ndarray], tuple[int, int]]:
-    """Masks of the parts in the skeleton's bounding box; return them and the box's
-    top-left corner (x, y) in the frame."""
+    position: np.ndarray, shape: tuple[int, int], *, scale: float = 1.0
+) -> tuple[dict[str, np.ndarray], tuple[int, int, int, int]]:
+    """Masks of the parts in the skeleton's bounding box, drawn at ``scale``; return them
+    and the box (x0, y0, x1, y1) in the frame's pixels."""
     h, w = shape
     xy = position[:, :2]
     height = max(body_height(position), 1.0)
@@ -128,8 +130,9 @@ def part_masks(
     y0 = int(max(0, np.floor(np.nanmin(xy[:, 1]) - pad)))
     x1 = int(min(w, np.ceil(np.nanmax(xy[:, 0]) + pad)))
     y1 = int(min(h, np.ceil(np.nanmax(xy[:, 1]) + pad)))
-    size = (max(y1 - y0, 1), max(x1 - x0, 1))
-    local = xy - np.array([x0, y0])
+    size = (max(round((y1 - y0) * scale), 1), max(round((x1 - x0) * scale), 1))
+    local = (xy - np.array([x0, y0])) * scale
+    height *= scale
     masks: dict[str, np.ndarray] = {}
     sh, hp = local[list(SHOULDERS)], local[list(HIPS)]
     top, low = sh + 0.3 * (hp - sh), sh + 0.8 * (hp - sh)  # the trunk, below the chin
@@ -146,17 +149,23 @@ def part_masks(
         cv2.line(leg, tuple(p[0]), tuple(p[1]), 1, thigh)
         cv2.line(leg, tuple(p[1]), tuple(p[2]), 1, shank)
         masks[f"{side}_leg"] = leg
-    return masks, (x0, y0)
+    return masks, (x0, y0, x1, y1)
 
 
 def look_of(image: np.ndarray, position: np.ndarray, confidence: np.ndarray) -> Look:
-    """The part histograms of a detection (``position`` (33, >=2) pixels) in an RGB frame."""
+    """The part histograms of a detection (``position`` (33, >=2) pixels) in an RGB frame,
+    read on the person shrunk to :data:`LOOK_HEIGHT` pixels at most."""
     if not np.isfinite(position[list(BODY), :2]).all():
         return Look({p: None for p in PARTS}, comparable=False)
-    masks, (x0, y0) = part_masks(position, image.shape[:2])
+    scale = min(1.0, LOOK_HEIGHT / max(body_height(position), 1.0))
+    masks, (x0, y0, x1, y1) = part_masks(position, image.shape[:2], scale=scale)
     first = next(iter(masks.values()))
-    roi = image[y0 : y0 + first.shape[0], x0 : x0 + first.shape[1]]
-    hsv = cv2.cvtColor(np.ascontiguousarray(roi), cv2.COLOR_RGB2HSV)
+    roi = np.ascontiguousarray(image[y0:y1, x0:x1])
+    if roi.size == 0:
+        return Look({p: None for p in PARTS}, comparable=False)
+    if scale < 1.0:
+        roi = cv2.resize(roi, (first.shape[1], first.shape[0]), interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(roi, cv2.COLOR_RGB2HSV)
     parts: dict[str, np.ndarray | None] = {}
     for name, mask in masks.items():
         if np.any(confidence[list(PART_POINTS[name])] < PART_CONFIDENCE):

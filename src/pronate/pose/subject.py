@@ -27,6 +27,7 @@ import numpy as np
 from pronate.io.video import (
     Frame,
 )
+from pronate.pose.appearance import Look
 from pronate.pose.bodies import SIZE_RATIO_LIMIT, Target, body_mask, matches_target
 from pronate.pose.config import TrackConfig
 from pronate.pose.identity import Identity
@@ -150,6 +151,7 @@ class SubjectTracker:
     dropped: list[int] = field(default_factory=list)
     """Frames where a foreign leg was dropped."""
     log: list[str] = field(default_factory=list)
+    _judged_look: tuple[Detection, Look] | None = None
 
     def step(self, frame: Frame) -> Detection | None:
         """Process one frame."""
@@ -192,7 +194,10 @@ class SubjectTracker:
 
     def _take(self, det: Detection, frame: Frame) -> None:
         self.last_box, self.last_det = det.box, det
-        self.identity.accept(det, self.identity.look(frame.image, det), time_s=frame.time_s)
+        seen = self._judged_look
+        look = seen[1] if seen is not None and seen[0] is det else None
+        look = look or self.identity.look(frame.image, det)
+        self.identity.accept(det, look, time_s=frame.time_s)
 
     def _move_crop(self, box: Box) -> None:
         """Crop around ``box``; if the crop moves, the crop landmarker's tracking is stale."""
@@ -343,7 +348,9 @@ class SubjectTracker:
             return None
         if verdict.drop:
             self.dropped.append(frame.index)
-        return verdict.applied(det)
+        taken = verdict.applied(det)
+        self._judged_look = (taken, verdict.look)
+        return taken
 
     def _refind(self, frame: Frame) -> Detection | None:
         assert self.last_box is not None
