@@ -54,8 +54,10 @@ class Following:
 
     def line(self) -> str:
         """One line for a log or an assertion message."""
+        seen = len(set(self.visible) & set(self.followed))
         return (
-            f"followed {len(self.followed)}/{len(self.visible)} visible frames, "
+            f"followed {seen}/{len(self.visible)} visible frames "
+            f"({len(self.followed)}/{self.frames} in all), "
             f"{len(self.other)} of another person, {len(self.mixed)} mixed, "
             f"{self.switches} switches; missed {self.missed[:12]}, other {self.other[:12]}"
         )
