@@ -201,6 +201,13 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(f"to measure: {camera.get('placement_hint')}")
     for warning in (summary.get("quality") or {}).get("warnings", []):
         lines.append(f"quality: {warning}")
+    subject = summary.get("subject") or {}
+    if len(subject.get("people") or []) > 1 or subject.get("chosen_by") == "pick":
+        t = _num(subject.get("time_s"), ".2f").strip()
+        lines.append(
+            f"client: {subject.get('reason')} (subject.png shows everyone; "
+            f"someone else: --pick {t}:X,Y)"
+        )
     moments = summary.get("events", [])
     if not moments:
         lines.append("no loading moment found")

@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 
 from pronate.io.video import Frame
-from pronate.pose.appearance import BODY, HIPS, SHOULDERS, AppearanceModel, Look, look_of
+from pronate.pose.appearance import HIPS, SHOULDERS, AppearanceModel, Look, look_of
 from pronate.pose.landmarker import Box, Detection, Landmarker
 
 GREY: Final[int] = 127
@@ -254,6 +254,3 @@ def run_survey(
             continue
         survey.add(frame, people_in(frame.image, landmarker, max_people=max_people))
     return survey
-
-
-__all__ = ["BODY", "Person", "Sighting", "Survey", "people_in", "run_survey", "sample_step"]
