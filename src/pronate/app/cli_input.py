@@ -1,5 +1,6 @@
 """Checks of the command line's input that argparse does not make: a ``--pick`` pixel in
-the frame, option values that start with ``-``, exactly one of VIDEO and ``--from``.
+the frame (``X,Y`` or ``TIME:X,Y``), option values that start with ``-``, exactly one of
+VIDEO and ``--from``.
 
 Kept apart from :mod:`pronate.app.cli` and as light (the CLI starts fast).
 """
@@ -10,6 +11,7 @@ import argparse
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from pronate.errors import InputError
 
@@ -26,7 +28,33 @@ def point(text: str) -> tuple[float, float]:
     return (x, y)
 
 
-def check_pick(pick: tuple[float, float] | None, *, width: int, height: int) -> None:
+class PickPoint(NamedTuple):
+    """``--pick``: a pixel, and the time of the clip it points at (``None``: the first
+    frame where anyone is seen)."""
+
+    x: float
+    y: float
+    time_s: float | None = None
+
+
+def pick_point(text: str) -> PickPoint:
+    """Parse ``X,Y`` or ``TIME:X,Y`` (seconds, pixels)."""
+    when, _, where = text.rpartition(":")
+    x, y = point(where)
+    if not when:
+        return PickPoint(x, y)
+    try:
+        t = float(when)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected X,Y or TIME:X,Y (seconds, pixels), got {text!r}"
+        ) from None
+    if not (math.isfinite(t) and t >= 0):
+        raise argparse.ArgumentTypeError(f"the time of --pick must be 0 s or later, got {text!r}")
+    return PickPoint(x, y, t)
+
+
+def check_pick(pick: tuple[float, ...] | None, *, width: int, height: int) -> None:
     """Refuse a ``--pick`` pixel outside a ``width`` x ``height`` frame, before tracking.
 
     Raises
@@ -36,7 +64,7 @@ def check_pick(pick: tuple[float, float] | None, *, width: int, height: int) -> 
     """
     if pick is None:
         return
-    x, y = pick
+    x, y = pick[0], pick[1]
     if not (0 <= x < width and 0 <= y < height):
         raise InputError(
             f"--pick {x:g},{y:g} is outside the frame: the video is {width}x{height} pixels "

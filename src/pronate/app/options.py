@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pronate.app.cli_input import point
+from pronate.app.cli_input import pick_point
 from pronate.camera.view import VIEWS
 from pronate.metrics.com import SEXES
 from pronate.pose.config import MODEL_NAMES, FilterConfig, TrackConfig
@@ -42,10 +42,10 @@ def add_track_options(parser: argparse.ArgumentParser) -> None:
     add_model(g)
     g.add_argument(
         "--pick",
-        type=point,
-        metavar="X,Y",
-        help="pixel of the subject in the first frame where anyone is seen "
-        "(default: the largest person)",
+        type=pick_point,
+        metavar="[TIME:]X,Y",
+        help="pixel of the subject in the first frame where anyone is seen, or at TIME "
+        "seconds (default: the person who performs)",
     )
     f = parser.add_argument_group("clean-up")
     f.add_argument(
@@ -131,7 +131,12 @@ def add_executor_options(group: Group) -> None:
 
 def track_config(args: argparse.Namespace) -> TrackConfig:
     """Build the tracking config from parsed options."""
-    return TrackConfig(model=args.model, pick=args.pick)
+    pick = args.pick
+    return TrackConfig(
+        model=args.model,
+        pick=None if pick is None else (pick.x, pick.y),
+        pick_time_s=None if pick is None else pick.time_s,
+    )
 
 
 def filter_config(args: argparse.Namespace) -> FilterConfig:

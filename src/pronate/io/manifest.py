@@ -25,6 +25,7 @@ OUTPUT_NAMES: Final[tuple[str, ...]] = (
     "keypoints.csv",
     "timeseries.csv",
     "summary.json",
+    "subject.png",
     "overlay.mp4",
     "report.html",
     "report.pdf",

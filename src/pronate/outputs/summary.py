@@ -261,6 +261,13 @@ def format_summary(summary: dict[str, Any]) -> str:
             lines.append(f"to measure: {camera.get('placement_hint')}")
     quality = (summary.get("quality") or {}).get("warnings")
     lines.extend(f"quality: {line}" for line in (quality_lines(summary) if quality else []))
+    subject = summary.get("subject") or {}
+    if len(subject.get("people") or []) > 1 or subject.get("chosen_by") == "pick":
+        t = _num(subject.get("time_s"), ".2f").strip()
+        lines.append(
+            f"client: {subject.get('reason')} (subject.png shows everyone; "
+            f"someone else: --pick {t}:X,Y)"
+        )
     moments = summary.get("events", [])
     if not moments:
         lines.append("no loading moment found")

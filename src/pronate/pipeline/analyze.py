@@ -22,11 +22,13 @@ from pronate.io.outdir import OutputRun, output_run
 from pronate.io.tables import write_keypoints_csv, write_table_csv
 from pronate.metrics.com import world_com
 from pronate.outputs.pictures import run_pictures, scene_segments_of, source_video
+from pronate.outputs.subject import SUBJECT_PNG
 from pronate.outputs.summary import summarize
 from pronate.pipeline.checks import check_analysis, check_tracking
-from pronate.pipeline.track import recorded_decode_warnings, track_clip, unique
+from pronate.pipeline.track import recorded_decode_warnings, subject_picture, track_clip, unique
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.schema import load_pose_dataset, save_pose_dataset
+from pronate.pose.survey import recorded_subject
 from pronate.verdict.analysis import Analysis, analyse_body
 from pronate.verdict.thresholds import Thresholds
 
@@ -104,6 +106,8 @@ def analyze_pose(
     )
     if analysis.warnings:
         summary["warnings"] = list(analysis.warnings)
+    if (subject := recorded_subject(pose)) is not None:
+        summary["subject"] = subject
     return analysis, summary
 
 
@@ -151,7 +155,7 @@ def run_analyze(
         view=options.view, roll_deg=options.roll_deg, sex=options.sex, thresholds=options.thresholds
     )
     in_place = pose_path is not None and _same_file(Path(pose_path), Path(outdir) / "pose.nc")
-    writes = ["pose.nc", "timeseries.csv", "summary.json", MANIFEST_NAME]
+    writes = ["pose.nc", "timeseries.csv", "summary.json", SUBJECT_PNG, MANIFEST_NAME]
     writes += [] if in_place else ["keypoints.csv"]
     writes += ["report.html"] * report + ["overlay.mp4"] * write_video + ["report.pdf"] * pdf
     inputs = [video, pose_path]
@@ -224,6 +228,14 @@ def _analyze(
     clip = Path(video) if video is not None else source_video(pose, pose_path=pose_path)
     if isinstance(clip, Path):
         run.guard(clip)  # the clip of --from is not drawn over
+    if pose_path is not None:
+        earlier = run.outdir / SUBJECT_PNG
+        if _same_file(Path(pose_path), run.outdir / "pose.nc") and (
+            SUBJECT_PNG in (run.owned or ()) and earlier.is_file()
+        ):
+            _link(earlier, outdir / SUBJECT_PNG)  # of the same pose
+        else:
+            subject_picture(outdir, pose, video=clip)
     segments = scene_segments_of(clip, pose, images=scene_frames)
     analysis, summary = analyze_pose(pose, options=options, segments=segments)
     metrics = analysis.metrics

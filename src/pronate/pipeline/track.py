@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,10 +15,12 @@ from pronate.io.manifest import MANIFEST_NAME, write_manifest
 from pronate.io.outdir import output_run
 from pronate.io.tables import write_keypoints_csv
 from pronate.io.video import VideoInfo, frame_times, probe_video, truncation_warning
+from pronate.outputs.subject import SUBJECT_PNG, frame_of, write_subject_png
 from pronate.pipeline.checks import check_tracking
 from pronate.pose.config import FilterConfig, TrackConfig
 from pronate.pose.filtering import clean_pose_dataset
 from pronate.pose.schema import processing_log, save_pose_dataset, with_log_entry
+from pronate.pose.survey import recorded_subject
 from pronate.pose.tracker import track_video
 
 INPUT_WARNINGS = "input_warnings"
@@ -36,6 +38,7 @@ class TrackOutputs:
     found_frames: int
     warnings: list[str] = field(default_factory=list)
     scene_frames: list[np.ndarray] | None = None
+    subject_path: Path | None = None
 
 
 def run_track(
@@ -55,14 +58,18 @@ def run_track(
     warnings include a video that decodes shorter than its header declares.
     """
     check_tracking(track, filters)
-    writes = ("pose.nc", "keypoints.csv", MANIFEST_NAME)
+    writes = ("pose.nc", "keypoints.csv", SUBJECT_PNG, MANIFEST_NAME)
     with output_run(Path(outdir), inputs=[video], writes=writes) as run:
         out = track_clip(Path(video), run.staging, track=track, filters=filters, progress=progress)
         details = {"video": str(video), "warnings": out.warnings}
         write_manifest(run.staging, command="track", details=details)
         run.commit()
+    subject = Path(outdir) / SUBJECT_PNG if out.subject_path is not None else None
     return replace(
-        out, pose_path=Path(outdir) / "pose.nc", keypoints_path=Path(outdir) / "keypoints.csv"
+        out,
+        pose_path=Path(outdir) / "pose.nc",
+        keypoints_path=Path(outdir) / "keypoints.csv",
+        subject_path=subject,
     )
 
 
@@ -90,6 +97,8 @@ def track_clip(
         pose = with_log_entry(pose, INPUT_WARNINGS, warnings=warnings)
     pose_path = save_pose_dataset(pose, outdir / "pose.nc")
     keypoints_path = write_keypoints_csv(pose, outdir / "keypoints.csv")
+    images = result.choice.survey.images if result.choice is not None else None
+    subject_path = subject_picture(outdir, pose, images=images)
     return TrackOutputs(
         pose=pose,
         pose_path=pose_path,
@@ -98,7 +107,29 @@ def track_clip(
         found_frames=result.found_frames,
         warnings=warnings,
         scene_frames=sampler.images(),
+        subject_path=subject_path,
     )
+
+
+def subject_picture(
+    outdir: Path,
+    pose: xr.Dataset,
+    *,
+    images: Mapping[int, np.ndarray] | None = None,
+    video: Path | str | None = None,
+) -> Path | None:
+    """Write ``subject.png`` (who was followed, among whom) when the pose records the
+    choice, from the survey's ``images`` or else the frame read from ``video``."""
+    record = recorded_subject(pose)
+    if not record or not record.get("people"):
+        return None
+    frame = int(record["frame"])
+    image = (images or {}).get(frame)
+    if image is None and video is not None and Path(video).is_file():
+        image = frame_of(Path(video), frame)
+    if image is None:
+        return None
+    return write_subject_png(Path(outdir) / SUBJECT_PNG, image, record)
 
 
 def _truncation(info: VideoInfo, pose: xr.Dataset) -> str | None:

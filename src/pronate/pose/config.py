@@ -55,8 +55,11 @@ class TrackConfig:
     model
         Which PoseLandmarker bundle to use.
     pick
-        Pixel (x, y) in the first frame where anyone is seen; the person there is the
-        subject. ``None``: the largest person.
+        Pixel (x, y); the person there is the subject: in the first frame where anyone
+        is seen, or at ``pick_time_s``. ``None``: the performer (see
+        :mod:`pronate.pose.choice`).
+    pick_time_s
+        Time of the clip (seconds) where ``pick`` points at the subject.
     max_people
         How many people the landmarker may report per frame when choosing and
         re-finding the subject.
@@ -75,6 +78,11 @@ class TrackConfig:
     warmup_s
         Each segment after the first starts this many seconds early, so the landmarker's
         temporal state has settled; those frames are dropped.
+    survey_s
+        Seconds at the start of the clip where everyone is looked for, to choose the
+        client (up to the picked time when later).
+    survey_hz
+        Frames a second looked at by that survey.
     max_match_distance
         Largest jump of the subject's box centre between its last sighting and a new
         detection, as a fraction of the box height, for the detection to be the subject.
@@ -82,6 +90,7 @@ class TrackConfig:
 
     model: ModelName = "heavy"
     pick: tuple[float, float] | None = None
+    pick_time_s: float | None = None
     max_people: int = 3
     min_pose_confidence: float = 0.5
     crop_margin: float = 0.35
@@ -90,3 +99,5 @@ class TrackConfig:
     max_match_distance: float = 0.5
     workers: int = field(default_factory=lambda: min(os.cpu_count() or 1, 4))
     warmup_s: float = 0.5
+    survey_s: float = 2.0
+    survey_hz: float = 5.0

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 
@@ -193,17 +194,23 @@ class Landmarker:
     """A PoseLandmarker in VIDEO mode that returns :class:`Detection` objects.
 
     Timestamps passed to :meth:`detect` must increase; they are made strictly increasing
-    in whole milliseconds as MediaPipe requires.
+    in whole milliseconds as MediaPipe requires. With ``still=True`` it runs in IMAGE
+    mode instead: every picture is looked at afresh (the person detector always runs),
+    and the timestamps are ignored.
     """
 
-    def __init__(self, model: ModelName, *, num_poses: int, min_confidence: float):
+    def __init__(
+        self, model: ModelName, *, num_poses: int, min_confidence: float, still: bool = False
+    ):
         _quiet_mediapipe()
         from mediapipe.tasks.python import BaseOptions, vision
 
         path = model_path(model)
+        self._still = still
+        mode = vision.RunningMode.IMAGE if still else vision.RunningMode.VIDEO
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(path)),
-            running_mode=vision.RunningMode.VIDEO,
+            running_mode=mode,
             num_poses=num_poses,
             min_pose_detection_confidence=min_confidence,
             min_pose_presence_confidence=min_confidence,
@@ -230,11 +237,17 @@ class Landmarker:
         ms = max(round(time_s * 1000.0), self._last_ms + 1)
         self._last_ms = ms
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+
+        def run() -> Any:
+            if self._still:
+                return self._task.detect(mp_image)
+            return self._task.detect_for_video(mp_image, ms)
+
         if self._calls < 2:  # MediaPipe logs set-up warnings on its first calls
             with NATIVE_STDERR.silenced():
-                result = self._task.detect_for_video(mp_image, ms)
+                result = run()
         else:
-            result = self._task.detect_for_video(mp_image, ms)
+            result = run()
         self._calls += 1
         h, w = image.shape[:2]
         out = []

@@ -1,11 +1,11 @@
-"""Segments of a clip tracked apart: what one segment saw (:class:`Segment`), how a clip
-is cut into segments (:func:`plan_segments`) and whether two trackings of the same frames
-follow the same person (:func:`same_subject`)."""
+"""Runs of tracked frames: :class:`Segment` (the per-frame results of one tracking), the
+plan that cuts a clip into segments tracked at once, and the check that two trackings of
+the same frames follow the same person."""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -14,9 +14,15 @@ from pronate.pose.landmarker import Box
 from pronate.pose.subject import N
 
 
+def _frames_in(frames: np.ndarray, start: int, stop: int) -> np.ndarray:
+    return frames[(frames >= start) & (frames < stop)]
+
+
 @dataclass
 class Segment:
-    """Per-frame results of tracking one run of frames (NaN where the subject is unseen)."""
+    """Per-frame results of tracking one run of frames (NaN where the subject is unseen),
+    with the frames where a detection was refused as someone else (``rejected``) and
+    where a foreign leg was dropped (``dropped``)."""
 
     time: np.ndarray
     frame: np.ndarray
@@ -24,6 +30,8 @@ class Segment:
     confidence: np.ndarray
     world: np.ndarray
     log: list[str]
+    rejected: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    dropped: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def slice_frames(self, start: int, stop: int) -> Segment:
         """The part of this segment with ``start <= frame < stop``."""
@@ -35,6 +43,8 @@ class Segment:
             confidence=self.confidence[keep],
             world=self.world[keep],
             log=self.log,
+            rejected=_frames_in(self.rejected, start, stop),
+            dropped=_frames_in(self.dropped, start, stop),
         )
 
     def last_box(self) -> Box | None:
@@ -55,6 +65,8 @@ def concat_segments(parts: list[Segment]) -> Segment:
         confidence=np.concatenate([p.confidence for p in parts]).reshape(-1, N),
         world=np.concatenate([p.world for p in parts]).reshape(-1, N, 3),
         log=[line for p in parts for line in p.log],
+        rejected=np.concatenate([p.rejected for p in parts]).astype(np.int64),
+        dropped=np.concatenate([p.dropped for p in parts]).astype(np.int64),
     )
 
 

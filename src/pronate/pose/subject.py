@@ -1,15 +1,21 @@
-"""Choosing and following the subject frame by frame, never a bystander.
+"""Following the subject frame by frame, never a bystander.
 
-The subject is chosen once, in the first frame where anyone is seen: the person at the
-``pick`` pixel, or else the largest person. From then on the landmarker runs on a crop
-around the subject's last box (kept still while the subject stays well inside it, so
-MediaPipe's own frame-to-frame tracking keeps working: the crop landmarker follows one
-pose and runs its person detector only when that pose is lost; it is told to forget the
-pose when the crop moves or when it follows someone else). A detection is the subject only
-if its box centre lies within ``max_match_distance`` box heights of the last box and its
-size is similar; otherwise the frame is lost (NaN), never given to someone else. When the
-subject is lost, full-frame detections are searched with the same gate, widened slowly
-with the time lost.
+The subject is given by a :class:`Target` (the client chosen by the opening survey,
+:mod:`pronate.pose.choice`: their first sighting and their looks) and taken in the first
+frame where a detection matches it; without one (nobody seen by the survey), the person at
+the ``pick`` pixel, or else the largest person, of the first frame where anyone is seen.
+From then on the landmarker runs on a crop around the subject's last box (kept still while
+the subject stays well inside it, so MediaPipe's own frame-to-frame tracking keeps working:
+the crop landmarker follows one pose and runs its person detector only when that pose is
+lost; it is told to forget the pose when the crop moves or when it follows someone else).
+
+A detection is the subject only if its box centre lies within ``max_match_distance`` box
+heights of the last box, its size is similar, and :class:`pronate.pose.identity.Identity`
+finds it is the same person (motion, looks, the others seen); otherwise the frame is lost
+(NaN), never given to someone else. When the crop holds someone else, they are greyed out
+and the crop is looked at again, so the subject is found behind or beside them. When the
+subject is lost, full-frame detections are searched with the same checks, the gate widened
+slowly with the time lost.
 """
 
 from __future__ import annotations
@@ -21,16 +27,16 @@ import numpy as np
 from pronate.io.video import (
     Frame,
 )
+from pronate.pose.appearance import Look
+from pronate.pose.bodies import SIZE_RATIO_LIMIT, Target, body_mask, matches_target
 from pronate.pose.config import TrackConfig
+from pronate.pose.identity import Identity
 from pronate.pose.keypoints import KEYPOINTS
 from pronate.pose.landmarker import Box, Detection, Landmarker
 
 N = len(KEYPOINTS)
 CROP_GRID = 32
 """Crops are snapped outwards to multiples of this many pixels (see :meth:`Box.expanded`)."""
-SIZE_RATIO_LIMIT = 1.8
-"""A detection whose box height differs from the subject's by more than this factor is
-not the subject."""
 
 
 def choose_subject(
@@ -54,6 +60,8 @@ def choose_subject(
 SIMILAR_SIZE = 0.8
 """Two people whose box areas are within this ratio are "of about the same size"."""
 WARNING_PREFIX = "warning: "
+REFUSAL = "refused in frame"
+"""Tracking log lines of a detection refused as someone else start so."""
 """Tracking log lines that are also warnings for the user."""
 
 
@@ -132,28 +140,49 @@ class SubjectTracker:
     full: Landmarker
     cropped: Landmarker
     restart_every: int = 0
+    target: Target | None = None
+    identity: Identity = field(default_factory=Identity)
     last_box: Box | None = None
+    last_det: Detection | None = None
     crop: Box | None = None
     lost_frames: int = 0
+    rejected: list[int] = field(default_factory=list)
+    """Frames where a detection was refused as someone else."""
+    dropped: list[int] = field(default_factory=list)
+    """Frames where a foreign leg was dropped."""
     log: list[str] = field(default_factory=list)
+    _judged_look: tuple[Detection, Look] | None = None
 
     def step(self, frame: Frame) -> Detection | None:
         """Process one frame."""
         if self.last_box is None:
-            return self._acquire(frame)
+            det = self._acquire(frame)
+            if det is not None:
+                self._take(det, frame)
+            return det
         if self.restart_every > 0 and frame.index % self.restart_every == 0:
             self.restart()
+            if self.last_det is not None:
+                self._look_around(frame)
         det = self._in_crop(frame)
         if det is None:
             det = self._refind(frame)
         if det is None:
             self.lost_frames += 1
+            self.identity.lost()
             return None
         self.lost_frames = 0
-        self.last_box = det.box
+        self._take(det, frame)
         if needs_new_crop(self.crop, det.box, margin=self.config.crop_margin):
             self._move_crop(det.box)
         return det
+
+    def hand_over(self, box: Box) -> None:
+        """Follow the subject seen in ``box`` in the frame before the next one."""
+        self.last_box = box
+        self.crop = box.expanded(
+            margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
+        )
 
     def restart(self) -> None:
         """Crop afresh around the last box; the crop landmarker detects afresh."""
@@ -162,6 +191,13 @@ class SubjectTracker:
             margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
         )
         self.cropped.forget()
+
+    def _take(self, det: Detection, frame: Frame) -> None:
+        self.last_box, self.last_det = det.box, det
+        seen = self._judged_look
+        look = seen[1] if seen is not None and seen[0] is det else None
+        look = look or self.identity.look(frame.image, det)
+        self.identity.accept(det, look, time_s=frame.time_s)
 
     def _move_crop(self, box: Box) -> None:
         """Crop around ``box``; if the crop moves, the crop landmarker's tracking is stale."""
@@ -173,19 +209,73 @@ class SubjectTracker:
         self.crop = crop
 
     def _acquire(self, frame: Frame) -> Detection | None:
+        if self.target is not None and frame.index < self.target.frame - self.fps:
+            return None  # the target is first seen later: no need to look yet
         dets = self.full.detect(frame.image, time_s=frame.time_s)
+        det = self._of_target(dets, frame) if self.target is not None else self._chosen(dets, frame)
+        if det is not None:
+            self.crop = det.box.expanded(
+                margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
+            )
+            self.log.append(f"subject taken in frame {frame.index} among {len(dets)} people")
+        return det
+
+    def _chosen(self, dets: list[Detection], frame: Frame) -> Detection | None:
+        """Without a target: the person at ``pick``, or the largest; once the subject's
+        looks are known (handed over by the survey, e.g. to a later segment), only among
+        those the identity checks take for them (with those refused greyed out, the
+        frame is looked at once more), the one who looks most like them."""
+        if self.identity.model.ready and not self.identity.learn:
+            dets = self._like_subject(dets, frame)
+            if len(dets) > 1:
+                return max(dets, key=lambda d: self._likeness(d, frame))
         det = choose_subject(dets, pick=self.config.pick)
         if det is not None and self.config.pick is None:
             rival = similar_rival(dets, det)
             if rival is not None:
                 self.log.append(rival_warning(det, rival, frame=frame.index))
-        if det is not None:
-            self.last_box = det.box
-            self.crop = det.box.expanded(
-                margin=self.config.crop_margin, width=self.width, height=self.height, grid=CROP_GRID
-            )
-            self.log.append(f"subject chosen in frame {frame.index} among {len(dets)} people")
         return det
+
+    def _like_subject(self, dets: list[Detection], frame: Frame) -> list[Detection]:
+        def taken(found: list[Detection]) -> list[Detection]:
+            return [
+                d
+                for d in found
+                if self.identity.judge(d, frame.image, time_s=frame.time_s).accepted
+            ]
+
+        kept = taken(dets)
+        if kept or not dets:
+            return kept
+        picture = frame.image.copy()
+        for d in dets:
+            picture[body_mask(d.position, picture.shape[:2], offset=(0, 0))] = 127
+        return taken(self.full.detect(picture, time_s=frame.time_s))
+
+    def _likeness(self, det: Detection, frame: Frame) -> float:
+        scores = self.identity.model.scores(self.identity.look(frame.image, det))
+        return float(np.mean(list(scores.values()))) if scores else 0.0
+
+    def _of_target(self, dets: list[Detection], frame: Frame) -> Detection | None:
+        """The detection that is the target, from the full frame or (once the target's
+        frame is reached) from a crop around the target's box."""
+        assert self.target is not None
+        near = [(d, self._target_distance(d, frame)) for d in dets]
+        close = [(dist, i) for i, (_, dist) in enumerate(near) if dist is not None]
+        if close:
+            return near[min(close)[1]][0]
+        if frame.index < self.target.frame:
+            return None
+        self.hand_over(self.target.det.box)
+        self.cropped.forget()
+        det = self._in_crop(frame)
+        if det is None:
+            self.last_box = self.crop = None
+        return det
+
+    def _target_distance(self, det: Detection, frame: Frame) -> float | None:
+        assert self.target is not None
+        return matches_target(det, self.target, frame=frame.index, fps=self.fps)
 
     def _gate(self) -> float:
         lost_s = self.lost_frames / self.fps
@@ -197,16 +287,86 @@ class SubjectTracker:
         x1, y1 = int(np.ceil(self.crop.x1)), int(np.ceil(self.crop.y1))
         if x1 - x0 < 16 or y1 - y0 < 16:
             return None
-        dets = self.cropped.detect(frame.image[y0:y1, x0:x1], time_s=frame.time_s, offset=(x0, y0))
+        near = self.identity.others_near(self.last_box, time_s=frame.time_s)
+        picture = self._without(near, frame.image[y0:y1, x0:x1], offset=(x0, y0))
+        dets = self.cropped.detect(picture, time_s=frame.time_s, offset=(x0, y0))
         det = match_subject(dets, last=self.last_box, max_distance=self._gate())
-        if det is None and dets:
+        if det is not None:
+            judged = self._judged(det, frame)
+            if judged is not None:
+                return judged
+            # someone else holds the crop: grey them out and look again
+            self.cropped.forget()
+            picture = self._without([det.position, *near], picture, offset=(x0, y0))
+            dets = self.cropped.detect(picture, time_s=frame.time_s, offset=(x0, y0))
+            det = match_subject(dets, last=self.last_box, max_distance=self._gate())
+            if det is not None and (judged := self._judged(det, frame)) is not None:
+                return judged
+        if dets:
             self.cropped.forget()  # it follows someone else: look afresh next frame
-        return det
+        return None
+
+    def _without(
+        self, others: list[np.ndarray], picture: np.ndarray, *, offset: tuple[int, int]
+    ) -> np.ndarray:
+        """``picture`` with the bodies of ``others`` (keypoints) greyed out, except where
+        the subject last was."""
+        if not others:
+            return picture
+        mask = np.zeros(picture.shape[:2], bool)
+        for position in others:
+            mask |= body_mask(position, picture.shape[:2], offset=offset)
+        if self.last_det is not None:
+            mask &= ~body_mask(self.last_det.position, picture.shape[:2], offset=offset)
+        out = picture.copy()
+        out[mask] = 127
+        return out
+
+    def _look_around(self, frame: Frame) -> None:
+        """Where are the others now? The full frame, the subject greyed out (at each
+        restart, once someone else has been seen)."""
+        assert self.last_box is not None and self.last_det is not None
+        if not self.identity.others:
+            return
+        mask = body_mask(self.last_det.position, frame.image.shape[:2], offset=(0, 0))
+        picture = frame.image.copy()
+        picture[mask] = 127
+        for det in self.full.detect(picture, time_s=frame.time_s):
+            if match_subject([det], last=self.last_box, max_distance=0.25) is None:
+                self.identity.note_other(
+                    det, self.identity.look(frame.image, det), time_s=frame.time_s
+                )
+
+    def _judged(self, det: Detection, frame: Frame) -> Detection | None:
+        """``det`` if the identity checks take it as the subject (a foreign leg dropped)."""
+        verdict = self.identity.judge(det, frame.image, time_s=frame.time_s)
+        if not verdict.accepted:
+            if not self.rejected or self.rejected[-1] != frame.index:
+                self.rejected.append(frame.index)
+            self.log.append(f"{REFUSAL} {frame.index}: refused, {verdict.reason}")
+            self.identity.note_other(det, verdict.look, time_s=frame.time_s)
+            return None
+        if verdict.drop:
+            self.dropped.append(frame.index)
+        taken = verdict.applied(det)
+        self._judged_look = (taken, verdict.look)
+        return taken
 
     def _refind(self, frame: Frame) -> Detection | None:
         assert self.last_box is not None
         dets = self.full.detect(frame.image, time_s=frame.time_s)
-        det = match_subject(dets, last=self.last_box, max_distance=self._gate())
-        if det is not None:
-            self._move_crop(det.box)
-        return det
+        gate = self._gate()
+        candidates = []
+        for det in dets:
+            if match_subject([det], last=self.last_box, max_distance=gate) is None:
+                if not self.last_box.contains(*det.box.centre):
+                    look = self.identity.look(frame.image, det)
+                    self.identity.note_other(det, look, time_s=frame.time_s)
+                continue
+            judged = self._judged(det, frame)
+            if judged is not None:
+                candidates.append(judged)
+        found = match_subject(candidates, last=self.last_box, max_distance=gate)
+        if found is not None:
+            self._move_crop(found.box)
+        return found

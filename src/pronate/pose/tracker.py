@@ -1,15 +1,18 @@
 """Track one subject through a clip: segments in parallel threads, joined and checked.
 
-The subject is chosen and followed by :class:`pronate.pose.subject.SubjectTracker` (never a
-bystander). With several workers the clip is cut into segments, each tracked by its own
-landmarkers after a short warm-up; on the warm-up frames a segment must follow the same
-person as the segment before, or it is tracked again with the subject handed over.
+First the opening seconds are surveyed for everyone in the picture and the client is
+chosen (:func:`pronate.pose.choice.survey_clip`); then the client is followed by
+:class:`pronate.pose.subject.SubjectTracker` (never a bystander). With several workers the
+clip is cut into segments, each tracked by its own landmarkers after a short warm-up and
+knowing the client's looks; on the warm-up frames a segment must follow the same person
+as the segment before, or it is tracked again with the subject handed over.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +30,9 @@ from pronate.io.video import (
     probe_video,
     read_timeline,
 )
+from pronate.pose.choice import Choice
 from pronate.pose.config import TrackConfig
+from pronate.pose.identity import MAX_OTHERS, Identity
 from pronate.pose.landmarker import NATIVE_STDERR, Box, Landmarker
 from pronate.pose.schema import make_pose_dataset, with_log_entry
 from pronate.pose.segments import (
@@ -37,10 +42,12 @@ from pronate.pose.segments import (
     plan_segments,
     same_subject,
 )
-from pronate.pose.subject import CROP_GRID, WARNING_PREFIX, N, SubjectTracker
+from pronate.pose.subject import REFUSAL, WARNING_PREFIX, N, SubjectTracker, Target
+from pronate.pose.survey import subject_record, survey_clip
 from pronate.pose.threads import TrackingCancelledError, run_in_threads
 
 __all__ = [
+    "FrameTap",
     "Segment",
     "SegmentPlan",
     "TrackResult",
@@ -63,6 +70,7 @@ class TrackResult:
     decode: DecodeReport
     found_frames: int
     log: list[str]
+    choice: Choice | None = None
 
 
 FrameTap = Callable[[Frame], None]
@@ -77,6 +85,7 @@ def track_frames(
     info: VideoInfo,
     config: TrackConfig,
     init_box: Box | None = None,
+    choice: Choice | None = None,
     report_from: int = 0,
     progress: Callable[[int], None] | None = None,
     cancel: threading.Event | None = None,
@@ -85,7 +94,9 @@ def track_frames(
     """Track the subject through ``frames``.
 
     With ``init_box`` the subject is handed over (its box in the frame before the first
-    one) instead of being chosen. ``progress`` is called for frames with index
+    one) instead of being chosen. ``choice`` is the client chosen by the survey: their
+    looks and the others' are known, and when ``frames`` start at the clip's start they
+    are taken at their first sighting. ``progress`` is called for frames with index
     ``>= report_from`` (frames before are a warm-up), never while MediaPipe's native
     logging is silenced (see :class:`~pronate.pose.landmarker.NativeStderr`).
     ``on_frame`` is called with each of those frames (see :data:`FrameTap`). The tracker
@@ -118,13 +129,14 @@ def track_frames(
             full=full,
             cropped=crop,
             restart_every=warmup_frames(config, fps=info.fps),
+            identity=identity_of(choice),
         )
         if init_box is not None:
-            tracker.last_box = init_box
-            tracker.crop = init_box.expanded(
-                margin=config.crop_margin, width=info.width, height=info.height, grid=CROP_GRID
-            )
+            tracker.hand_over(init_box)
         for frame in frames:
+            if _awaits(tracker, choice, frame):
+                assert choice is not None
+                tracker.target = Target(frame=choice.frame, det=choice.person.first.det)
             if cancel is not None and cancel.is_set():
                 raise TrackingCancelledError(f"tracking stopped at frame {frame.index}")
             det = tracker.step(frame)
@@ -147,7 +159,30 @@ def track_frames(
         confidence=np.asarray(conf).reshape(-1, N),
         world=np.asarray(world).reshape(-1, N, 3),
         log=tracker.log,
+        rejected=np.asarray(tracker.rejected, dtype=np.int64),
+        dropped=np.asarray(tracker.dropped, dtype=np.int64),
     )
+
+
+def _awaits(tracker: SubjectTracker, choice: Choice | None, frame: Frame) -> bool:
+    """Must the tracker look for the survey's choice in particular (not taken yet, and
+    first seen from this frame on)?"""
+    if choice is None or not choice.targets or tracker.last_box is not None:
+        return False
+    return tracker.target is None and frame.index <= choice.frame
+
+
+def identity_of(choice: Choice | None) -> Identity:
+    """What a tracker knows of the client from the survey: their looks (learnt from their
+    own first frames when the survey saw none comparable) and the others' looks and last
+    places."""
+    if choice is None:
+        return Identity()
+    others = deque(choice.others(), maxlen=MAX_OTHERS)
+    model = choice.model()
+    if not model.ready:
+        return Identity(others=others)
+    return Identity(model=model, learn=False, others=others)
 
 
 def warmup_frames(config: TrackConfig, *, fps: float) -> int:
@@ -178,6 +213,7 @@ def track_parallel(
     n_frames: int,
     config: TrackConfig,
     report: DecodeReport,
+    choice: Choice | None = None,
     progress: Callable[[int], None] | None = None,
     on_frame: FrameTap | None = None,
 ) -> Segment:
@@ -204,6 +240,7 @@ def track_parallel(
                 frames,
                 info=info,
                 config=config,
+                choice=choice,
                 report_from=plan.start,
                 progress=progress,
                 cancel=cancel,
@@ -219,7 +256,15 @@ def track_parallel(
             part = seg.slice_frames(plan.start, plan.stop)
         else:
             handed = merged.last_box()
-            part = _retrack(path, plan=plan, handed=handed, info=info, config=config, report=report)
+            part = _retrack(
+                path,
+                plan=plan,
+                handed=handed,
+                info=info,
+                config=config,
+                report=report,
+                choice=choice,
+            )
         merged = concat_segments([merged, part])
     return merged
 
@@ -232,13 +277,21 @@ def _retrack(
     info: VideoInfo,
     config: TrackConfig,
     report: DecodeReport,
+    choice: Choice | None,
 ) -> Segment:
     """Track ``plan``'s frames again with the subject ``handed`` over (in a thread, so an
     interrupt stops it like the others)."""
 
     def run(start: int, cancel: threading.Event) -> Segment:
         with _frames(path, start=start, stop=plan.stop, report=report) as frames:
-            return track_frames(frames, info=info, config=config, init_box=handed, cancel=cancel)
+            return track_frames(
+                frames,
+                info=info,
+                config=config,
+                init_box=handed,
+                choice=choice,
+                cancel=cancel,
+            )
 
     part = run_in_threads(run, [plan.start])[0]
     part.log.append(f"segment from frame {plan.start} re-tracked with the subject handed over")
@@ -269,12 +322,14 @@ def track_video(
     if not timeline.regular:  # frames found by counting: one piece
         config = replace(config, workers=1)
     report = DecodeReport()
+    choice = survey_clip(path, info=info, config=config)
     seg = track_parallel(
         path,
         info=info,
         n_frames=len(timeline.times) if config.workers > 1 else 0,
         config=config,
         report=report,
+        choice=choice,
         progress=progress,
         on_frame=on_frame,
     )
@@ -324,9 +379,19 @@ def track_video(
         frames=n,
         found_frames=found,
         decode_warnings=report.warnings,
-        notes=seg.log,
+        notes=[line for line in seg.log if not line.startswith(REFUSAL)],
+        subject=subject_record(
+            choice,
+            seg.rejected,
+            seg.dropped,
+            seg.log,
+            config=config,
+            size=(info.width, info.height),
+        ),
     )
     report.warnings.extend(
         line.removeprefix(WARNING_PREFIX) for line in seg.log if line.startswith(WARNING_PREFIX)
     )
-    return TrackResult(pose=pose, info=info, decode=report, found_frames=found, log=seg.log)
+    return TrackResult(
+        pose=pose, info=info, decode=report, found_frames=found, log=seg.log, choice=choice
+    )

@@ -91,7 +91,7 @@ def run_job(
         request = AnalysisRequest(
             video=video,
             outdir=final,
-            track=TrackConfig(model=job.settings.model, workers=1),  # one job per core
+            track=_track(job.settings),
             options=AnalysisOptions(clip_name=job.name or "clip"),
             write_video=job.settings.write_video,
         )
@@ -127,6 +127,16 @@ def _record(sessions: sessionmaker[Session], blobs: Blobs, job: _Job, job_id: in
             queue.fail(sessions, job_id, f"the analysis left no summary; {KEPT}")
         else:
             log.info("job %s: its clip was deleted during the analysis", job_id)
+
+
+def _track(settings: JobSettings) -> TrackConfig:
+    """Tracking of a job: its model, one segment (one job per core), the picked client."""
+    pick = settings.pick
+    if pick is None:
+        return TrackConfig(model=settings.model, workers=1)
+    return TrackConfig(
+        model=settings.model, workers=1, pick=(pick[0], pick[1]), pick_time_s=pick[2]
+    )
 
 
 def _claimed(sessions: sessionmaker[Session], job_id: int) -> _Job | None:

@@ -31,6 +31,7 @@ from typing import Any, Final
 import numpy as np
 
 from pronate.app.live import reading
+from pronate.app.live.follow import Follower
 from pronate.app.live.probe import SmallLook, TileProbe
 from pronate.app.live.reading import Note
 from pronate.app.live.steady import SteadyCamera
@@ -43,7 +44,7 @@ from pronate.app.live.window import (
 )
 from pronate.camera.body import Camera
 from pronate.pose.config import ModelName
-from pronate.pose.landmarker import Detection, Landmarker
+from pronate.pose.landmarker import Detection
 from pronate.verdict.assessment import Assessment
 from pronate.verdict.thresholds import Thresholds
 
@@ -108,14 +109,10 @@ class Detected:
 
 
 def landmarker_detector(config: LiveConfig) -> tuple[Detector, Callable[[], None]]:
-    """A detector on the model of ``config`` (the largest person), and its ``close``."""
-    marker = Landmarker(config.model, num_poses=1, min_confidence=config.min_pose_confidence)
-
-    def detect(rgb: np.ndarray, time_s: float) -> Detection | None:
-        found = marker.detect(rgb, time_s=time_s)
-        return max(found, key=lambda d: d.box.area) if found else None
-
-    return detect, marker.close
+    """A detector on the model of ``config`` (the largest person, or the one clicked on:
+    :class:`pronate.app.live.follow.Follower`), and its ``close``."""
+    follower = Follower(config.model, min_confidence=config.min_pose_confidence)
+    return follower, follower.close
 
 
 class LiveAnalyser:
@@ -167,6 +164,21 @@ class LiveAnalyser:
         self._last_jpeg: bytes | None = None
         self._lock = threading.Lock()
         self._closed = False
+
+    def pick(self, point: tuple[float, float] | None) -> None:
+        """Read the person at ``point`` (pixels of the frames) from the next frame on;
+        ``None``: the largest person again. The window starts afresh (it held someone
+        else)."""
+        with self._lock:
+            pick = getattr(self._detect, "pick", None)
+            if pick is not None:
+                pick(point)
+                self._window.clear()
+
+    @property
+    def picked(self) -> bool | None:
+        """After a click: whether someone was at the pixel (``None``: no click yet)."""
+        return getattr(self._detect, "picked", None)
 
     @property
     def model_name(self) -> str:

@@ -13,7 +13,10 @@ Protocol (all JSON text, except the frames):
   the picture the frame was scaled from: the client's size is judged in its pixels, as
   the recording's analysis will) followed by one binary message: the JPEG
   (a binary message without a header is a frame taken "now"). ``{"type": "capture"}``
-  saves the newest reading as a moment by hand.
+  saves the newest reading as a moment by hand. ``{"type": "pick", "x": X, "y": Y}`` (a
+  click on the client, pixels of the frames) reads that person from the next frame on,
+  and never anyone else (``{"type": "pick"}``: the largest person again); the frame
+  replies then carry ``picked`` (whether someone was at the pixel).
 - The server reads only the newest frame: a frame that arrives while the model is busy
   replaces the waiting one (counted in ``dropped``), never queued. Per frame read it sends
   ``{"type": "frame", "id", "t", "width", "height", "landmarks", "metrics", "stance",
@@ -86,6 +89,9 @@ class _Stream:
     frame: tuple[dict[str, Any], bytes] | None = None
     header: dict[str, Any] | None = None
     capture: bool = False
+    pick: tuple[bool, tuple[float, float] | None] | None = None
+    """A click on the client waiting for the next frame (the point, or ``None``: the
+    largest person again)."""
     closed: bool = False
     dropped: int = 0
     errors: int = 0
@@ -116,8 +122,12 @@ def _header(text: str) -> dict[str, Any]:
         message = json.loads(text)
     except ValueError:
         raise FrameError("a text message must be JSON") from None
-    if not isinstance(message, dict) or message.get("type") not in ("frame", "capture"):
-        raise FrameError('a text message is {"type": "frame" | "capture", ...}')
+    if not isinstance(message, dict) or message.get("type") not in ("frame", "capture", "pick"):
+        raise FrameError('a text message is {"type": "frame" | "capture" | "pick", ...}')
+    if message["type"] == "pick" and message.get("x") is not None:
+        xy = (message.get("x"), message.get("y"))
+        if not all(isinstance(v, int | float) and np.isfinite(v) and v >= 0 for v in xy):
+            raise FrameError('a pick is {"type": "pick", "x": X, "y": Y} in pixels of the frames')
     t = message.get("t")
     if t is not None and (not isinstance(t, int | float) or not np.isfinite(t)):
         raise FrameError('"t" must be a number of milliseconds')
@@ -146,6 +156,10 @@ async def _receive(ws: WebSocket, stream: _Stream) -> None:
             if header["type"] == "capture":
                 stream.capture = True
                 stream.wake.set()
+            elif header["type"] == "pick":
+                x, y = header.get("x"), header.get("y")
+                point = None if x is None or y is None else (float(x), float(y))
+                stream.pick = (True, point)
             else:
                 stream.header = header
         elif message.get("bytes") is not None:
@@ -183,6 +197,9 @@ async def _finish(
     out = await asyncio.to_thread(analyser.read, detected)
     moments = out.pop("moments")
     out.update(type="frame", id=header.get("id"), t=header.get("t"), dropped=stream.dropped)
+    picked = getattr(analyser, "picked", None)
+    if picked is not None:
+        out["picked"] = picked
     out["moments"] = await _moments(ws, stream, moments, sink)
     await _send(ws, stream, out)
 
@@ -208,6 +225,9 @@ async def _work(
             if stream.frame is None:
                 continue
             (header, data), stream.frame = stream.frame, None
+            if stream.pick is not None:
+                analyser.pick(stream.pick[1])
+                stream.pick = None
             try:
                 detected = await asyncio.to_thread(
                     _detect, analyser, data, _clock_s(header, start), header.get("source")

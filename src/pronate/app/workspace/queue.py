@@ -31,20 +31,28 @@ class JobSettings:
         PoseLandmarker bundle (``lite``, ``full``, ``heavy``).
     write_video
         Draw ``overlay.mp4``.
+    pick
+        ``(x, y, time_s)``: the client is the person at this pixel at that time of the
+        clip (the "who is the client?" step); ``None``: the person who performs.
     """
 
     model: ModelName = "heavy"
     write_video: bool = True
+    pick: tuple[float, float, float] | None = None
 
     def to_json(self) -> str:
-        """The settings as stored in a job row."""
-        return json.dumps(asdict(self), sort_keys=True)
+        """The settings as stored in a job row (``pick`` only when given)."""
+        data = {k: v for k, v in asdict(self).items() if k != "pick" or v is not None}
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> JobSettings:
         """Settings read back from a job row (unknown keys ignored)."""
         data = json.loads(text or "{}")
         known = {k: data[k] for k in ("model", "write_video") if k in data}
+        pick = data.get("pick")
+        if pick is not None:
+            known["pick"] = (float(pick[0]), float(pick[1]), float(pick[2]))
         return cls(**known)
 
 

@@ -40,6 +40,7 @@ from pronate.outputs.report.sections import (
 )
 from pronate.outputs.report.text import limits_items, meaning_paragraphs
 from pronate.outputs.report.values import SIDE_HEX, badge_class, badge_text, fmt, seconds
+from pronate.outputs.subject import SUBJECT_PNG, subject_caption
 from pronate.verdict.analysis import Analysis
 from pronate.verdict.assessment import Assessment
 
@@ -144,6 +145,7 @@ def build_report(
     left_vs_right: Path | None = None,
     notes: Sequence[str] = (),
     created: datetime | None = None,
+    subject_picture: Path | None = None,
 ) -> str:
     """Build the HTML of the report.
 
@@ -167,6 +169,8 @@ def build_report(
         Lines shown at the top (e.g. why the report has no pictures).
     created
         Date of the analysis; default now.
+    subject_picture
+        ``subject.png``: who was analysed among whom (shown with the clip).
 
     Returns
     -------
@@ -186,6 +190,7 @@ def build_report(
         "created": created.strftime("%Y-%m-%d %H:%M"),
         "data": json_safe(summary),
         "clip": clip_facts(analysis, summary, created=created, duration_s=duration),
+        "subject": _subject(summary, subject_picture),
         "video": video,
         "notes": list(notes),
         "sides": side_cards(moments, summary),
@@ -219,6 +224,15 @@ def build_report(
     return environment().get_template("report.html.j2").render(context)
 
 
+def _subject(summary: Mapping[str, Any], picture: Path | None) -> dict[str, str] | None:
+    """The picture of who was analysed, and its caption."""
+    record = summary.get("subject")
+    if not record or picture is None or not Path(picture).is_file():
+        return None
+    uri = image_file_uri(Path(picture), max_size=960)
+    return {"uri": uri, "caption": subject_caption(record)} if uri else None
+
+
 def write_report(path: Path, analysis: Analysis, **inputs: Any) -> Path:
     """Write the report of ``analysis`` to ``path`` atomically.
 
@@ -236,4 +250,7 @@ def write_report(path: Path, analysis: Analysis, **inputs: Any) -> Path:
     pathlib.Path
         ``path``.
     """
+    picture = Path(path).parent / SUBJECT_PNG
+    if "subject_picture" not in inputs and picture.is_file():
+        inputs["subject_picture"] = picture
     return write_text_atomic(Path(path), build_report(analysis, **inputs))

@@ -407,6 +407,16 @@
     }
   }
 
+  // A click on the picture: read the person there (the client), never anyone else.
+  video.addEventListener("click", (event) => {
+    if (!latest || !socket || socket.readyState !== WebSocket.OPEN) return;
+    const rect = video.getBoundingClientRect();
+    const x = ((event.clientX - rect.left) / rect.width) * latest.width;
+    const y = ((event.clientY - rect.top) / rect.height) * latest.height;
+    socket.send(JSON.stringify({ type: "pick", x, y }));
+    setStatus("following the person you clicked on");
+  });
+
   $("live-start").addEventListener("click", start);
   $("live-stop").addEventListener("click", stop);
   $("live-capture").addEventListener("click", capture);
