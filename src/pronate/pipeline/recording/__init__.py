@@ -1,0 +1,26 @@
+"""A whole session's recording: a cheap scan finds the stretches with a whole body in
+view, each is analysed as a clip of its own (:func:`run_recording`)."""
+
+from pronate.pipeline.recording.run import (
+    CHECKPOINT_DIR,
+    OVERLAYS,
+    RECORDING_MIN_S,
+    RecordingOptions,
+    RecordingOutputs,
+    run_recording,
+)
+from pronate.pipeline.recording.scan import ScanSettings
+from pronate.pipeline.recording.stretches import Stretch, StretchRules, find_stretches
+
+__all__ = [
+    "CHECKPOINT_DIR",
+    "OVERLAYS",
+    "RECORDING_MIN_S",
+    "RecordingOptions",
+    "RecordingOutputs",
+    "ScanSettings",
+    "Stretch",
+    "StretchRules",
+    "find_stretches",
+    "run_recording",
+]
