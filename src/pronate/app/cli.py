@@ -76,6 +76,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from pronate.pipeline import AnalysisRequest, run_request
 
     video_or_pose(args.video, args.pose)
+    if _is_recording(args):
+        return cmd_recording(args)
     request = AnalysisRequest(
         outdir=args.output,
         video=args.video,
@@ -124,6 +126,81 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
     if out.report_path is not None:
         print(f"report: {out.report_path}")
+    return 0
+
+
+def _is_recording(args: argparse.Namespace) -> bool:
+    """Is the video analysed as a whole recording (``--recording``, or at least
+    :data:`~pronate.pipeline.recording.RECORDING_MIN_S` long without ``--single-clip``)?"""
+    from pronate.errors import InputError
+
+    if args.mode == "recording" and args.video is None:
+        raise InputError("--recording needs a video, not --from POSE.nc")
+    if args.video is None or args.mode == "single":
+        if args.overlay is not None and args.video is not None:
+            raise InputError("--overlay is for a recording (give --recording)")
+        return False
+    if args.mode != "recording":
+        from pronate.io.video import probe_video
+        from pronate.pipeline.recording import RECORDING_MIN_S
+
+        info = probe_video(args.video)
+        duration = info.duration_s or (info.n_frames / info.fps if info.fps else 0.0)
+        if duration < RECORDING_MIN_S:
+            if args.overlay is not None:
+                raise InputError(
+                    f"--overlay is for a recording: {args.video} is {duration:.0f} s long "
+                    f"(a recording from {RECORDING_MIN_S:.0f} s on, or give --recording)"
+                )
+            return False
+    for flag, given in (("--pick", args.pick), ("--pdf", args.pdf)):
+        if given:
+            raise InputError(
+                f"{flag} is for a single clip; a recording chooses the client in each "
+                "stretch (give --single-clip to analyse the video as one clip)"
+            )
+    return True
+
+
+def cmd_recording(args: argparse.Namespace) -> int:
+    """``pronate analyze`` of a whole recording: the scan, then each stretch."""
+    from pronate.pipeline.recording import RecordingOptions, run_recording
+    from pronate.pipeline.recording.outputs import format_recording
+
+    overlay = "none" if args.no_video else (args.overlay or "moments")
+    bars: list[Progress] = []
+
+    def on_pass(name: str, total: int) -> Progress:
+        for b in bars:
+            b.close()
+        bars.append(Progress(total=total, quiet=args.quiet, desc=name))
+        return bars[-1]
+
+    if not args.quiet:
+        print(f"pronate: {args.video} is analysed as a recording", file=sys.stderr)
+    try:
+        out = run_recording(
+            args.video,
+            args.output,
+            track=track_config(args),
+            filters=filter_config(args),
+            options=analysis_options(args),
+            recording=RecordingOptions(overlay=overlay),
+            passes=on_pass,
+        )
+    finally:
+        for b in bars:
+            b.close()
+    for w in out.warnings:
+        print(f"pronate: warning: {w}", file=sys.stderr)
+    if out.resumed:
+        print(
+            "pronate: went on from where an earlier run into this folder stopped", file=sys.stderr
+        )
+    print(format_recording(out.summary))
+    print(f"wrote {out.summary_path}")
+    print(f"wrote {out.moments_path}")
+    print(f"report: {out.report_path}")
     return 0
 
 
@@ -224,6 +301,28 @@ def build_parser() -> argparse.ArgumentParser:
     add_no_video(g)
     g.add_argument(
         "--pdf", action="store_true", help="also print report.pdf (needs chromium on PATH)"
+    )
+    g.add_argument(
+        "--overlay",
+        choices=("moments", "stretches"),
+        help="a recording's overlay video: a clip per moment (default), or also each "
+        "stretch's whole overlay",
+    )
+    r = p.add_mutually_exclusive_group()
+    r.add_argument(
+        "--recording",
+        dest="mode",
+        action="store_const",
+        const="recording",
+        help="analyse a whole session's recording: find the stretches with a whole body in "
+        "view, analyse each as a clip of its own (default for videos of 3 minutes or more)",
+    )
+    r.add_argument(
+        "--single-clip",
+        dest="mode",
+        action="store_const",
+        const="single",
+        help="analyse the video as one clip, however long",
     )
     add_analysis_options(p)
     add_track_options(p)

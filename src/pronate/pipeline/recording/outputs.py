@@ -155,6 +155,23 @@ def _link(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+def format_recording(summary: dict[str, Any]) -> str:
+    """A short text table: the stretches, then each moment with its time in the recording
+    and the headline of its verdict."""
+    lines = [
+        f"recording of {clock(summary['duration_s'])}: {len(summary['stretches'])} stretch(es) "
+        f"with a whole body in view ({clock(summary['analysed_s'])} analysed), "
+        f"{len(summary['events'])} loading moment(s)"
+    ]
+    for s in summary["stretches"]:
+        what = s.get("error") or f"view {s.get('view')}, {s['moments']} moment(s)"
+        lines.append(f"  stretch {s['number']}: {clock(s['start_s'])}-{clock(s['end_s'])}  {what}")
+    for n, ev in enumerate(summary["events"], start=1):
+        title = moment_title(str(ev.get("side")), str(ev.get("kind")))
+        lines.append(f"{n:3d}. {clock(ev['peak_s'])}  {title}: {headline(ev)}")
+    return "\n".join(lines)
+
+
 def report_html(summary: dict[str, Any]) -> str:
     """One page: the recording's timeline with its stretches and moments, then each
     moment with its time in the recording, thumbnail, headline and clip."""
