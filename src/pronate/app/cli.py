@@ -73,7 +73,7 @@ def cmd_track(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from pronate.outputs.summary import format_summary
-    from pronate.pipeline import AnalysisRequest, run_request
+    from pronate.pipeline import AnalysisRequest, AnalyzeOutputs, run_request
 
     video_or_pose(args.video, args.pose)
     if _is_recording(args):
@@ -105,6 +105,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     try:
         out = run_request(request, progress=bar, render_progress=render_bar)
+        assert isinstance(out, AnalyzeOutputs)
     finally:
         for b in [bar, *render_bars]:
             if b is not None:
@@ -141,16 +142,14 @@ def _is_recording(args: argparse.Namespace) -> bool:
             raise InputError("--overlay is for a recording (give --recording)")
         return False
     if args.mode != "recording":
-        from pronate.io.video import probe_video
-        from pronate.pipeline.recording import RECORDING_MIN_S
+        from pronate.pipeline.recording import duration_of, recording_min_s
 
-        info = probe_video(args.video)
-        duration = info.duration_s or (info.n_frames / info.fps if info.fps else 0.0)
-        if duration < RECORDING_MIN_S:
+        duration, least = duration_of(args.video), recording_min_s()
+        if duration < least:
             if args.overlay is not None:
                 raise InputError(
                     f"--overlay is for a recording: {args.video} is {duration:.0f} s long "
-                    f"(a recording from {RECORDING_MIN_S:.0f} s on, or give --recording)"
+                    f"(a recording from {least:.0f} s on, or give --recording)"
                 )
             return False
     for flag, given in (("--pick", args.pick), ("--pdf", args.pdf)):

@@ -109,7 +109,25 @@ def _callbacks(request: AnalysisRequest, progress: Progress | None) -> dict[str,
         return Throttled(report, start=TRACK_SHARE, share=1 - TRACK_SHARE, total=frames)
 
     tracking = Throttled(report, start=0.0, share=TRACK_SHARE, total=total)
+    if request.recording:
+        return {"passes": _recording_passes(report)}
     return {"progress": tracking, "render_progress": drawing}
+
+
+SCAN_SHARE = 0.4
+"""Share of a recording's progress given to its scan; its stretches are the rest."""
+
+
+def _recording_passes(report: Progress) -> Callable[[str, int], Callable[[int], None]]:
+    """The pass callback of a recording's analysis: the scan (pass 1) fills the first
+    :data:`SCAN_SHARE` of the progress, the stretches (pass 2) the rest."""
+
+    def on_pass(name: str, total: int) -> Callable[[int], None]:
+        if name.startswith("pass 1"):
+            return Throttled(report, start=0.0, share=SCAN_SHARE, total=total)
+        return Throttled(report, start=SCAN_SHARE, share=1 - SCAN_SHARE, total=total)
+
+    return on_pass
 
 
 def analyse(request: AnalysisRequest, progress: Progress | None = None) -> Outcome:

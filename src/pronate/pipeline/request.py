@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pronate.errors import InputError
 from pronate.pipeline.analyze import AnalysisOptions, AnalyzeOutputs, run_analyze
+from pronate.pipeline.recording import RecordingOptions, RecordingOutputs, run_recording
+from pronate.pipeline.recording.run import PassBar
 from pronate.pose.config import FilterConfig, TrackConfig
 
 
@@ -41,6 +44,11 @@ class AnalysisRequest:
         Write ``report.html``.
     pdf
         Also print ``report.pdf``.
+    recording
+        Analyse ``video`` as a whole session's recording
+        (:func:`pronate.pipeline.recording.run_recording`: the stretches with a whole
+        body in view, each as a clip of its own); ``write_video`` then gives the
+        moments' overlay clips.
     """
 
     outdir: Path
@@ -52,6 +60,7 @@ class AnalysisRequest:
     write_video: bool = True
     report: bool = True
     pdf: bool = False
+    recording: bool = False
 
 
 def run_request(
@@ -59,7 +68,8 @@ def run_request(
     *,
     progress: Callable[[int], None] | None = None,
     render_progress: Callable[[int], Callable[[int], None]] | None = None,
-) -> AnalyzeOutputs:
+    passes: PassBar | None = None,
+) -> AnalyzeOutputs | RecordingOutputs:
     """Run ``request`` (see :func:`pronate.pipeline.run_analyze`).
 
     Parameters
@@ -70,12 +80,28 @@ def run_request(
         Called with the number of frames tracked since the last call.
     render_progress
         Called with the number of frames to draw; returns the callback of frames drawn.
+    passes
+        A recording's progress: called at the start of each pass with its name and
+        frames; returns the callback of frames done.
 
     Raises
     ------
     PronateError
         As :func:`pronate.pipeline.run_analyze` does.
     """
+    if request.recording:
+        if request.video is None:
+            raise InputError("a recording is analysed from its video, not a pose dataset")
+        overlay = "moments" if request.write_video else "none"
+        return run_recording(
+            request.video,
+            request.outdir,
+            track=request.track,
+            filters=request.filters,
+            options=request.options,
+            recording=RecordingOptions(overlay=overlay),
+            passes=passes,
+        )
     return run_analyze(
         request.outdir,
         video=request.video,

@@ -28,6 +28,7 @@ from pronate.app.workspace import queue
 from pronate.app.workspace.queue import JobSettings
 from pronate.errors import PronateError
 from pronate.pipeline import AnalysisOptions, AnalysisRequest
+from pronate.pipeline.recording import long_enough
 from pronate.pose.config import TrackConfig
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def run_job(
             track=_track(job.settings),
             options=AnalysisOptions(clip_name=job.name or "clip"),
             write_video=job.settings.write_video,
+            recording=job.settings.pick is None and _long(video),
         )
         outcome = executor.run(request, JobProgress(database_url, job_id))
         if outcome.kind == "crash" and stopping():
@@ -102,6 +104,15 @@ def run_job(
             queue.fail(sessions, job_id, _message(outcome, video))
             return
     _record(sessions, blobs, job, job_id)
+
+
+def _long(video: Path) -> bool:
+    """Is the clip a whole session's recording (by its length)? An unreadable clip is
+    not: its analysis says why it cannot be read."""
+    try:
+        return long_enough(video)
+    except PronateError:
+        return False
 
 
 def _record(sessions: sessionmaker[Session], blobs: Blobs, job: _Job, job_id: int) -> None:

@@ -20,7 +20,9 @@ from pronate.app.workspace.service import NotFoundError, get, summary_of
 from pronate.errors import InputError
 
 router = APIRouter(prefix="/api", tags=["workspace"])
-OUTPUT_NAME = re.compile(r"^(overlay\.mp4|keyframes/[A-Za-z0-9_.-]+\.png)$")
+OUTPUT_NAME = re.compile(
+    r"^(overlay\.mp4|keyframes/[A-Za-z0-9_.-]+\.png|moments/[0-9]{3}_[0-9]{2}\.(mp4|jpg))$"
+)
 REPORT_CSP = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
     "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
@@ -189,11 +191,12 @@ def get_report(analysis_id: int, db: DB, ws: WS) -> FileResponse:
 
 @router.get("/analyses/{analysis_id}/files/{name:path}", response_class=FileResponse)
 def get_output(analysis_id: int, name: str, db: DB, ws: WS) -> FileResponse:
-    """``overlay.mp4`` or a key frame ``keyframes/NAME.png`` of an analysis."""
+    """``overlay.mp4`` or a key frame ``keyframes/NAME.png`` of an analysis; of a
+    recording, a moment's clip or thumbnail ``moments/NNN_MM.mp4|jpg``."""
     if not OUTPUT_NAME.match(name):
         raise NotFoundError(f"analysis {analysis_id} has no file {name!r}")
     path = _output(db, ws, analysis_id, name)
-    media = "video/mp4" if name.endswith(".mp4") else "image/png"
+    media = {".mp4": "video/mp4", ".jpg": "image/jpeg"}.get(Path(name).suffix, "image/png")
     return FileResponse(path, media_type=media)
 
 

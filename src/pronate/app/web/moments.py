@@ -176,6 +176,12 @@ def analysis_moments(analysis: Analysis, root: Path | None, session: str) -> lis
         frames = sorted(folder.glob(f"{number:02d}_*.png")) if folder and folder.is_dir() else []
         key = f"{analysis.id}-{number}"
         api = f"/api/analyses/{analysis.id}"
+        thumb = event.get("thumbnail")  # a recording's moment: its thumbnail
+        if thumb and root is not None and (root / analysis.folder / thumb).is_file():
+            frames = [root / analysis.folder / thumb]
+            image_url: str | None = f"{api}/files/{thumb}"
+        else:
+            image_url = f"{api}/files/keyframes/{frames[0].name}" if frames else None
         out.append(
             Moment(
                 key=key,
@@ -187,7 +193,7 @@ def analysis_moments(analysis: Analysis, root: Path | None, session: str) -> lis
                 time_s=float(event.get("peak_s") or 0.0),
                 event=event,
                 image=frames[0] if frames else None,
-                image_url=f"{api}/files/keyframes/{frames[0].name}" if frames else None,
+                image_url=image_url,
                 page_url=f"/analyses/{analysis.id}#moment-{number}",
                 card_url=f"{api}/moments/{number}/card.png",
             )

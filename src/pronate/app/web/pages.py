@@ -32,10 +32,13 @@ from pronate.outputs.evidence import (
     verdict_title,
     verdict_words,
 )
+from pronate.pipeline.recording.outputs import clock as recording_clock
 
 router = APIRouter(include_in_schema=False)
 templates = page_templates(Path(__file__).parent / "templates")
-templates.env.globals.update(verdict_words=verdict_words, verdict_title=verdict_title)
+templates.env.globals.update(
+    verdict_words=verdict_words, verdict_title=verdict_title, clock=recording_clock
+)
 
 
 def page(request: Request, name: str, **context: Any) -> HTMLResponse:
@@ -83,6 +86,20 @@ def analysis_page(request: Request, analysis_id: int, db: DB) -> HTMLResponse:
     folder = root_of(request) / analysis.folder
     label = session_labels(visit.client.visits)[visit.id]
     moments = analysis_moments(analysis, root_of(request), label)
+    if summary.get("recording"):
+        api = f"/api/analyses/{analysis.id}/files/"
+        clips = [api + m.event["clip"] if m.event.get("clip") else None for m in moments]
+        return page(
+            request,
+            "recording.html",
+            analysis=analysis,
+            summary=summary,
+            client=visit.client,
+            session=label,
+            clip=analysis.clip,
+            moments=moments,
+            clips=clips,
+        )
     scored = [m for m in moments if m.verdict is not None]
     movements = [
         (movement_title(key), {leg: leg_of(scored, key, leg) for leg in LEGS})

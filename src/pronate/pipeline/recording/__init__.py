@@ -7,6 +7,9 @@ from pronate.pipeline.recording.run import (
     RECORDING_MIN_S,
     RecordingOptions,
     RecordingOutputs,
+    duration_of,
+    long_enough,
+    recording_min_s,
     run_recording,
 )
 from pronate.pipeline.recording.scan import ScanSettings
@@ -21,6 +24,9 @@ __all__ = [
     "ScanSettings",
     "Stretch",
     "StretchRules",
+    "duration_of",
     "find_stretches",
+    "long_enough",
+    "recording_min_s",
     "run_recording",
 ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -52,6 +53,26 @@ OVERLAYS = ("moments", "stretches", "none")
 PassBar = Callable[[str, int], Callable[[int], None]]
 """Called at the start of each pass with its name and its number of frames; returns
 what is called with the frames done."""
+
+
+def duration_of(video: Path) -> float:
+    """The video's duration (s) as its header says (frames over rate when it does not)."""
+    info = probe_video(Path(video))
+    return info.duration_s or (info.n_frames / info.fps if info.fps else 0.0)
+
+
+def recording_min_s() -> float:
+    """From how many seconds on a video is a recording: :data:`RECORDING_MIN_S`, or
+    ``$PRONATE_RECORDING_MIN_S`` when set to a number."""
+    try:
+        return float(os.environ.get("PRONATE_RECORDING_MIN_S", RECORDING_MIN_S))
+    except ValueError:
+        return RECORDING_MIN_S
+
+
+def long_enough(video: Path) -> bool:
+    """Is ``video`` a recording by its length (at least :func:`recording_min_s`)?"""
+    return duration_of(video) >= recording_min_s()
 
 
 @dataclass(frozen=True, kw_only=True)

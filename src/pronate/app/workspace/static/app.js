@@ -171,11 +171,27 @@ function setUpClientForms() {
   }
 }
 
+function placeOnTimelines() {
+  // a recording's timeline: stretches and moments placed by their share of its length
+  // (set here: the Content-Security-Policy forbids inline styles)
+  for (const el of document.querySelectorAll(".rec-timeline [data-left]")) {
+    el.style.left = `${el.dataset.left}%`;
+    if (el.dataset.width) el.style.width = `${el.dataset.width}%`;
+  }
+}
+
 function setUpMoments() {
+  placeOnTimelines();
   const video = document.getElementById("overlay");
   for (const button of document.querySelectorAll("button.moment")) {
     button.addEventListener("click", () => {
       if (!video) return;
+      if (button.dataset.clip !== undefined) {  // a recording: each moment has its clip
+        if (!button.dataset.clip) return;
+        video.src = button.dataset.clip;
+        video.play().catch(() => { /* autoplay may be refused */ });
+        return;
+      }
       video.currentTime = parseFloat(button.dataset.time);
       video.play().catch(() => { /* autoplay may be refused: the frame is shown */ });
     });
