@@ -24,7 +24,7 @@ from pronate.app.jobs.worker import WorkerPool
 from pronate.app.live import routes as live
 from pronate.app.store.blobs import Blobs
 from pronate.app.store.db import open_database
-from pronate.app.web import api, pages, timeline, who
+from pronate.app.web import api, pages, timeline, uploads, who
 from pronate.app.workspace import pages as shell
 from pronate.app.workspace.deps import TOKEN_COOKIE, require_token
 from pronate.app.workspace.guard import SocketGuard, refusal
@@ -111,6 +111,7 @@ def create_app(settings: WorkspaceSettings, *, start_workers: bool = True) -> Fa
     app.add_middleware(BodyLimit, limit=lambda: limit)
     app.add_middleware(SocketGuard, allowed_hosts=settings.allowed_hosts)
     app.include_router(api.router)
+    app.include_router(uploads.router)
     app.include_router(who.api)
     app.include_router(pages.router)
     app.include_router(timeline.router)

@@ -71,30 +71,8 @@ def test_a_recording_on_its_timeline(
     spans = compose_recording(video, parts, data=shared_data)
     http = httpx.Client(base_url=recording_workspace, timeout=60)
     client_id = http.post("/api/clients", json={"name": "Session Client"}).json()["id"]
-    with video.open("rb") as f:
-        upload = http.post(
-            f"/api/clients/{client_id}/clips", files={"file": ("session.mp4", f, "video/mp4")}
-        ).json()
-    progress: list[float] = []
-    end = time.monotonic() + 600
-    while True:
-        job = http.get(f"/api/jobs/{upload['job_id']}").json()
-        progress.append(float(job["progress"] or 0.0))
-        if job["state"] in ("done", "failed"):
-            break
-        assert time.monotonic() < end, "the job did not finish"
-        time.sleep(0.2)
-    assert job["state"] == "done", job
-    assert progress == sorted(progress) and any(0.0 < p < 1.0 for p in progress)
-    summary = http.get(f"/api/analyses/{job['analysis_id']}").json()
-    assert summary["recording"] is True and summary["video"] == "session.mp4"
-    exercises = [s for s in spans if s.exercise]
-    assert len(summary["stretches"]) == len(exercises)
-    events = summary["events"]
-    assert events
-    clip = http.get(f"/api/analyses/{job['analysis_id']}/files/{events[0]['clip']}")
-    assert clip.status_code == 200 and clip.headers["content-type"] == "video/mp4"
-
+    session = http.post(f"/api/clients/{client_id}/sessions", json={"date": "2026-12-06"})
+    assert session.status_code == 201, session.text
     shots = Path(os.environ.get("PRONATE_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
@@ -104,6 +82,42 @@ def test_a_recording_on_its_timeline(
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.on("console", lambda m: m.type == "error" and problems.append(m.text))
         page.set_default_timeout(30_000)
+        # pieces of 256 kB: the recording goes through the resumable upload, piece by piece
+        page.add_init_script("window.PRONATE_PIECE_BYTES = 262144;")
+        pieces: list[str] = []
+        page.on("request", lambda r: r.method == "PUT" and pieces.append(r.url))
+        page.goto(f"{recording_workspace}/clients/{client_id}")
+        page.set_input_files(".dropzone input[type=file]", str(video))
+        item = page.locator("li.clip[data-job]")
+        item.wait_for(timeout=120_000)
+        job_id = int(item.get_attribute("data-job") or 0)
+        assert len(pieces) >= video.stat().st_size // 262144
+        progress: list[float] = []
+        end = time.monotonic() + 600
+        shot = False
+        while True:
+            job = http.get(f"/api/jobs/{job_id}").json()
+            progress.append(float(job["progress"] or 0.0))
+            if job["state"] in ("done", "failed"):
+                break
+            if not shot and 0.3 < progress[-1] < 1.0:  # the page shows it at its next look
+                page.wait_for_function(
+                    "() => document.querySelector('li.clip progress').value > 0.3"
+                )
+                page.screenshot(path=str(shots / "recording-job.png"))
+                shot = True
+            assert time.monotonic() < end, "the job did not finish"
+            time.sleep(0.2)
+        assert job["state"] == "done", job
+        assert progress == sorted(progress) and any(0.0 < p < 1.0 for p in progress)
+        summary = http.get(f"/api/analyses/{job['analysis_id']}").json()
+        assert summary["recording"] is True and summary["video"] == "session.mp4"
+        exercises = [s for s in spans if s.exercise]
+        assert len(summary["stretches"]) == len(exercises)
+        events = summary["events"]
+        assert events
+        clip = http.get(f"/api/analyses/{job['analysis_id']}/files/{events[0]['clip']}")
+        assert clip.status_code == 200 and clip.headers["content-type"] == "video/mp4"
         page.goto(f"{recording_workspace}/analyses/{job['analysis_id']}")
         marks = page.locator("#rec-timeline .rec-mark")
         assert marks.count() == len(events)

@@ -82,8 +82,54 @@ function newClipItem(zone, name) {
   return item;
 }
 
+const PIECE_BYTES = 8 * 1024 * 1024;
+/* A file larger than one piece (a whole session's recording) is sent in pieces through
+   the resumable upload API: a piece that fails is sent again from where the workspace
+   says the upload stands, so a dropped connection costs one piece, not the file. */
+
+async function uploadInPieces(zone, file, item) {
+  const piece = window.PRONATE_PIECE_BYTES || PIECE_BYTES;
+  const state = item.querySelector(".state");
+  const session = zone.dataset.session ? Number(zone.dataset.session) : null;
+  const opened = await api("POST", `/api/clients/${zone.dataset.client}/uploads`,
+    { name: file.name, size: file.size, session_id: session });
+  let offset = opened.offset;
+  let failures = 0;
+  while (offset < file.size) {
+    try {
+      const response = await fetch(`/api/uploads/${opened.upload_id}?offset=${offset}`,
+        { method: "PUT", body: file.slice(offset, offset + piece) });
+      if (response.status === 413) throw new Error((await response.json()).detail);
+      if (!response.ok) throw new Error(`piece refused (${response.status})`);
+      offset = (await response.json()).offset;
+      failures = 0;
+    } catch (e) {
+      if (e.message && e.message.startsWith("more than")) throw e;
+      failures += 1;
+      if (failures > 5) throw new Error(`the upload stopped at ${offset} of ${file.size} bytes`);
+      await new Promise((done) => setTimeout(done, 1000 * failures));
+      offset = (await api("GET", `/api/uploads/${opened.upload_id}`)).offset;
+    }
+    item.querySelector("progress").value = offset / file.size;
+    state.textContent = `uploading ${Math.round(100 * offset / file.size)} %`;
+  }
+  return api("POST", `/api/uploads/${opened.upload_id}/finish`);
+}
+
 function upload(zone, file) {
   const item = newClipItem(zone, file.name);
+  if (file.size > (window.PRONATE_PIECE_BYTES || PIECE_BYTES)) {
+    uploadInPieces(zone, file, item).then((data) => {
+      item.dataset.job = data.job_id;
+      item.querySelector("progress").value = 0;
+      item.querySelector(".state").textContent = "queued";
+      watchJob(item);
+    }).catch((e) => {
+      item.querySelector(".state").textContent = "refused";
+      showError(e.message);
+    });
+    return;
+  }
   const form = new FormData();
   form.append("file", file);
   form.append("session_id", zone.dataset.session);
