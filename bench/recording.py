@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,7 +68,7 @@ SHORT = [
     Part("balance_front"),
     Part("empty", 20),
     Part("balance_back"),
-    Part("talk", 18),
+    Part("talk", 28),
 ]
 
 
@@ -142,9 +143,24 @@ def main() -> None:
 
     t0 = time.perf_counter()
     long_path, short_path = work / "session-long.mp4", work / "session-2min.mp4"
-    long_spans = compose_recording(long_path, long_parts(args.minutes), fps=FPS, data=args.data)
-    short_spans = compose_recording(short_path, SHORT, fps=FPS, data=args.data)
+    kept = work / "spans.json"  # recordings composed before from the same parts are reused
+    old = json.loads(kept.read_text()) if kept.is_file() else {}
+    spans: dict[str, Any] = {}
+    for name, path, parts in (
+        ("long", long_path, long_parts(args.minutes)),
+        ("short", short_path, SHORT),
+    ):
+        if old.get(name, {}).get("parts") == repr(parts) and path.is_file():
+            spans[name] = old[name]
+        else:
+            made = compose_recording(path, parts, fps=FPS, data=args.data)
+            spans[name] = {"parts": repr(parts), "spans": [vars(s) for s in made]}
+        kept.write_text(json.dumps({**old, **spans}))
+    long_spans = [Span(**s) for s in spans["long"]["spans"]]
+    short_spans = [Span(**s) for s in spans["short"]["spans"]]
     compose_s = time.perf_counter() - t0
+    for folder in ("out-2min", "out-2min-single", "out-long"):
+        shutil.rmtree(work / folder, ignore_errors=True)
     print(f"composed in {compose_s:.0f} s", flush=True)
 
     short = run_measured(pronate(short_path, "-o", work / "out-2min", "--recording"))

@@ -20,8 +20,14 @@ from pronate.pose.landmarker import Detection
 W, H = 640, 360
 
 
-def person(*, legs_conf: float = 0.9, feet_y: float = 300.0, top_y: float = 40.0) -> Detection:
-    """A standing person: head at ``top_y``, feet at ``feet_y``."""
+def person(
+    *,
+    legs_conf: float | list[float] = 0.9,
+    feet_y: float = 300.0,
+    top_y: float = 40.0,
+) -> Detection:
+    """A standing person: head at ``top_y``, feet at ``feet_y``; ``legs_conf`` of the
+    hips, knees and ankles (left hip, knee, ankle, then right)."""
     pos = np.zeros((33, 3))
     pos[:, 0] = 320.0
     pos[:, 1] = np.linspace(top_y, feet_y, 33)
@@ -36,12 +42,18 @@ def person(*, legs_conf: float = 0.9, feet_y: float = 300.0, top_y: float = 40.0
 def test_a_whole_body_is_boxed() -> None:
     box = whole_body(person(), width=W, height=H, settings=ScanSettings())
     assert box == (320.0, 40.0, 320.0, 300.0)
+    # seen from behind (cam03 of the balancing trial, the lite model): the far leg unsure
+    back = person(legs_conf=[1.0, 0.83, 0.83, 1.0, 0.28, 0.42])
+    assert whole_body(back, width=W, height=H, settings=ScanSettings()) is not None
 
 
 @pytest.mark.parametrize(
     "det",
     [
-        person(legs_conf=0.3),  # a talking head: legs guessed, not seen
+        person(legs_conf=0.3),  # legs guessed, not seen
+        person(legs_conf=[0.97, 0.04, 0.02, 0.98, 0.05, 0.02]),  # a talking head (measured)
+        person(legs_conf=[0.84, 0.2, 0.13, 0.91, 0.22, 0.23]),  # an ankle lost
+        person(legs_conf=[0.4, 0.9, 0.9, 0.9, 0.9, 0.9]),  # a hip unsure
         person(feet_y=400.0),  # feet below the picture
         person(top_y=280.0, feet_y=300.0),  # 20 px tall: not a body in view
     ],

@@ -29,6 +29,8 @@ LEGS = tuple(
 )
 """Hips, knees and ankles: what a whole body in view must show."""
 HEAD = tuple(KEYPOINTS.index(name) for name in ("nose", "left_shoulder", "right_shoulder"))
+HIPS = tuple(KEYPOINTS.index(f"{side}_hip") for side in ("left", "right"))
+KNEES_ANKLES = tuple(k for k in LEGS if k not in HIPS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,7 +44,11 @@ class ScanSettings:
     max_side_px
         Sampled frames are scaled down to at most this many pixels on their long side.
     min_confidence
-        Each hip, knee and ankle must be seen with at least this confidence.
+        Both hips must be seen with at least this confidence, and the knees and ankles
+        on average (a leg seen from behind, or hidden by the other, is often less sure).
+    leg_min_confidence
+        Each knee and ankle at least this sure: a talking head's legs, guessed below the
+        picture, are at 0.01 to 0.05.
     min_height_frac
         The body (shoulders to ankles) at least this share of the picture's height.
     model
@@ -58,6 +64,7 @@ class ScanSettings:
     rate_hz: float = 4.0
     max_side_px: int = 640
     min_confidence: float = 0.5
+    leg_min_confidence: float = 0.2
     min_height_frac: float = 0.12
     model: str = "lite"
     checkpoint_frames: int = 3000
@@ -129,11 +136,15 @@ def whole_body(
     det: Detection, *, width: int, height: int, settings: ScanSettings
 ) -> tuple[float, float, float, float] | None:
     """The box of ``det`` when it shows a whole body: hips, knees and ankles seen with
-    confidence and inside the picture, and the body not tiny; else ``None``."""
+    confidence (see :class:`ScanSettings`) and inside the picture, and the body not
+    tiny; else ``None``."""
     conf = det.confidence
     xy = det.position[:, :2]
     legs = list(LEGS)
-    if not np.all(conf[legs] >= settings.min_confidence):
+    hips, lower = conf[list(HIPS)], conf[list(KNEES_ANKLES)]
+    if np.any(hips < settings.min_confidence) or np.any(lower < settings.leg_min_confidence):
+        return None
+    if float(np.mean(lower)) < settings.min_confidence:
         return None
     inside = (
         (xy[legs, 0] >= 0) & (xy[legs, 0] < width) & (xy[legs, 1] >= 0) & (xy[legs, 1] < height)
