@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python bench/cross_view.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/live.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/uncertainty.py --data $(BENCH_DATA) --out bench
+	$(BIN)/python bench/matrix.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/recording.py --data $(BENCH_DATA) --out bench
 
 clean:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
@@ -193,3 +194,16 @@ def call_window(
     write_clip(dst, out, fps=fps, crf=crf)
     assert placement is not None
     return placement
+
+
+def verdicts_agree(full: dict[str, Any], copy: dict[str, Any]) -> bool:
+    """Whether a copy's moment says what the full-size moment says: the same verdict, or
+    ``uncertain`` with the full-size verdict among its likely ones; when the full size is
+    itself ``uncertain``, the copy names one of its likely verdicts or stays uncertain."""
+    if copy["verdict"] == full["verdict"]:
+        return True
+    likely = {x["verdict"] for x in copy.get("likely", [])}
+    if copy["verdict"] == "uncertain" and full["verdict"] in likely:
+        return True
+    full_likely = {x["verdict"] for x in full.get("likely", [])} or {full["verdict"]}
+    return full["verdict"] == "uncertain" and (copy["verdict"] in full_likely | {"uncertain"})

@@ -33,17 +33,6 @@ def _moments(clip: Path, out: Path) -> list[dict[str, Any]]:
     return list(result.summary["events"])
 
 
-def _agrees(full: dict[str, Any], copy: dict[str, Any]) -> bool:
-    if copy["verdict"] == full["verdict"]:
-        return True
-    likely = {x["verdict"] for x in copy.get("likely", [])}
-    if copy["verdict"] == "uncertain" and full["verdict"] in likely:
-        return True
-    # the full size may itself be uncertain: then the copy must not contradict its likely
-    full_likely = {x["verdict"] for x in full.get("likely", [])} or {full["verdict"]}
-    return full["verdict"] == "uncertain" and (copy["verdict"] in full_likely | {"uncertain"})
-
-
 def test_the_squat_gets_one_verdict_in_every_picture(shared_data: Path, tmp_path: Path) -> None:
     src = shared_data / "frontal_squat" / "frontal_squat.mp4"
     others = shared_data / "sports2d_demo" / "demo.mp4"
@@ -63,4 +52,4 @@ def test_the_squat_gets_one_verdict_in_every_picture(shared_data: Path, tmp_path
         ], name
         for a, b in zip(full, moments, strict=True):
             assert abs(a["peak_s"] - b["peak_s"]) < 0.3, name
-            assert _agrees(a, b), (name, a["verdict"], b["verdict"], b.get("likely"))
+            assert scenes.verdicts_agree(a, b), (name, a["verdict"], b["verdict"], b.get("likely"))
