@@ -129,6 +129,18 @@ def score(events: list[dict], references: list[tuple[Span, list[dict]]]) -> dict
     }
 
 
+def outside_exercises(events: list[dict], spans: list[Span]) -> list[dict]:
+    """The moments that do not lie within an exercise (a frame of slack)."""
+    return [
+        ev
+        for ev in events
+        if not any(
+            s.exercise and s.start_s - 0.05 <= ev["start_s"] and ev["end_s"] <= s.end_s + 0.05
+            for s in spans
+        )
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -174,6 +186,7 @@ def main() -> None:
 
     summary = json.loads((work / "out-long" / "summary.json").read_text())
     single = json.loads((work / "out-2min-single" / "summary.json").read_text())
+    short_summary = json.loads((work / "out-2min" / "summary.json").read_text())
     references = []
     for k, span in enumerate(s for s in long_spans if s.exercise):
         clip = work / f"exercise-{k}.mp4"
@@ -183,14 +196,7 @@ def main() -> None:
         alone = run_analyze(work / f"alone-{k}", video=clip, write_video=False, report=False)
         references.append((span, alone.summary["events"]))
     scored = score(summary["events"], references)
-    outside = [
-        ev
-        for ev in summary["events"]
-        if not any(
-            s.exercise and s.start_s - 0.05 <= ev["start_s"] and ev["end_s"] <= s.end_s + 0.05
-            for s in long_spans
-        )
-    ]
+    outside = outside_exercises(summary["events"], long_spans)
     duration = long_spans[-1].end_s
     frames_long = round(duration * FPS)
     per_frame = whole["wall_s"] / round(short_spans[-1].end_s * FPS)
@@ -224,9 +230,12 @@ def main() -> None:
             "estimated_long_s": every_frame_s,
             "speed_up": every_frame_s / longer["wall_s"],
             "moments_2min_single_clip": len(single.get("events") or []),
-            "moments_2min_recording": len(
-                json.loads((work / "out-2min" / "summary.json").read_text())["events"]
+            "outside_2min_single_clip": len(
+                outside_exercises(single.get("events") or [], short_spans)
             ),
+            "views_2min_single_clip": (single.get("camera") or {}).get("view"),
+            "moments_2min_recording": len(short_summary["events"]),
+            "outside_2min_recording": len(outside_exercises(short_summary["events"], short_spans)),
         },
         "memory_ratio": longer["peak_rss_mb"] / short["peak_rss_mb"],
         "score": scored,
@@ -272,8 +281,11 @@ def markdown(r: dict[str, Any]) -> str:
         f"| peak memory, {r['short']['duration_s'] / 60:.0f}-min recording | {r['short']['peak_rss_mb']:.0f} MB |",
         f"| peak memory, {rec['duration_s'] / 60:.0f}-min recording | {rec['peak_rss_mb']:.0f} MB "
         f"({100 * (r['memory_ratio'] - 1):+.1f} %) |",
-        f"| the 2-min recording as one clip: moments | {every['moments_2min_single_clip']} "
-        f"(as a recording: {every['moments_2min_recording']}) |",
+        f"| the 2-min recording as one clip (as before): moments | "
+        f"{every['moments_2min_single_clip']}, {every['outside_2min_single_clip']} of them outside "
+        f"the exercises, one view ({every['views_2min_single_clip']}) for all "
+        f"(as a recording: {every['moments_2min_recording']}, "
+        f"{every['outside_2min_recording']} outside) |",
         "",
         "Stretches found: "
         + "; ".join(
