@@ -143,28 +143,42 @@ def test_outputs_of_a_recording(analysed: RecordingOutputs) -> None:
     assert all(ev["clip"] in names for ev in summary["events"])
 
 
-def test_a_run_killed_half_way_resumes_to_the_same_results(
+def _stop_after(argv: list[str], done: Path, sig: signal.Signals) -> int:
+    """Start ``argv``, send ``sig`` as soon as ``done`` exists; the exit status."""
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not done.is_file() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert done.is_file(), f"{done.parent.name} was finished"
+        os.kill(child.pid, sig)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    if sig == signal.SIGINT:
+        assert "pronate: interrupted" in err and "Traceback" not in err, err
+    return child.returncode
+
+
+def test_a_run_stopped_half_way_resumes_to_the_same_results(
     recording: tuple[Path, list[Span]], analysed: RecordingOutputs, tmp_path: Path
 ) -> None:
     path, _ = recording
-    out = tmp_path / "killed"
+    out = tmp_path / "stopped"
     argv = [sys.executable, "-m", "pronate.app.cli", "analyze", str(path), "-o", str(out)]
     argv += ["--recording", "--model", "full", "-q"]
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    first = out / CHECKPOINT_DIR / "stretch-001" / "done.json"
-    try:
-        deadline = time.monotonic() + 300
-        while not first.is_file() and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert first.is_file(), "the first stretch was finished"
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=60)
+    done = out / CHECKPOINT_DIR
+    # Ctrl-C after the first stretch, then kill -9 after the second
+    assert _stop_after(argv, done / "stretch-001" / "done.json", signal.SIGINT) == 130
+    assert not (out / "summary.json").exists() and (done / "scan.npz").is_file()
+    assert _stop_after(argv, done / "stretch-002" / "done.json", signal.SIGKILL) == -9
     assert not (out / "summary.json").exists()
-    assert not (out / CHECKPOINT_DIR / "stretch-003" / "done.json").exists()
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "went on from where an earlier run" in done.stderr
+    assert not (done / "stretch-003" / "done.json").exists()
+    finished = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+    assert finished.returncode == 0, finished.stderr
+    assert "went on from where an earlier run" in finished.stderr
     again = json.loads((out / "summary.json").read_text())
     assert again["stretches"] == analysed.summary["stretches"]
     assert again["events"] == analysed.summary["events"]
