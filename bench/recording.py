@@ -268,8 +268,10 @@ def markdown(r: dict[str, Any]) -> str:
         "| | figure |",
         "|---|--:|",
         f"| wall time, `pronate analyze --recording` (heavy) | {rec['wall_s']:.0f} s |",
-        f"| against the recording's duration | **{rec['x_real_time']:.1f}x faster than real time** |",
-        f"| analysed at full rate (the stretches) | {rec['analysed_s']:.1f} s of {rec['duration_s']:.0f} s |",
+        f"| against the recording's duration | "
+        f"**{rec['x_real_time']:.1f}x faster than real time** |",
+        f"| analysed at full rate (the stretches) | "
+        f"{rec['analysed_s']:.1f} s of {rec['duration_s']:.0f} s |",
         f"| default model on every frame (estimate: {every['s_per_frame'] * 1000:.0f} ms a frame "
         f"measured on the 2-min recording as one clip) | {every['estimated_long_s']:.0f} s |",
         f"| two-pass speed-up | **{every['speed_up']:.1f}x** |",
@@ -277,8 +279,10 @@ def markdown(r: dict[str, Any]) -> str:
         f"| found in the recording (recall) | {sc['found']} ({100 * (sc['recall'] or 0):.0f} %) |",
         f"| same verdict | {sc['same_verdict']} of {sc['found']} |",
         f"| false moments (no match among the exercises') | {sc['false_moments']} |",
-        f"| moments outside the exercises (talking head, slides, empty room) | {r['moments_outside_exercises']} |",
-        f"| peak memory, {r['short']['duration_s'] / 60:.0f}-min recording | {r['short']['peak_rss_mb']:.0f} MB |",
+        "| moments outside the exercises (talking head, slides, empty room) | "
+        f"{r['moments_outside_exercises']} |",
+        f"| peak memory, {r['short']['duration_s'] / 60:.0f}-min recording | "
+        f"{r['short']['peak_rss_mb']:.0f} MB |",
         f"| peak memory, {rec['duration_s'] / 60:.0f}-min recording | {rec['peak_rss_mb']:.0f} MB "
         f"({100 * (r['memory_ratio'] - 1):+.1f} %) |",
         f"| the 2-min recording as one clip (as before): moments | "
