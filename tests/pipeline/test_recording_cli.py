@@ -105,3 +105,19 @@ def test_a_recording_of_nobody(
         "summary.json",
     ]
     assert "no loading moment" in (out / "report.html").read_text()
+
+
+@pytest.mark.model
+def test_a_recording_cut_short_is_scanned_as_far_as_it_decodes(
+    capsys: pytest.CaptureFixture[str], room: Path, tmp_path: Path
+) -> None:
+    cut = tmp_path / "cut.mp4"
+    data = room.read_bytes()
+    cut.write_bytes(data[: len(data) * 2 // 3])  # index at the front: what remains decodes
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "analyze", str(cut), "-o", str(out), "--recording", "-q")
+    assert code == 0 and "Traceback" not in err, err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["warnings"] and "truncated" in summary["warnings"][0]
+    assert f"pronate: warning: {summary['warnings'][0]}" in err
+    assert 0 < summary["frames"] < 90

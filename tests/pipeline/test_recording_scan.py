@@ -80,6 +80,7 @@ def test_findings_are_kept_and_read_back(tmp_path: Path) -> None:
         last_time_s=0.27,
         cuts=[0.1],
         thumb=np.ones((18, 32, 3), np.float32),
+        warnings=["decoding stopped after 9 frames"],
     )
     back = ScanFindings.load(found.save(tmp_path / "scan.npz"))
     assert back is not None
@@ -87,6 +88,7 @@ def test_findings_are_kept_and_read_back(tmp_path: Path) -> None:
     assert np.array_equal(np.array(back.boxes), np.array(found.boxes), equal_nan=True)
     assert (back.next_frame, back.next_sample, back.frames, back.done) == (9, 2, 9, False)
     assert back.thumb is not None and np.array_equal(back.thumb, found.thumb)
+    assert back.warnings == ["decoding stopped after 9 frames"]
     (tmp_path / "bad.npz").write_bytes(b"not numpy")
     assert ScanFindings.load(tmp_path / "bad.npz") is None
     assert ScanFindings.load(tmp_path / "none.npz") is None

@@ -107,7 +107,8 @@ def write_recording(
                         _link(src, staging / "moments" / f"{r.number:03d}_{c[key]}")
     events, stretches = recording_events(results)
     name = clip_name or str(video)
-    warnings = [f"stretch {s['number']}: {s['error']}" for s in stretches if s.get("error")]
+    warnings = list(findings.warnings)
+    warnings += [f"stretch {s['number']}: {s['error']}" for s in stretches if s.get("error")]
     summary: dict[str, Any] = {
         "recording": True,
         "video": name,

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from pronate.io.atomic import write_bytes_atomic
-from pronate.io.video import iter_frames, prefetch
+from pronate.io.video import DecodeReport, iter_frames, prefetch
 from pronate.pose.keypoints import KEYPOINTS
 from pronate.pose.landmarker import Detection, Landmarker
 
@@ -91,6 +91,8 @@ class ScanFindings:
     """Times of the frames that start another scene (see ``ScanSettings.cut_level``)."""
     thumb: np.ndarray | None = None
     """The last frame's thumbnail (to compare the next one with)."""
+    warnings: list[str] = field(default_factory=list)
+    """What decoding said (a file cut short: what could be decoded is scanned)."""
 
     def save(self, path: Path) -> Path:
         buf = io.BytesIO()
@@ -105,6 +107,7 @@ class ScanFindings:
             last=np.asarray([self.last_time_s], dtype=np.float64),
             cuts=np.asarray(self.cuts, dtype=np.float64),
             thumb=np.zeros((0,), np.float32) if self.thumb is None else self.thumb,
+            warnings=np.asarray(self.warnings, dtype=str),
         )
         return write_bytes_atomic(path, buf.getvalue())
 
@@ -127,6 +130,7 @@ class ScanFindings:
                     last_time_s=float(data["last"][0]),
                     cuts=[float(v) for v in data["cuts"]],
                     thumb=data["thumb"] if data["thumb"].size else None,
+                    warnings=[str(w) for w in data["warnings"]],
                 )
         except (OSError, ValueError, KeyError, IndexError):
             return None
@@ -185,7 +189,8 @@ def scan_recording(
     period = 1.0 / settings.rate_hz
     since = 0
     with Landmarker(settings.model, num_poses=1, min_confidence=0.5, still=True) as model:  # type: ignore[arg-type]
-        frames = prefetch(iter_frames(Path(path), start=found.next_frame))
+        report = DecodeReport()
+        frames = prefetch(iter_frames(Path(path), start=found.next_frame, report=report))
         try:
             for frame in frames:
                 found.next_frame = frame.index + 1
@@ -227,6 +232,7 @@ def scan_recording(
             close = getattr(frames, "close", None)
             if close is not None:
                 close()
+    found.warnings = list(dict.fromkeys([*found.warnings, *report.warnings]))
     found.done = True
     if checkpoint is not None:
         checkpoint(found)
