@@ -142,9 +142,12 @@ def test_the_job_worker_stops_on_sigterm(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "pronate.app.jobs.worker", "--data", str(data), "--workers", "1"],
         stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(4)  # the database is opened, the threads wait for jobs
+    assert process.stdout is not None
+    ready = process.stdout.readline().decode()  # the database is open, the threads wait
+    assert ready.startswith("pronate worker: waiting for jobs"), ready
     assert process.poll() is None
     workers = children(process.pid)
     assert stop(process, signal.SIGTERM, within_s=10) == 143
