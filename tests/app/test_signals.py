@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from served import free_port
+
 
 def children(pid: int) -> set[int]:
     """Every process descended from ``pid`` (read from /proc)."""
@@ -104,12 +106,6 @@ def test_a_sigterm_batch_stops_its_workers_and_leaves_no_half_folder(shared_data
 def begun(out: Path) -> list[Path]:
     """The analyses of a batch that have begun writing (their staging folders)."""
     return [*out.glob("*/.pronate-staging-*"), *out.glob(".*.partial")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
