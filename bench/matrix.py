@@ -30,6 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import scenes
+from pronate.errors import NoPersonError
 from pronate.pipeline import AnalysisOptions, run_analyze
 
 PEAK_MATCH_S = 0.3
@@ -145,7 +146,12 @@ def run(data: Path, work: Path) -> dict[str, Any]:
         for copy, make in copies(data, subject_px=subject_px, long_side=long_side).items():
             clip = work / f"{name} {copy}.mp4"
             make(src, clip)
-            summary = analyse(clip, work / f"{name} {copy}")
+            try:
+                summary = analyse(clip, work / f"{name} {copy}")
+            except NoPersonError as exc:  # refused: no verdict at all, none contradicted
+                row["copies"].append({"copy": copy, "refused": str(exc).split(" of /")[0]})
+                print(f"{name} / {copy}: refused", flush=True)
+                continue
             row["copies"].append(
                 {
                     "copy": copy,
@@ -191,6 +197,9 @@ def markdown(result: dict[str, Any]) -> str:
             "|---|---|--:|--:|--:|",
         ]
         for c in row["copies"]:
+            if "refused" in c:
+                lines.append(f"| {c['copy']} | refused: {c['refused']} | — | — | — |")
+                continue
             n_pairs += c["matched"]
             n_agree += c["agree"]
             lines.append(
@@ -198,7 +207,7 @@ def markdown(result: dict[str, Any]) -> str:
                 f"{c['extra']} | {c['agree']} / {c['matched']} | {c['same_verdict']} |"
             )
         for c in row["copies"]:
-            for bad in c["contradictions"]:
+            for bad in c.get("contradictions", []):
                 lines.append(
                     f"\n**Contradiction** in {c['copy']}: full {bad['full']['verdict']}, "
                     f"copy {bad['copy']['verdict']} at {bad['copy']['peak_s']:.2f} s."

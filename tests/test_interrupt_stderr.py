@@ -41,6 +41,18 @@ def short_clip(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return write_clip(tmp_path_factory.mktemp("clips") / "short.mp4", frames, fps=20.0)
 
 
+@pytest.fixture(scope="module")
+def fleeting_clip(short_clip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The short clip with the man in its first 8 frames only (then a grey picture): it
+    is tracked to its end in two segments, then refused (too few frames of him)."""
+    from pronate.io.video import iter_frames
+
+    frames = [np.ascontiguousarray(f.image) for f in iter_frames(short_clip)]
+    grey = np.full_like(frames[0], 127)
+    frames = frames[:8] + [grey] * (len(frames) - 8)
+    return write_clip(tmp_path_factory.mktemp("clips") / "fleeting.mp4", frames, fps=20.0)
+
+
 @pytest.fixture
 def long_clip(shared_data: Path) -> Path:
     return shared_data / "frontal_squat/frontal_squat.mp4"
@@ -74,15 +86,14 @@ def wait_for_progress(process: subprocess.Popen[bytes], stderr: Path, *, timeout
         time.sleep(0.05)
 
 
-def test_the_error_line_reaches_a_stderr_file_after_parallel_tracking(short_clip, tmp_path):
-    # Nobody stands at (5, 5): the clip is tracked to its end, then refused.
+def test_the_error_line_reaches_a_stderr_file_after_parallel_tracking(fleeting_clip, tmp_path):
+    # The man is in 8 frames of 100: the clip is tracked to its end, then refused.
     out, err = tmp_path / "out", tmp_path / "stderr.txt"
-    process = start_pronate(
-        ["analyze", str(short_clip), "--model", "lite", "--pick", "5,5", "-o", str(out)], err
-    )
+    process = start_pronate(["analyze", str(fleeting_clip), "--model", "lite", "-o", str(out)], err)
     assert process.wait(timeout=300) == 2
     lines = lines_of(err)
-    assert lines[-1].startswith("pronate: error: no person found"), lines
+    assert lines[-1].startswith("pronate: error: the subject is seen in only"), lines
+    assert any("100/100" in line for line in lines), lines  # tracked to its end
     assert not [line for line in lines if "Traceback" in line]
     chatter = [line for line in lines if any(word in line for word in MEDIAPIPE_CHATTER)]
     assert chatter == []  # MediaPipe's native logging stays silenced

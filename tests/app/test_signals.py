@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from served import free_port
+
 
 def children(pid: int) -> set[int]:
     """Every process descended from ``pid`` (read from /proc)."""
@@ -106,12 +108,6 @@ def begun(out: Path) -> list[Path]:
     return [*out.glob("*/.pronate-staging-*"), *out.glob(".*.partial")]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
 def test_serve_stops_on_sighup_and_sigterm(tmp_path, sig):
     """Issue 24: SIGHUP (a closed terminal) killed the workspace on the spot, SIGTERM ended
@@ -142,9 +138,12 @@ def test_the_job_worker_stops_on_sigterm(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "pronate.app.jobs.worker", "--data", str(data), "--workers", "1"],
         stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(4)  # the database is opened, the threads wait for jobs
+    assert process.stdout is not None
+    ready = process.stdout.readline().decode()  # the database is open, the threads wait
+    assert ready.startswith("pronate worker: waiting for jobs"), ready
     assert process.poll() is None
     workers = children(process.pid)
     assert stop(process, signal.SIGTERM, within_s=10) == 143

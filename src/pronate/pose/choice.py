@@ -139,6 +139,10 @@ def score_people(survey: Survey) -> dict[int, Scores]:
     return out
 
 
+CLOSE_CALL: Final[float] = 0.9
+"""Another person whose score reaches this share of the chosen performer's makes the
+choice a close call, said as a warning."""
+
 REASONS: Final[dict[str, str]] = {
     "motion": "moves their hips and legs the most",
     "full_body": "is seen whole",
@@ -196,6 +200,27 @@ class Choice:
                 other.velocity = (last.hip - before.hip) / max(last.time_s - before.time_s, 1e-6)
             out.append(other)
         return out
+
+    def close_call(self) -> str | None:
+        """The user's warning when someone else scores almost as high as the performer
+        chosen (within :data:`CLOSE_CALL`): who was taken, and how to take the other."""
+        if self.chosen_by != "performer":
+            return None
+        best = self.scores[self.person.number].score
+        rivals = [
+            p
+            for p in self.survey.people
+            if p is not self.person and self.scores[p.number].score >= CLOSE_CALL * best
+        ]
+        if not rivals:
+            return None
+        rival = max(rivals, key=lambda p: self.scores[p.number].score)
+        (x, y), s = self.box.centre, rival.first
+        rx, ry = s.box.centre
+        return (
+            f"two people could be the client: the one at ({x:.0f}, {y:.0f}) px was taken; "
+            f"to take the other, give --pick {s.time_s:.2f}:{rx:.0f},{ry:.0f}"
+        )
 
     def record(self) -> dict[str, Any]:
         """``summary.json["subject"]``: who, why, and everyone seen with their box in the

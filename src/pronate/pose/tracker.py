@@ -392,6 +392,8 @@ def track_video(
     report.warnings.extend(
         line.removeprefix(WARNING_PREFIX) for line in seg.log if line.startswith(WARNING_PREFIX)
     )
+    if choice is not None and (close := choice.close_call()) is not None:
+        report.warnings.append(close)
     return TrackResult(
         pose=pose, info=info, decode=report, found_frames=found, log=seg.log, choice=choice
     )

@@ -6,8 +6,6 @@ clip again, for him, and the page opens the new analysis."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pronate.app.server import create_app
 from pronate.app.workspace.queue import JobSettings
 from pronate.app.workspace.settings import LOCAL_NAMES, WorkspaceSettings
 from pronate.outputs.report.pdf import HEADLESS_FLAGS
+from served import running_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.shared]
 
@@ -26,17 +24,9 @@ CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_S = 300
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[str]:
     """A running workspace (SQLite, one worker, ``full`` model) at the returned address."""
-    import uvicorn
-
     data = tmp_path / "data"
     settings = WorkspaceSettings(
         data_dir=data,
@@ -45,19 +35,8 @@ def workspace(tmp_path: Path) -> Iterator[str]:
         workers=1,
         allowed_hosts=LOCAL_NAMES,
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < end, "the workspace did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
+    with running_workspace(settings) as address:
+        yield address
 
 
 def finished(http: httpx.Client, job_id: int) -> dict[str, object]:

@@ -165,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pool = WorkerPool(sessions, database_url=url, data_dir=args.data, workers=args.workers)
         try:
             pool.start()
+            print(f"pronate worker: waiting for jobs in {args.data} (Ctrl-C to stop)", flush=True)
             threading.Event().wait()
         except KeyboardInterrupt as exc:
             with stop_signals(lambda signum, frame: None):  # a second signal waits
