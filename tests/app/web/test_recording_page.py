@@ -6,27 +6,25 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from test_who import CHROMIUM, free_port
+
+from pronate.app.workspace.queue import JobSettings
+from pronate.app.workspace.settings import LOCAL_NAMES, WorkspaceSettings
+from served import running_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.shared]
 
+CHROMIUM = "/usr/bin/chromium"
+
 
 @pytest.fixture
-def recording_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def recording_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A running workspace (one worker, ``full`` model, overlay clips) where a video of
     10 s or more is a recording."""
-    import threading
-
-    import uvicorn
-
-    from pronate.app.server import create_app
-    from pronate.app.workspace.queue import JobSettings
-    from pronate.app.workspace.settings import LOCAL_NAMES, WorkspaceSettings
-
     monkeypatch.setenv("PRONATE_RECORDING_MIN_S", "10")
     data = tmp_path / "data"
     settings = WorkspaceSettings(
@@ -36,19 +34,8 @@ def recording_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # typ
         workers=1,
         allowed_hosts=LOCAL_NAMES,
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < end, "the workspace did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
+    with running_workspace(settings) as address:
+        yield address
 
 
 def test_a_recording_on_its_timeline(
