@@ -5,7 +5,8 @@ Per frame, the pose model (MediaPipe PoseLandmarker in VIDEO mode through
 :mod:`pronate.app.live.reading`. Every ``refresh_s``, the offline analysis itself runs on a
 rolling window of the last ``window_s`` seconds (longer while a loading goes on, see
 below): clean-up (:func:`pronate.pose.filtering.clean_pose_dataset`), the camera stage
-(:func:`pronate.camera.body.observe`: view, roll, the upright body), then metrics,
+(:func:`pronate.camera.body.observe`: view, roll -- from the scene's lines in 4 of the
+window's pictures, as offline from 4 of the clip's --, the upright body), then metrics,
 loading moments and their verdicts (:func:`pronate.verdict.analysis.analyse_body`). A
 moment is emitted once it has ended inside the window (its peak, verdict and criteria are
 then those the offline analysis gives the same stretch of frames; the series is shorter, so
@@ -37,6 +38,7 @@ from pronate.app.live.reading import Note
 from pronate.app.live.steady import SteadyCamera
 from pronate.app.live.window import (
     Frame,
+    SceneLines,
     WindowResult,
     analyse_window,
     blank,
@@ -152,6 +154,7 @@ class LiveAnalyser:
             ThreadPoolExecutor(1, "pronate-live-window") if self.config.background else None
         )
         self._generation = 0
+        self._scene = SceneLines()
         self._pending: Future[WindowResult | None] | None = None
         self.camera: Camera | None = None
         self.tilt_deg: float | None = None
@@ -301,6 +304,7 @@ class LiveAnalyser:
             self.camera = None
             self.tilt_deg = None
             self._steady.reset()
+            self._scene = SceneLines()
             self._notes = []
             self._small.forget()
             self._size = (width, height)
@@ -366,13 +370,18 @@ class LiveAnalyser:
         """The offline analysis of the window's frames (runs in the window's thread);
         ``None`` if it failed (logged: a live stream goes on without this window)."""
         try:
-            return analyse_window(
+            known = self._scene.known(frames[-1].time_s)
+            result = analyse_window(
                 frames,
                 generation,
                 model=self.model_name,
                 thresholds=self.config.thresholds,
                 source=self.source,
+                segments=known,
             )
+            if known is None and generation == self._generation:
+                self._scene.keep(frames[-1].time_s, result.segments)
+            return result
         except Exception:  # one bad window must not end the stream
             log.exception("live: the analysis of a window failed")
             return None
