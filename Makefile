@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/run.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/cross_view.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/live.py --data $(BENCH_DATA) --out bench
+	$(BIN)/python bench/live_offline.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/uncertainty.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/matrix.py --data $(BENCH_DATA) --out bench
 	$(BIN)/python bench/recording.py --data $(BENCH_DATA) --out bench

@@ -3,7 +3,9 @@
 Recorded at the main of 2026-12-06 before the stage redesign (issue 19), which changed
 nothing here; re-recorded for issue 20 (the +/- of every frontal metric frame by frame,
 ``*_unc`` columns, and the verdict's probability: ``uncertain`` where no verdict reaches
-80 % of the readings within the +/-; keypoints.csv unchanged). Heavy model:
+80 % of the readings within the +/-; keypoints.csv unchanged); re-recorded for issue 20,
+part 3 (one loading, one moment: summary.json only -- the moments, their verdicts, and the
+new thresholds; keypoints.csv and timeseries.csv unchanged). Heavy model:
 ``summary.json`` (without the clip's path), ``timeseries.csv`` and ``keypoints.csv`` of
 ``pronate analyze --from pose.nc`` on each real clip (tracked once per session), the
 same clips with the view forced to front / back (so that every frontal metric and

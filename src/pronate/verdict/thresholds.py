@@ -74,6 +74,21 @@ walk_max_single_s             0.8       s                      alternating singl
                                                                shorter than this are gait
 walk_max_double_s             0.4       s                      ...separated by double
                                                                support shorter than this
+walk_min_single_s             0.15      s                      a single-leg run shorter
+                                                               than this is no moment (a
+                                                               running stance is ~0.2 s;
+                                                               shorter runs were contact
+                                                               noise of a client 190 px
+                                                               tall, issue 20)
+squat_min_both_share          0.5       of the dip             a pelvis dip is a squat or
+                                                               lunge only with both feet
+                                                               seen on the ground for this
+                                                               share of it (``none``: feet
+                                                               unseen or in the air)
+edge_settle_s                 0.3       s                      no squat or lunge peaks this
+                                                               soon after the first frame
+                                                               the subject is seen (tracker
+                                                               and filter settling)
 lunge_min_stagger             0.5       leg lengths            fore-aft distance of the
                                                                ankles (world) of a lunge
                                                                (squats read 0.1-0.25)
@@ -214,6 +229,13 @@ class Thresholds:
         Alternating single-leg runs shorter than this (s) are stance phases of walking.
     walk_max_double_s
         Longest double support (s) between the alternating runs of walking.
+    walk_min_single_s
+        Single-leg runs shorter than this (s) are no moment, of gait or not.
+    squat_min_both_share
+        Smallest share of a two-leg dip (squat, lunge) with stance ``both``.
+    edge_settle_s
+        A two-leg dip peaking within this time (s) of the first frame with the subject
+        seen is no moment.
     lunge_min_stagger
         Fore-aft distance of the ankles (leg lengths, world landmarks) that makes a
         dip on both feet a lunge instead of a squat.
@@ -277,6 +299,9 @@ class Thresholds:
     rep_bottom_fraction: float = 0.1
     walk_max_single_s: float = 0.8
     walk_max_double_s: float = 0.4
+    walk_min_single_s: float = 0.15
+    squat_min_both_share: float = 0.5
+    edge_settle_s: float = 0.3
     lunge_min_stagger: float = 0.5
     single_squat_min_depth: float = 0.09
     step_down_min_drop: float = 0.1
@@ -341,6 +366,8 @@ _NON_NEGATIVE = (
     "stance_bridge_s",
     "depth_smooth_s",
     "walk_max_double_s",
+    "walk_min_single_s",
+    "edge_settle_s",
     "lunge_min_stagger",
     "step_down_min_drop",
     "single_squat_min_depth",
@@ -363,6 +390,7 @@ _FRACTIONS = (
     "rep_bottom_fraction",
     "max_nan_fraction",
     "verdict_min_probability",
+    "squat_min_both_share",
 )
 
 

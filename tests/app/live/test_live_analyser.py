@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from pronate.app.live import reading
-from pronate.app.live.analyser import LiveAnalyser, LiveConfig
+from pronate.app.live.analyser import LiveAnalyser
+from pronate.app.live.config import LiveConfig
 from pronate.camera.body import Camera, seen_by
 from pronate.camera.view import ViewInfo, placement
 from pronate.metrics.kinematics import compute_metrics

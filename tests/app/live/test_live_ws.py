@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from pronate.app.live import ws
-from pronate.app.live.analyser import LiveConfig
+from pronate.app.live.config import LiveConfig
 from pronate.app.server import create_app
 from pronate.app.workspace.settings import WorkspaceSettings
 

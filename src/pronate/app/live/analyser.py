@@ -5,7 +5,8 @@ Per frame, the pose model (MediaPipe PoseLandmarker in VIDEO mode through
 :mod:`pronate.app.live.reading`. Every ``refresh_s``, the offline analysis itself runs on a
 rolling window of the last ``window_s`` seconds (longer while a loading goes on, see
 below): clean-up (:func:`pronate.pose.filtering.clean_pose_dataset`), the camera stage
-(:func:`pronate.camera.body.observe`: view, roll, the upright body), then metrics,
+(:func:`pronate.camera.body.observe`: view, roll -- from the scene's lines in 4 of the
+window's pictures, as offline from 4 of the clip's --, the upright body), then metrics,
 loading moments and their verdicts (:func:`pronate.verdict.analysis.analyse_body`). A
 moment is emitted once it has ended inside the window (its peak, verdict and criteria are
 then those the offline analysis gives the same stretch of frames; the series is shorter, so
@@ -31,26 +32,22 @@ from typing import Any, Final
 import numpy as np
 
 from pronate.app.live import reading
-from pronate.app.live.follow import Follower
+from pronate.app.live.config import Detector, LiveConfig, landmarker_detector
 from pronate.app.live.probe import SmallLook, TileProbe
 from pronate.app.live.reading import Note
 from pronate.app.live.steady import SteadyCamera
 from pronate.app.live.window import (
     Frame,
+    SceneLines,
     WindowResult,
     analyse_window,
     blank,
     moment_message,
 )
 from pronate.camera.body import Camera
-from pronate.pose.config import ModelName
-from pronate.pose.landmarker import Detection
 from pronate.verdict.assessment import Assessment
-from pronate.verdict.thresholds import Thresholds
 
 log = logging.getLogger(__name__)
-Detector = Callable[[np.ndarray, float], Detection | None]
-"""``detect(rgb, time_s)`` -> the subject's detection in the frame, or ``None``."""
 MIN_WINDOW_FRAMES: Final[int] = 12
 SAME_MOMENT_S: Final[float] = 0.3
 """Peaks closer than this are one moment (the window sees a moment several times)."""
@@ -59,39 +56,6 @@ HOLD_MARGIN_S: Final[float] = 1.0
 REFRESH_SHARE: Final[float] = 0.15
 """A window longer than usual is analysed every this share of its length (at least
 ``refresh_s``)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class LiveConfig:
-    """Settings of a live analyser.
-
-    Attributes
-    ----------
-    model
-        PoseLandmarker bundle: ``full`` (default) or ``lite`` (``heavy`` works, slowly).
-    window_s
-        Length of the rolling window the camera, stance and moments are read from.
-    refresh_s
-        How often the window is analysed.
-    max_window_s
-        The longest window a loading that goes on can hold (longer loadings are not
-        saved by themselves; Capture saves a frame of them).
-    min_pose_confidence
-        Detection / presence / tracking confidence of the landmarker.
-    thresholds
-        Thresholds of the offline analysis.
-    background
-        Analyse the window in a thread of its own, so a frame never waits for it (its
-        results arrive with a later frame); ``False`` runs it in :meth:`analyse` itself.
-    """
-
-    model: ModelName = "full"
-    window_s: float = 4.0
-    refresh_s: float = 0.75
-    max_window_s: float = 20.0
-    min_pose_confidence: float = 0.5
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    background: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,13 +70,6 @@ class Detected:
     ms: float
     notes: list[Note] = field(default_factory=list)
     tilt_deg: float | None = None
-
-
-def landmarker_detector(config: LiveConfig) -> tuple[Detector, Callable[[], None]]:
-    """A detector on the model of ``config`` (the largest person, or the one clicked on:
-    :class:`pronate.app.live.follow.Follower`), and its ``close``."""
-    follower = Follower(config.model, min_confidence=config.min_pose_confidence)
-    return follower, follower.close
 
 
 class LiveAnalyser:
@@ -152,6 +109,7 @@ class LiveAnalyser:
             ThreadPoolExecutor(1, "pronate-live-window") if self.config.background else None
         )
         self._generation = 0
+        self._scene = SceneLines()
         self._pending: Future[WindowResult | None] | None = None
         self.camera: Camera | None = None
         self.tilt_deg: float | None = None
@@ -301,6 +259,7 @@ class LiveAnalyser:
             self.camera = None
             self.tilt_deg = None
             self._steady.reset()
+            self._scene = SceneLines()
             self._notes = []
             self._small.forget()
             self._size = (width, height)
@@ -366,13 +325,18 @@ class LiveAnalyser:
         """The offline analysis of the window's frames (runs in the window's thread);
         ``None`` if it failed (logged: a live stream goes on without this window)."""
         try:
-            return analyse_window(
+            known = self._scene.known(frames[-1].time_s)
+            result = analyse_window(
                 frames,
                 generation,
                 model=self.model_name,
                 thresholds=self.config.thresholds,
                 source=self.source,
+                segments=known,
             )
+            if known is None and generation == self._generation:
+                self._scene.keep(frames[-1].time_s, result.segments)
+            return result
         except Exception:  # one bad window must not end the stream
             log.exception("live: the analysis of a window failed")
             return None

@@ -41,7 +41,8 @@ from typing import Annotated, Any, Final
 import numpy as np
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 
-from pronate.app.live.analyser import Detected, LiveAnalyser, LiveConfig
+from pronate.app.live.analyser import Detected, LiveAnalyser
+from pronate.app.live.config import LiveConfig
 from pronate.errors import ModelError
 from pronate.pose.config import MODEL_NAMES
 

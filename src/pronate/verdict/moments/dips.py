@@ -145,3 +145,22 @@ def knee_frame(depth: np.ndarray, *, start: int, peak: int, max_depth: float) ->
     drop = np.asarray(depth[start : peak + 1], dtype=np.float64) - depth[start]
     within = np.flatnonzero(~(drop > max_depth))
     return start + int(within[-1]) if within.size else start
+
+
+def join_shallow(dips: list[Dip], *, min_depth: float) -> list[Dip]:
+    """Adjoining dips shallower than ``min_depth`` joined into one (sorted by time).
+
+    On one leg a shallow dip is a knee that gives a little while the client balances, no
+    squat: several in a row are one loading (one single-leg stance), from the first's start
+    to the last's end, peaking at the deepest; a dip at least ``min_depth`` deep stays a
+    rep of its own and separates the shallow ones before it from those after it.
+    """
+    out: list[Dip] = []
+    for dip in sorted(dips, key=lambda d: d.start):
+        last = out[-1] if out else None
+        if last is not None and last.depth < min_depth and dip.depth < min_depth:
+            peak = dip.peak if dip.depth > last.depth else last.peak
+            out[-1] = Dip(last.start, peak, max(last.end, dip.end), max(last.depth, dip.depth))
+        else:
+            out.append(dip)
+    return out

@@ -10,7 +10,7 @@ import xarray as xr
 
 from pronate.camera.body import Body
 from pronate.series import frame_rate, moving_average
-from pronate.verdict.moments.dips import Dip, find_dips, knee_frame
+from pronate.verdict.moments.dips import Dip, find_dips, join_shallow, knee_frame
 from pronate.verdict.moments.moment import OTHER_SIDE, Moment
 from pronate.verdict.moments.runs import (
     clean_labels,
@@ -71,10 +71,13 @@ def _bilateral_moment(
     th: Thresholds,
 ) -> tuple[str, str] | None:
     """Side and kind of a dip on both feet, or None when it is on one leg at its deepest
-    point or for half of it (``none``, feet not seen, counts as both)."""
+    point or for half of it, or not seen on both feet for ``squat_min_both_share`` of it
+    (``none``: feet unseen or in the air, as in jumping jacks)."""
     window = labels[dip.start : dip.end + 1]
     single = np.isin(window, ("left", "right"))
     if labels[dip.peak] in ("left", "right") or single.mean() >= 0.5:
+        return None
+    if float(np.mean(window == "both")) < th.squat_min_both_share:
         return None
     sl = slice(dip.start, dip.end + 1)
     apart = stagger[sl][np.isfinite(stagger[sl])]
@@ -84,22 +87,32 @@ def _bilateral_moment(
 
 
 def _single_kind(side: str, dip: Dip, *, free_drop: np.ndarray, fps: float, th: Thresholds) -> str:
-    """``step_down`` when the free foot is below the stance foot at the deepest point
-    (median over +/- ``value_window_s``), else ``single_leg_squat``, or
-    ``single_leg_stance`` for a dip shallower than ``single_squat_min_depth`` (a small
-    knee bend is no squat)."""
+    """``single_leg_stance`` for a dip shallower than ``single_squat_min_depth`` (a small
+    knee bend is no squat, and with the free foot below no step-down: stepping off);
+    else ``step_down`` when the free foot is below the stance foot at the deepest point
+    (median over +/- ``value_window_s``), else ``single_leg_squat``."""
+    if dip.depth < th.single_squat_min_depth:
+        return "single_leg_stance"
+    if _free_foot_below(side, dip, free_drop=free_drop, fps=fps, th=th):
+        return "step_down"
+    return "single_leg_squat"
+
+
+def _free_foot_below(
+    side: str, dip: Dip, *, free_drop: np.ndarray, fps: float, th: Thresholds
+) -> bool:
+    """Whether the free foot is ``step_down_min_drop`` below the stance foot at the dip's
+    deepest point (median over +/- ``value_window_s``)."""
     half = frames_in(th.value_window_s, fps=fps, n=len(free_drop))
     window = free_drop[max(dip.start, dip.peak - half) : min(dip.end, dip.peak + half) + 1]
     drop = window[np.isfinite(window)] * (1.0 if side == "left" else -1.0)
-    if drop.size > 0 and float(np.median(drop)) >= th.step_down_min_drop:
-        return "step_down"
-    return "single_leg_squat" if dip.depth >= th.single_squat_min_depth else "single_leg_stance"
+    return drop.size > 0 and float(np.median(drop)) >= th.step_down_min_drop
 
 
 def _is_gait(runs: list[tuple[str, int, int]], k: int, *, fps: float, th: Thresholds) -> bool:
     """Whether single-leg run ``k`` alternates with the other leg's like a gait cycle."""
     label, a, b = runs[k]
-    if (b - a) / fps > th.walk_max_single_s:
+    if not th.walk_min_single_s <= (b - a) / fps <= th.walk_max_single_s:
         return False
     return any(
         _neighbour_single(runs, k, step, fps=fps, th=th) == OTHER_SIDE[label] for step in (-1, 1)
@@ -117,7 +130,7 @@ def _neighbour_single(
         j += step
     if 0 <= j < len(runs) and runs[j][0] in OTHER_SIDE:
         label, a, b = runs[j]
-        return label if (b - a) / fps <= th.walk_max_single_s else None
+        return label if th.walk_min_single_s <= (b - a) / fps <= th.walk_max_single_s else None
     return None
 
 
@@ -191,8 +204,12 @@ def find_moments(
     depth_s = moving_average(depth, size=size)
     shift_s = moving_average(shift, size=size)
 
+    seen = np.flatnonzero(np.isfinite(depth_s))
+    settled = t[seen[0]] + th.edge_settle_s if seen.size else np.inf
     moments: list[Moment] = []
     for dip in _dips(depth_s, min_depth=th.rep_min_depth, fps=fps, th=th):
+        if t[dip.peak] < settled:
+            continue  # the tracker's and the filter's first frames: no loading seen whole
         found = _bilateral_moment(dip, labels, stagger=stagger, front=front, th=th)
         if found is not None:
             bounds = (dip.start, dip.peak, dip.end)
@@ -205,13 +222,23 @@ def find_moments(
         if label not in OTHER_SIDE:
             continue
         gait = _is_gait(runs, k, fps=fps, th=th)
-        if not gait and (b - a) / fps < th.single_stance_min_s:
+        if (b - a) / fps < (th.walk_min_single_s if gait else th.single_stance_min_s):
             continue
         if not gait:
-            reps = _dips(depth_s[a:b], min_depth=th.single_rep_min_depth, fps=fps, th=th)
-            for r in reps:
+            reps = [  # a shallow dip with the free foot below is stepping off: no loading
+                r
+                for r in _dips(depth_s[a:b], min_depth=th.single_rep_min_depth, fps=fps, th=th)
+                if r.depth >= th.single_squat_min_depth
+                or not _free_foot_below(label, r, free_drop=free_drop[a:b], fps=fps, th=th)
+            ]
+            joined = join_shallow(reps, min_depth=th.single_squat_min_depth)
+            toward = shift_s[a:b] if label == "left" else -shift_s[a:b]
+            for r in joined:
                 kind = _single_kind(label, r, free_drop=free_drop[a:b], fps=fps, th=th)
-                bounds = (a + r.start, a + r.peak, a + r.end)
+                peak = r.peak
+                if r not in reps:  # pieces of one stance: it peaks as a stance run does
+                    peak = r.start + _argmax_or(toward[r.start : r.end + 1], r.peak - r.start)
+                bounds = (a + r.start, a + peak, a + r.end)
                 moments.append(
                     _make_moment(
                         label,
@@ -225,7 +252,7 @@ def find_moments(
                         ),
                     )
                 )
-            if reps:
+            if joined:
                 continue
         toward = shift_s[a:b] if label == "left" else -shift_s[a:b]
         fallback = _argmax_or(depth_s[a:b], (b - a - 1) // 2)

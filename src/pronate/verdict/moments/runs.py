@@ -18,11 +18,13 @@ def label_runs(labels: np.ndarray) -> list[tuple[str, int, int]]:
 
 def clean_labels(labels: np.ndarray, *, min_run: int, bridge: int = 0) -> np.ndarray:
     """Absorb runs shorter than ``min_run`` frames into their neighbours, and bridge short
-    gaps of ``none`` within a run.
+    gaps within a run: of ``none`` in any run, of ``both`` in a single-leg one.
 
     A short run takes the label of its longer neighbour (the shortest run first, until
     none is left or only one run remains). Then a run of ``none`` shorter than ``bridge``
-    frames between two runs of the same label takes that label (a foot briefly lost).
+    frames between two runs of the same label takes that label (a foot briefly lost), and
+    so does a run of ``both`` that short between two runs of the same leg (the free foot
+    touching down for a moment: one loading of that leg, not two).
 
     Parameters
     ----------
@@ -31,7 +33,7 @@ def clean_labels(labels: np.ndarray, *, min_run: int, bridge: int = 0) -> np.nda
     min_run
         Shortest run kept, in frames.
     bridge
-        Longest gap of ``none`` bridged, in frames.
+        Gaps shorter than this are bridged, in frames.
 
     Returns
     -------
@@ -49,8 +51,11 @@ def clean_labels(labels: np.ndarray, *, min_run: int, bridge: int = 0) -> np.nda
     runs = label_runs(out)
     for k in range(1, len(runs) - 1):
         label, a, b = runs[k]
-        if label == "none" and b - a < bridge and runs[k - 1][0] == runs[k + 1][0]:
-            out[a:b] = runs[k - 1][0]
+        around = runs[k - 1][0]
+        if b - a >= bridge or around != runs[k + 1][0]:
+            continue
+        if label == "none" or (label == "both" and around in ("left", "right")):
+            out[a:b] = around
     return out
 
 

@@ -30,11 +30,7 @@ def body_signals(body: Body, *, stance: np.ndarray) -> dict[str, np.ndarray]:
     uv = body.uv
     ank = {s: uv[:, KEYPOINT_INDEX[f"{s}_ankle"], 1] for s in SIDES}
     hip_v = 0.5 * (uv[:, KEYPOINT_INDEX["left_hip"], 1] + uv[:, KEYPOINT_INDEX["right_hip"], 1])
-    st = np.asarray(stance).astype(str)
-    both = _mean_of_seen(ank["left"], ank["right"]) if len(st) else hip_v
-    floor = np.where(st == "left", ank["left"], np.where(st == "right", ank["right"], both))
-    floor = np.where(np.isfinite(floor), floor, both)
-    h = hip_v - floor
+    h = hip_v - support_floor(ank["left"], ank["right"], np.asarray(stance).astype(str))
     ref = float(np.nanpercentile(h, 95)) if np.isfinite(h).any() else np.nan
     stagger, front = _stagger(body.pose["world"].values)
     return {
@@ -45,13 +41,22 @@ def body_signals(body: Body, *, stance: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _mean_of_seen(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-sample mean of the finite ones of ``a`` and ``b`` (NaN where neither is)."""
-    stack = np.stack([a, b])
-    count = np.isfinite(stack).sum(axis=0)
-    total = np.where(np.isfinite(stack), stack, 0.0).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+def support_floor(left: np.ndarray, right: np.ndarray, stance: np.ndarray) -> np.ndarray:
+    """The floor the pelvis depth is measured from (ankle heights, upright image, y up).
+
+    On one leg, the stance ankle (also when the free one is lower: a step down); on both
+    feet or none, the lower ankle. A foot lifting off or touching down then moves the floor
+    by nothing (the lifted ankle was the higher one), so a change of stance label is never
+    a step of the depth -- with the mean of both ankles on both feet it was, by half the
+    lift (0.1 leg lengths on the balancing trial at lift-off). NaN where neither ankle is
+    seen; the seen one where only one is.
+    """
+    pair = np.stack([np.asarray(left, np.float64), np.asarray(right, np.float64)])
+    seen = np.isfinite(pair)
+    lower = np.where(seen.any(axis=0), np.where(seen, pair, np.inf).min(axis=0), np.nan)
+    st = np.asarray(stance).astype(str)
+    stand = np.where(st == "left", pair[0], np.where(st == "right", pair[1], np.nan))
+    return np.where(np.isfinite(stand), stand, lower)
 
 
 def foot_speeds(body: Body) -> tuple[np.ndarray, np.ndarray]:
