@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pronate.pipeline.recording.checkpoint import Checkpoint, StretchResult
 from pronate.pipeline.recording.outputs import (
     clock,
     format_recording,
     recording_events,
     report_html,
 )
-from pronate.pipeline.recording.run import Checkpoint, StretchResult
 from pronate.pipeline.recording.stretches import Stretch
 
 

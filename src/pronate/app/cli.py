@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pronate import __version__
-from pronate.app.cli_input import check_pick, glue_negative_values, video_or_pose
+from pronate.app.cli_input import check_pick, glue_negative_values, is_recording, video_or_pose
 from pronate.app.options import (
     add_analysis_options,
     add_no_video,
@@ -76,7 +76,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from pronate.pipeline import AnalysisRequest, AnalyzeOutputs, run_request
 
     video_or_pose(args.video, args.pose)
-    if _is_recording(args):
+    if is_recording(args):
         return cmd_recording(args)
     request = AnalysisRequest(
         outdir=args.output,
@@ -128,37 +128,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if out.report_path is not None:
         print(f"report: {out.report_path}")
     return 0
-
-
-def _is_recording(args: argparse.Namespace) -> bool:
-    """Is the video analysed as a whole recording (``--recording``, or at least
-    :data:`~pronate.pipeline.recording.RECORDING_MIN_S` long without ``--single-clip``)?"""
-    from pronate.errors import InputError
-
-    if args.mode == "recording" and args.video is None:
-        raise InputError("--recording needs a video, not --from POSE.nc")
-    if args.video is None or args.mode == "single":
-        if args.overlay is not None and args.video is not None:
-            raise InputError("--overlay is for a recording (give --recording)")
-        return False
-    if args.mode != "recording":
-        from pronate.pipeline.recording import duration_of, recording_min_s
-
-        duration, least = duration_of(args.video), recording_min_s()
-        if duration < least:
-            if args.overlay is not None:
-                raise InputError(
-                    f"--overlay is for a recording: {args.video} is {duration:.0f} s long "
-                    f"(a recording from {least:.0f} s on, or give --recording)"
-                )
-            return False
-    for flag, given in (("--pick", args.pick), ("--pdf", args.pdf)):
-        if given:
-            raise InputError(
-                f"{flag} is for a single clip; a recording chooses the client in each "
-                "stretch (give --single-clip to analyse the video as one clip)"
-            )
-    return True
 
 
 def cmd_recording(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """Checks of the command line's input that argparse does not make: a ``--pick`` pixel in
 the frame (``X,Y`` or ``TIME:X,Y``), option values that start with ``-``, exactly one of
-VIDEO and ``--from``.
+VIDEO and ``--from``, whether a video is analysed as a whole recording.
 
 Kept apart from :mod:`pronate.app.cli` and as light (the CLI starts fast).
 """
@@ -102,3 +102,32 @@ def video_or_pose(video: Path | None, pose: Path | None) -> None:
         raise InputError(f"{pose} is empty (0 bytes): not a pose dataset")
     if video is not None and pose is not None:
         raise InputError(f"give either VIDEO or --from POSE.nc, not both (got {video} and {pose})")
+
+
+def is_recording(args: argparse.Namespace) -> bool:
+    """Is the video analysed as a whole recording (``--recording``, or at least
+    :data:`~pronate.pipeline.recording.RECORDING_MIN_S` long without ``--single-clip``)?"""
+    if args.mode == "recording" and args.video is None:
+        raise InputError("--recording needs a video, not --from POSE.nc")
+    if args.video is None or args.mode == "single":
+        if args.overlay is not None and args.video is not None:
+            raise InputError("--overlay is for a recording (give --recording)")
+        return False
+    if args.mode != "recording":
+        from pronate.pipeline.recording import duration_of, recording_min_s
+
+        duration, least = duration_of(args.video), recording_min_s()
+        if duration < least:
+            if args.overlay is not None:
+                raise InputError(
+                    f"--overlay is for a recording: {args.video} is {duration:.0f} s long "
+                    f"(a recording from {least:.0f} s on, or give --recording)"
+                )
+            return False
+    for flag, given in (("--pick", args.pick), ("--pdf", args.pdf)):
+        if given:
+            raise InputError(
+                f"{flag} is for a single clip; a recording chooses the client in each "
+                "stretch (give --single-clip to analyse the video as one clip)"
+            )
+    return True

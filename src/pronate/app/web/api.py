@@ -119,19 +119,17 @@ def upload_clip(
     except UploadTooLargeError:
         raise HTTPException(413, f"the upload is larger than the limit ({limit} bytes)") from None
     try:
-        service.check_video(received)
+        out = service.add_clip(
+            db,
+            ws.blobs,
+            client=client,
+            visit=visit,
+            received=received,
+            name=file.filename or "",
+            settings=ws.settings.jobs,
+        )
     except InputError as exc:
-        ws.blobs.discard(received)
         raise HTTPException(415, str(exc)) from None
-    out = service.add_clip(
-        db,
-        ws.blobs,
-        client=client,
-        visit=visit,
-        received=received,
-        name=file.filename or "",
-        settings=ws.settings.jobs,
-    )
     ws.job_added()
     return out
 

@@ -130,8 +130,19 @@ def add_clip(
     name: str,
     settings: queue.JobSettings,
 ) -> schemas.UploadOut:
-    """Keep a checked upload by its hash and queue its analysis (one transaction); without
-    a visit, the clip goes to a new visit dated today."""
+    """Keep an upload by its hash and queue its analysis (one transaction); without a
+    visit, the clip goes to a new visit dated today.
+
+    Raises
+    ------
+    InputError
+        When the file is not a video (:func:`check_video`); it is then discarded.
+    """
+    try:
+        check_video(received)
+    except InputError:
+        blobs.discard(received)
+        raise
     blobs.keep(received)
     if visit is None:
         visit = Visit(client_id=client.id, date=dt.date.today(), notes="")

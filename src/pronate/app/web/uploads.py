@@ -138,19 +138,17 @@ def finish_upload(upload_id: str, db: DB, ws: WS) -> schemas.UploadOut:
     received = Received(path=path, sha256=digest.hexdigest(), size=state.size)
     shutil.rmtree(folder, ignore_errors=True)
     try:
-        service.check_video(received)
+        out = service.add_clip(
+            db,
+            ws.blobs,
+            client=client,
+            visit=visit,
+            received=received,
+            name=str(meta.get("name") or ""),
+            settings=ws.settings.jobs,
+        )
     except InputError as exc:
-        ws.blobs.discard(received)
         raise HTTPException(415, str(exc)) from None
-    out = service.add_clip(
-        db,
-        ws.blobs,
-        client=client,
-        visit=visit,
-        received=received,
-        name=str(meta.get("name") or ""),
-        settings=ws.settings.jobs,
-    )
     ws.job_added()
     return out
 

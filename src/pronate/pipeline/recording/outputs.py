@@ -20,7 +20,7 @@ from pronate.outputs.evidence import headline, moment_title
 from pronate.outputs.table import clip_rows, write_csv
 
 if TYPE_CHECKING:
-    from pronate.pipeline.recording.run import StretchResult
+    from pronate.pipeline.recording.checkpoint import StretchResult
     from pronate.pipeline.recording.scan import ScanFindings
 
 MOMENTS_CSV = "moments.csv"

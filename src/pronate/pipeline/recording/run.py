@@ -20,7 +20,6 @@ same command after a crash or Ctrl-C goes on from there, and it goes when the ru
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -31,13 +30,13 @@ from typing import Any
 import numpy as np
 
 from pronate.errors import NoPersonError
-from pronate.io.atomic import write_text_atomic
 from pronate.io.manifest import MANIFEST_NAME
 from pronate.io.outdir import output_run
 from pronate.io.timeline import read_timeline
 from pronate.io.video import probe_video
 from pronate.pipeline.analyze import AnalysisOptions, run_analyze
 from pronate.pipeline.checks import check_analysis, check_tracking
+from pronate.pipeline.recording.checkpoint import Checkpoint, StretchResult
 from pronate.pipeline.recording.cut import cut_clip
 from pronate.pipeline.recording.outputs import MOMENTS_CSV, write_recording
 from pronate.pipeline.recording.scan import ScanFindings, ScanSettings, scan_recording
@@ -96,19 +95,6 @@ class RecordingOptions:
     rules: StretchRules = field(default_factory=StretchRules)
     overlay: str = "moments"
     clip_pad_s: float = 1.0
-
-
-@dataclass
-class StretchResult:
-    """One stretch, analysed (or why not)."""
-
-    number: int
-    stretch: Stretch
-    start_frame: int
-    stop_frame: int
-    folder: Path | None
-    clips: list[dict[str, Any]]
-    error: str | None = None
 
 
 @dataclass
@@ -341,63 +327,3 @@ def _key(
         (str(video.resolve()), st.st_size, st.st_mtime_ns, track, filters, options, recording)
     )
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-class Checkpoint:
-    """What a recording's run has done so far, kept in ``root`` for the same command to go
-    on from: the scan's findings and each finished stretch. A checkpoint of another file
-    or other settings is dropped."""
-
-    def __init__(self, root: Path, *, key: str):
-        self.root = Path(root)
-        self.scan_path = self.root / "scan.npz"
-        key_path = self.root / "key.txt"
-        try:
-            same = key_path.read_text(encoding="utf-8").strip() == key
-        except OSError:
-            same = False
-        if not same:
-            shutil.rmtree(self.root, ignore_errors=True)
-        self.root.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(key_path, key + "\n")
-        self.resumed = same
-
-    def _done_path(self, number: int) -> Path:
-        return self.root / f"stretch-{number:03d}" / "done.json"
-
-    def done(self, number: int) -> bool:
-        return self._done_path(number).is_file()
-
-    def result(self, number: int) -> StretchResult | None:
-        """The finished stretch ``number``, or ``None``."""
-        try:
-            data = json.loads(self._done_path(number).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        folder = self.root / f"stretch-{number:03d}" / "analysis"
-        return StretchResult(
-            number=number,
-            stretch=Stretch(float(data["start_s"]), float(data["end_s"])),
-            start_frame=int(data["start_frame"]),
-            stop_frame=int(data["stop_frame"]),
-            folder=folder if data.get("analysed") else None,
-            clips=list(data.get("clips") or []),
-            error=data.get("error"),
-        )
-
-    def finish(self, result: StretchResult) -> None:
-        """Record stretch ``result`` as finished (written last: a stretch half done is
-        done again)."""
-        data = {
-            "start_s": result.stretch.start_s,
-            "end_s": result.stretch.end_s,
-            "start_frame": result.start_frame,
-            "stop_frame": result.stop_frame,
-            "analysed": result.folder is not None,
-            "clips": result.clips,
-            "error": result.error,
-        }
-        write_text_atomic(self._done_path(result.number), json.dumps(data) + "\n")
-
-    def remove(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
