@@ -58,6 +58,29 @@ def test_an_unexpected_error_is_one_line_naming_it(
     assert outcome.error == "the analysis failed unexpectedly (ZeroDivisionError: a bug)"
 
 
+def test_a_stop_signal_wrapped_on_its_way_is_a_stop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM in a worker while an import ran a class body: Python wrapped the worker's
+    Interrupted in a RuntimeError, and the analysis 'failed unexpectedly' with a traceback
+    (seen in CI, batch stopped by SIGTERM). It is the stop it was."""
+    import signal
+
+    from pronate.app import executor
+    from pronate.io.signals import Interrupted
+
+    def stopped_in_an_import(*args: object, **kw: object) -> None:
+        try:
+            raise Interrupted(signal.SIGTERM)
+        except Interrupted as exc:
+            raise RuntimeError("Error calling __set_name__ on '_axis_method_wrapper'") from exc
+
+    monkeypatch.setattr(executor, "run_request", stopped_in_an_import)
+    with pytest.raises(Interrupted) as stop:
+        analyse(AnalysisRequest(video=tmp_path / "a.mp4", outdir=tmp_path / "a"))
+    assert stop.value.signum == signal.SIGTERM
+
+
 def test_progress_is_throttled_and_shared_between_stages() -> None:
     heard: list[float] = []
     tracking = Throttled(heard.append, start=0.0, share=0.8, total=10, every_s=3600)

@@ -98,9 +98,10 @@ def test_a_sigterm_batch_stops_its_workers_and_leaves_no_half_folder(shared_data
     assert code == 143, (tmp_path / "stderr.txt").read_text()
     assert none_survive(workers) == []
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == []
-    lines = (tmp_path / "stderr.txt").read_text().splitlines()
-    assert lines[-1] == "pronate: interrupted by SIGTERM"
-    assert not [line for line in lines if "Traceback" in line]
+    text = (tmp_path / "stderr.txt").read_text()
+    lines = text.splitlines()
+    assert lines[-1] == "pronate: interrupted by SIGTERM", text
+    assert not [line for line in lines if "Traceback" in line], text
 
 
 def begun(out: Path) -> list[Path]:

@@ -24,7 +24,13 @@ from pronate.app.options import (
     track_config,
 )
 from pronate.errors import PronateError
-from pronate.io.signals import Interrupted, exit_quietly, exit_status, stop_signals
+from pronate.io.signals import (
+    Interrupted,
+    exit_quietly,
+    exit_status,
+    interruption,
+    stop_signals,
+)
 
 
 class Progress:
@@ -377,9 +383,17 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
         print(f"pronate: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
-        by = f" by {exc.name}" if isinstance(exc, Interrupted) and exc.name != "SIGINT" else ""
-        print(f"pronate: interrupted{by}", file=sys.stderr)
-        return exit_status(exc)
+        return _interrupted(exc)
+    except Exception as exc:
+        if (stop := interruption(exc)) is None:  # a stop signal, wrapped on its way?
+            raise
+        return _interrupted(stop)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    by = f" by {exc.name}" if isinstance(exc, Interrupted) and exc.name != "SIGINT" else ""
+    print(f"pronate: interrupted{by}", file=sys.stderr)
+    return exit_status(exc)
 
 
 if __name__ == "__main__":

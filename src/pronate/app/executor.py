@@ -34,7 +34,7 @@ from typing import Any
 
 from pronate.app.malloc import roomy_malloc
 from pronate.errors import InputError, PronateError
-from pronate.io.signals import busy, exit_status, worker_started
+from pronate.io.signals import busy, exit_status, interruption, worker_started
 from pronate.pipeline.request import AnalysisRequest, run_request
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,8 @@ def analyse(request: AnalysisRequest, progress: Progress | None = None) -> Outco
     except PronateError as exc:
         kind, error = "input", str(exc) or type(exc).__name__
     except Exception as exc:
+        if (stop := interruption(exc)) is not None:  # a stop signal, wrapped on its way
+            raise stop from None
         log.exception("%s: the analysis failed unexpectedly", request.video)
         kind, exception = "unexpected", type(exc).__name__
         error = f"the analysis failed unexpectedly ({exception}: {exc})"

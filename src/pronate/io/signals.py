@@ -59,6 +59,21 @@ def exit_status(exc: KeyboardInterrupt) -> int:
     return exc.exit_status if isinstance(exc, Interrupted) else 128 + signal.SIGINT
 
 
+def interruption(exc: BaseException) -> KeyboardInterrupt | None:
+    """The stop inside ``exc``, if it is one: a signal that arrives while Python runs code
+    on the program's behalf (an import's class body calling ``__set_name__``, say) comes
+    out wrapped in another exception (a ``RuntimeError``); the interrupt is found along
+    the chain of causes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 

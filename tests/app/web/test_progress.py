@@ -28,17 +28,38 @@ def session(client: TestClient, cid: int, date: str | None = None) -> int:
 
 
 def analysed(
-    client: TestClient, settings: WorkspaceSettings, video: bytes, cid: int, sid: int, name: str
+    client: TestClient,
+    settings: WorkspaceSettings,
+    video: bytes,
+    cid: int,
+    sid: int,
+    name: str,
+    summary: dict[str, Any] | None = None,
 ) -> int:
-    """A clip of session ``sid`` analysed as the golden clip ``name``; its analysis id."""
+    """A clip of session ``sid`` analysed as the golden clip ``name`` (or as ``summary``);
+    its analysis id."""
     job = client.post(
         f"/api/clients/{cid}/clips",
         files={"file": (f"{name}.mp4", video, "video/mp4")},
         data={"session_id": str(sid)},
     ).json()["job_id"]
     sessions = client.app.state.workspace.sessions  # type: ignore[attr-defined]
-    content = {**golden(name), "video": f"{name}.mp4"}
+    content = {**(summary or golden(name)), "video": f"{name}.mp4"}
     return finish_job(sessions, settings.data_dir, job, content)
+
+
+def one_squat_decided(verdict: str) -> dict[str, Any]:
+    """The front squat's summary (three squats, all ``uncertain``) with its first squat
+    decided: ``verdict`` at 97 %."""
+    summary = golden("frontal_squat")
+    first = summary["events"][0]
+    first.update(
+        verdict=verdict,
+        probability=0.97,
+        likely=[{"verdict": verdict, "share": 0.97}],
+        legs={"left": verdict, "right": verdict},
+    )
+    return summary
 
 
 def live(client: TestClient, sid: int, **moment: Any) -> dict[str, Any]:
@@ -83,9 +104,12 @@ def test_no_vote_across_kinds_and_live_moments_count(
 ) -> None:
     cid = new_client(client)
     first, second = session(client, cid, "2026-10-01"), session(client, cid, "2026-11-05")
-    # five two-leg squats (four uncertain, one collapse) and one right single-leg stance
-    # "collapse"; the squat clip's three squats are all uncertain
+    # sports2d: one two-leg squat (uncertain) and one right single-leg stance (collapse);
+    # with it, three squats of which one is a decided collapse; the second session's
+    # three squats are all uncertain
     analysed(client, settings, tiny_video, cid, first, "sports2d_demo")
+    summary = one_squat_decided("collapse")
+    analysed(client, settings, tiny_video, cid, first, "frontal_squat", summary)
     analysed(client, settings, tiny_video, cid, second, "frontal_squat")
     moment = live(client, second, **STANCE)
     history = client.get(f"/api/clients/{cid}/history").json()
