@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +83,9 @@ def brief(moment: dict[str, Any]) -> dict[str, Any]:
     return {
         "side": moment["side"],
         "kind": moment["kind"],
+        "start_s": round(float(moment["start_s"]), 3),
         "peak_s": round(float(moment["peak_s"]), 3),
+        "end_s": round(float(moment["end_s"]), 3),
         "verdict": moment["verdict"],
         "probability": moment.get("probability"),
         "likely": moment.get("likely", []),
@@ -90,7 +94,9 @@ def brief(moment: dict[str, Any]) -> dict[str, Any]:
 
 
 def match(full: list[dict[str, Any]], copy: list[dict[str, Any]]) -> dict[str, Any]:
-    """Pairs of full-size and copy moments (same side, nearest peak within 0.3 s)."""
+    """Pairs of full-size and copy moments: the same side, and the nearest peak within
+    0.3 s or, failing that, the copy's moment that overlaps it most (the same loading
+    whose peak moved within it); works on the summary's moments and on :func:`brief`s."""
     pairs, used = [], set()
     for a in full:
         best = None
@@ -98,13 +104,20 @@ def match(full: list[dict[str, Any]], copy: list[dict[str, Any]]) -> dict[str, A
             if j in used or b["side"] != a["side"]:
                 continue
             gap = abs(float(b["peak_s"]) - float(a["peak_s"]))
-            if gap <= PEAK_MATCH_S and (best is None or gap < best[0]):
+            if gap > PEAK_MATCH_S:
+                overlap = _overlap(a, b)
+                if overlap <= 0:
+                    continue
+                gap = PEAK_MATCH_S + 1.0 / overlap  # after any peak match
+            if best is None or gap < best[0]:
                 best = (gap, j)
         if best is not None:
             used.add(best[1])
             pairs.append((a, copy[best[1]]))
     agree = [scenes.verdicts_agree(a, b) for a, b in pairs]
+    otherwise = [b["verdict"] not in ("uncertain", a["verdict"]) for a, b in pairs]
     return {
+        "decided_otherwise": sum(otherwise),
         "matched": len(pairs),
         "missed": len(full) - len(pairs),
         "extra": len(copy) - len(pairs),
@@ -116,6 +129,14 @@ def match(full: list[dict[str, Any]], copy: list[dict[str, Any]]) -> dict[str, A
             if not ok
         ],
     }
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """Seconds two moments share (0 when a moment has no bounds)."""
+    if "start_s" not in a or "start_s" not in b:
+        return 0.0
+    lo = max(float(a["start_s"]), float(b["start_s"]))
+    return max(0.0, min(float(a["end_s"]), float(b["end_s"])) - lo)
 
 
 def decided_share(summary: dict[str, Any]) -> tuple[int, int]:
@@ -130,7 +151,11 @@ def decided_share(summary: dict[str, Any]) -> tuple[int, int]:
 
 
 def run(data: Path, work: Path) -> dict[str, Any]:
-    result: dict[str, Any] = {"clips": []}
+    result: dict[str, Any] = {
+        "measured": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "clips": [],
+    }
     for name, src in clips(data).items():
         full = analyse(src, work / f"{name} full")
         quality = full.get("quality") or {}
@@ -179,11 +204,17 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         "# Robustness matrix (default model)",
         "",
-        "Each copy's moments matched to the full size's (same side, peak within 0.3 s); "
-        "*agree* = the full-size verdict or `uncertain` naming it.",
+        f"Measured {result.get('measured', 'in a run that stored no date')} on "
+        f"{result.get('cores', 2)} cores.",
+        "",
+        "Each copy's moments matched to the full size's (same side, peak within 0.3 s, else "
+        "the moment overlapping it most, when the run stored their bounds); "
+        "*agree* = the full-size verdict or `uncertain` naming it (a full-size `uncertain`: "
+        "one of its likely verdicts, or `uncertain`); *decided otherwise* = a copy's verdict "
+        "that is neither `uncertain` nor the full size's.",
         "",
     ]
-    n_pairs = n_agree = 0
+    n_pairs = n_agree = n_otherwise = 0
     for row in result["clips"]:
         decided, total = row["decided_criteria"]
         share = f"{100 * decided / total:.0f} %" if total else "—"
@@ -193,18 +224,22 @@ def markdown(result: dict[str, Any]) -> str:
             f"Full size: {_cell(row['full'])}  ",
             f"Criteria decided at full size: {decided} of {total} ({share}).",
             "",
-            "| copy | moments | matched / missed / extra | agree | same verdict |",
-            "|---|---|--:|--:|--:|",
+            "| copy | moments | matched / missed / extra | agree | same verdict "
+            "| decided otherwise |",
+            "|---|---|--:|--:|--:|--:|",
         ]
         for c in row["copies"]:
             if "refused" in c:
-                lines.append(f"| {c['copy']} | refused: {c['refused']} | — | — | — |")
+                lines.append(f"| {c['copy']} | refused: {c['refused']} | — | — | — | — |")
                 continue
+            c.update(match(row["full"], c["moments"]))  # again, from the stored moments
             n_pairs += c["matched"]
             n_agree += c["agree"]
+            n_otherwise += c["decided_otherwise"]
             lines.append(
                 f"| {c['copy']} | {_cell(c['moments'])} | {c['matched']} / {c['missed']} / "
-                f"{c['extra']} | {c['agree']} / {c['matched']} | {c['same_verdict']} |"
+                f"{c['extra']} | {c['agree']} / {c['matched']} | {c['same_verdict']} "
+                f"| {c['decided_otherwise']} |"
             )
         for c in row["copies"]:
             for bad in c.get("contradictions", []):
@@ -213,7 +248,11 @@ def markdown(result: dict[str, Any]) -> str:
                     f"copy {bad['copy']['verdict']} at {bad['copy']['peak_s']:.2f} s."
                 )
         lines.append("")
-    lines.append(f"All matched moments: {n_agree} of {n_pairs} agree.")
+    lines.append(
+        f"All matched moments: {n_agree} of {n_pairs} agree; {n_otherwise} decided otherwise "
+        "than the full size (a verdict of their own where the full size is `uncertain` or "
+        "decided another way)."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -221,9 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=Path("bench"))
+    parser.add_argument(
+        "--from-json", type=Path, help="write matrix.md again from a matrix.json (no run)"
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="pronate-matrix-") as tmp:
-        result = run(args.data, Path(tmp))
+    if args.from_json is not None:
+        result = json.loads(args.from_json.read_text())
+    else:
+        with tempfile.TemporaryDirectory(prefix="pronate-matrix-") as tmp:
+            result = run(args.data, Path(tmp))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "matrix.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "matrix.md").write_text(markdown(result))
