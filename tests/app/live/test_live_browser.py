@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +16,10 @@ import av
 import numpy as np
 import pytest
 
-from pronate.app.server import create_app
 from pronate.app.workspace.queue import JobSettings
 from pronate.app.workspace.settings import WorkspaceSettings
 from pronate.outputs.report.pdf import HEADLESS_FLAGS
+from served import running_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.shared]
 
@@ -67,17 +64,9 @@ def y4m_of(
     return target
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """A running workspace (SQLite, one worker, lite model) at the returned address."""
-    import uvicorn
-
     data = tmp_path / "data"
     settings = WorkspaceSettings(
         data_dir=data,
@@ -85,18 +74,8 @@ def server(tmp_path: Path) -> Iterator[str]:
         jobs=JobSettings(model="lite", write_video=False),
         workers=1,
     )
-    port = free_port()
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    end = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < end, "the workspace did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
+    with running_workspace(settings) as address:
+        yield address
 
 
 def wait_for(page: object, expression: str, *, timeout_s: float) -> None:
